@@ -1,0 +1,105 @@
+namespace ContentApi.Articles;
+
+/// <summary>An article in a list: everything but the body and the metadata block.</summary>
+/// <param name="Id">Numeric id (the slug is the public key).</param>
+/// <param name="Slug">URL key of the article.</param>
+/// <param name="Title">Headline.</param>
+/// <param name="Summary">Standfirst, plain text.</param>
+/// <param name="Language">ISO 639-1 language code.</param>
+/// <param name="PublishedAt">Publication time, UTC.</param>
+/// <param name="UpdatedAt">Last editorial change, UTC.</param>
+/// <param name="CommentCount">Approved reader comments.</param>
+public sealed record ArticleSummary(
+    long Id, string Slug, string Title, string Summary, string Language,
+    DateTime PublishedAt, DateTime UpdatedAt, int CommentCount);
+
+/// <summary>One article with its body and its whole metadata block.</summary>
+/// <param name="Id">Numeric id (the slug is the public key).</param>
+/// <param name="Slug">URL key of the article.</param>
+/// <param name="Title">Headline.</param>
+/// <param name="Summary">Standfirst, plain text.</param>
+/// <param name="Language">ISO 639-1 language code.</param>
+/// <param name="Status">Always <c>published</c> on public reads (draft | published | archived).</param>
+/// <param name="Body">Typed blocks of plain text, in reading order.</param>
+/// <param name="CommentsOpen">Whether readers may post comments.</param>
+/// <param name="CommentCount">Approved reader comments.</param>
+/// <param name="Metadata">Event, dates, people, organisations, places and tags.</param>
+public sealed record ArticleDetail(
+    long Id, string Slug, string Title, string Summary, string Language, string Status,
+    IReadOnlyList<BodyBlock> Body, bool CommentsOpen, int CommentCount, ArticleMetadata Metadata);
+
+/// <summary>A block of the article body. Text is plain text, never HTML.</summary>
+/// <param name="Type">paragraph | heading | quote | list</param>
+/// <param name="Text">The text of a paragraph, heading or quote.</param>
+/// <param name="Person">For a quote: the slug of the person quoted.</param>
+/// <param name="Level">For a heading: 2 to 6.</param>
+/// <param name="Items">For a list: its items.</param>
+/// <param name="Ordered">For a list: whether it is numbered.</param>
+public sealed record BodyBlock(string Type, string? Text = null, string? Person = null, int? Level = null, IReadOnlyList<string>? Items = null, bool? Ordered = null);
+
+/// <summary>What the article is about, embedded in the detail view.</summary>
+/// <param name="Event">The event the article reports on, if any.</param>
+/// <param name="Dates">Publication, modification and coverage dates.</param>
+/// <param name="People">People involved, in editorial order.</param>
+/// <param name="Organisations">Organisations involved, in editorial order.</param>
+/// <param name="Places">Places the article is about.</param>
+/// <param name="Tags">Topics.</param>
+public sealed record ArticleMetadata(
+    ArticleEvent? Event, ArticleDates Dates, IReadOnlyList<ArticlePerson> People,
+    IReadOnlyList<ArticleOrganisation> Organisations, IReadOnlyList<ArticlePlace> Places, IReadOnlyList<ArticleTag> Tags);
+
+/// <param name="Slug">URL key of the event.</param>
+/// <param name="Name">Name of the event.</param>
+/// <param name="StartDate">First day (yyyy-MM-dd).</param>
+/// <param name="EndDate">Last day (yyyy-MM-dd).</param>
+/// <param name="Location">Where it took place.</param>
+public sealed record ArticleEvent(string Slug, string Name, DateOnly StartDate, DateOnly EndDate, EventLocation Location);
+
+/// <param name="Venue">Venue, when known.</param>
+/// <param name="City">City.</param>
+/// <param name="Country">ISO 3166-1 alpha-2 country code.</param>
+public sealed record EventLocation(string? Venue, string? City, string? Country);
+
+/// <param name="Published">Publication time, UTC.</param>
+/// <param name="Modified">Last editorial change, UTC.</param>
+/// <param name="CoverageStart">First day the article covers.</param>
+/// <param name="CoverageEnd">Last day the article covers.</param>
+public sealed record ArticleDates(DateTime Published, DateTime Modified, DateOnly? CoverageStart, DateOnly? CoverageEnd);
+
+/// <param name="Slug">URL key of the person.</param>
+/// <param name="Name">Full name.</param>
+/// <param name="Role">subject | quoted | mentioned</param>
+/// <param name="Affiliations">The person's positions.</param>
+public sealed record ArticlePerson(string Slug, string Name, string Role, IReadOnlyList<PersonAffiliation> Affiliations);
+
+/// <param name="Organisation">Slug of the organisation.</param>
+/// <param name="Title">Position held, e.g. Director General.</param>
+public sealed record PersonAffiliation(string Organisation, string Title);
+
+/// <param name="Slug">URL key of the organisation.</param>
+/// <param name="Name">Full name.</param>
+/// <param name="Acronym">Acronym, e.g. FSB.</param>
+/// <param name="Country">ISO 3166-1 alpha-2 country code.</param>
+/// <param name="Role">subject | mentioned</param>
+public sealed record ArticleOrganisation(string Slug, string Name, string? Acronym, string? Country, string Role);
+
+/// <param name="Slug">URL key of the place.</param>
+/// <param name="Name">Name.</param>
+/// <param name="Country">ISO 3166-1 alpha-2 country code.</param>
+public sealed record ArticlePlace(string Slug, string Name, string? Country);
+
+/// <param name="Slug">URL key of the tag.</param>
+/// <param name="Name">Display name.</param>
+public sealed record ArticleTag(string Slug, string Name);
+
+/// <summary>Query parameters of the article list.</summary>
+public sealed record ListArticlesQuery : ContentApi.Infrastructure.Http.IPagedQuery
+{
+    /// <summary>1-based page number (default 1). Page-number paging reaches the first 10,000 items.</summary>
+    [Microsoft.AspNetCore.Mvc.FromQuery(Name = "page")]
+    public int? Page { get; init; }
+
+    /// <summary>Items per page, 1 to 100 (default 20).</summary>
+    [Microsoft.AspNetCore.Mvc.FromQuery(Name = "pageSize")]
+    public int? PageSize { get; init; }
+}

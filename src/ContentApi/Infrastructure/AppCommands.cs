@@ -1,0 +1,73 @@
+using ContentApi.Infrastructure.Database;
+using ContentApi.Infrastructure.Http;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+
+namespace ContentApi.Infrastructure;
+
+/// <summary>
+/// The app's command line: with no command it serves; otherwise it runs one of
+/// <c>migrate</c> (migrations + seed data) or <c>openapi FILE</c> (writes the served document).
+/// </summary>
+internal static class AppCommands
+{
+    private static readonly string[] Names = ["migrate", "openapi"];
+
+    /// <summary>Splits a leading command from the arguments meant for the host.</summary>
+    public static (string[] Command, string[] HostArgs) Split(string[] args)
+    {
+        if (args.Length == 0 || !Names.Contains(args[0]))
+        {
+            return ([], args);
+        }
+
+        var hostArgs = Array.FindIndex(args, a => a.StartsWith("--", StringComparison.Ordinal));
+        return hostArgs < 0 ? (args, []) : (args[..hostArgs], args[hostArgs..]);
+    }
+
+    public static async Task<int> RunAsync(WebApplication app, string[] command)
+    {
+        switch (command)
+        {
+            case []:
+                await app.RunAsync();
+                return 0;
+            case ["migrate"]:
+                await MigrateAsync(app);
+                return 0;
+            case ["openapi", var path]:
+                await WriteOpenApiAsync(app, path);
+                return 0;
+            default:
+                await Console.Error.WriteLineAsync("usage: ContentApi [migrate | openapi FILE] [--host-options]");
+                return 2;
+        }
+    }
+
+    private static Task MigrateAsync(WebApplication app)
+    {
+        var connectionString = DatabaseServiceCollectionExtensions.RequiredConnectionString(app.Configuration);
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Migrations");
+        return new DatabaseMigrator(connectionString, logger).MigrateAsync(app.Lifetime.ApplicationStopping);
+    }
+
+    // Starts the app on a free loopback port and saves exactly what it serves.
+    private static async Task WriteOpenApiAsync(WebApplication app, string path)
+    {
+        app.Urls.Clear();
+        app.Urls.Add("http://127.0.0.1:0");
+        await app.StartAsync();
+        try
+        {
+            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+            using var client = new HttpClient { BaseAddress = new Uri(address) };
+            var document = await client.GetStringAsync(new Uri(ApiDocumentation.DocumentPath, UriKind.Relative));
+            await File.WriteAllTextAsync(path, document);
+            Console.WriteLine($"wrote {path}");
+        }
+        finally
+        {
+            await app.StopAsync();
+        }
+    }
+}

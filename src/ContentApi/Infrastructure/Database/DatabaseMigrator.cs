@@ -1,0 +1,73 @@
+using System.Reflection;
+using DbUp;
+using DbUp.Builder;
+using DbUp.Engine.Output;
+using DbUp.Helpers;
+using Npgsql;
+
+namespace ContentApi.Infrastructure.Database;
+
+/// <summary>
+/// Applies <c>sql/migrations</c> (journaled, once each, in name order) and then <c>sql/seed</c>
+/// (idempotent, every time) with DbUp. Several instances may start at once: they serialise on
+/// an advisory lock taken in the <c>postgres</c> maintenance database, because a lock inside
+/// the target database cannot cover its creation.
+/// </summary>
+internal sealed class DatabaseMigrator(string connectionString, ILogger logger)
+{
+    private const long MigrationLockKey = 0x436f6e74656e74; // "Content"
+
+    public async Task MigrateAsync(CancellationToken cancellationToken)
+    {
+        var maintenance = new NpgsqlConnectionStringBuilder(connectionString) { Database = "postgres", Pooling = false };
+        await using var lockConnection = new NpgsqlConnection(maintenance.ConnectionString);
+        await lockConnection.OpenAsync(cancellationToken);
+        await using (var acquire = new NpgsqlCommand("select pg_advisory_lock(@key)", lockConnection))
+        {
+            acquire.Parameters.AddWithValue("key", MigrationLockKey);
+            await acquire.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        try
+        {
+            var upgradeLog = new LoggerUpgradeLog(logger);
+            EnsureDatabase.For.PostgresqlDatabase(connectionString, upgradeLog);
+            Run(DeployChanges.To.PostgresqlDatabase(connectionString)
+                .WithScriptsEmbeddedInAssembly(Assembly.GetExecutingAssembly(), name => name.StartsWith("migrations.", StringComparison.Ordinal))
+                .WithTransactionPerScript()
+                .WithVariablesDisabled()
+                .LogTo(upgradeLog), "migrations");
+            Run(DeployChanges.To.PostgresqlDatabase(connectionString)
+                .WithScriptsEmbeddedInAssembly(Assembly.GetExecutingAssembly(), name => name.StartsWith("seed.", StringComparison.Ordinal))
+                .JournalTo(new NullJournal())
+                .WithTransactionPerScript()
+                .WithVariablesDisabled()
+                .LogTo(upgradeLog), "seed data");
+        }
+        finally
+        {
+            await using var release = new NpgsqlCommand("select pg_advisory_unlock(@key)", lockConnection);
+            release.Parameters.AddWithValue("key", MigrationLockKey);
+            await release.ExecuteNonQueryAsync(CancellationToken.None);
+        }
+    }
+
+    private static void Run(UpgradeEngineBuilder builder, string what)
+    {
+        var result = builder.Build().PerformUpgrade();
+        if (!result.Successful)
+        {
+            throw new InvalidOperationException($"Applying {what} failed in {result.ErrorScript?.Name}: {result.Error.Message}", result.Error);
+        }
+    }
+
+    private sealed class LoggerUpgradeLog(ILogger logger) : IUpgradeLog
+    {
+        public void LogTrace(string format, params object[] args) => logger.LogTrace("{Message}", string.Format(System.Globalization.CultureInfo.InvariantCulture, format, args));
+        public void LogDebug(string format, params object[] args) => logger.LogDebug("{Message}", string.Format(System.Globalization.CultureInfo.InvariantCulture, format, args));
+        public void LogInformation(string format, params object[] args) => logger.LogInformation("{Message}", string.Format(System.Globalization.CultureInfo.InvariantCulture, format, args));
+        public void LogWarning(string format, params object[] args) => logger.LogWarning("{Message}", string.Format(System.Globalization.CultureInfo.InvariantCulture, format, args));
+        public void LogError(string format, params object[] args) => logger.LogError("{Message}", string.Format(System.Globalization.CultureInfo.InvariantCulture, format, args));
+        public void LogError(Exception ex, string format, params object[] args) => logger.LogError(ex, "{Message}", string.Format(System.Globalization.CultureInfo.InvariantCulture, format, args));
+    }
+}

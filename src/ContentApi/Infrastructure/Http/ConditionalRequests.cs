@@ -1,0 +1,74 @@
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+
+namespace ContentApi.Infrastructure.Http;
+
+internal sealed class CachingOptions
+{
+    public int MaxAgeSeconds { get; set; } = 60;
+    public int StaleWhileRevalidateSeconds { get; set; } = 300;
+}
+
+/// <summary>The validators of one representation: a weak ETag and its Last-Modified time.</summary>
+internal readonly record struct ContentValidators(string ETag, DateTime LastModifiedUtc)
+{
+    public static ContentValidators From(string kind, long version, DateTime lastModifiedUtc) =>
+        new($"W/\"{kind}{version}\"", lastModifiedUtc);
+}
+
+/// <summary>
+/// Conditional GET (RFC 9110 §13): If-None-Match wins over If-Modified-Since; a match is a 304
+/// without a body, so a client that has the representation costs the validators' query only.
+/// </summary>
+internal sealed class ConditionalRequests(IOptions<CachingOptions> options)
+{
+    private readonly string publicCacheControl =
+        $"public, max-age={options.Value.MaxAgeSeconds}, stale-while-revalidate={options.Value.StaleWhileRevalidateSeconds}";
+
+    public static bool HasConditions(HttpRequest request) =>
+        request.Headers.IfNoneMatch.Count > 0 || request.Headers.IfModifiedSince.Count > 0;
+
+    public static bool IsNotModified(HttpRequest request, ContentValidators validators)
+    {
+        var ifNoneMatch = request.Headers.IfNoneMatch;
+        if (ifNoneMatch.Count > 0)
+        {
+            if (!EntityTagHeaderValue.TryParseList(ifNoneMatch, out var tags))
+            {
+                return false;
+            }
+
+            var current = EntityTagHeaderValue.Parse(validators.ETag);
+            return tags.Any(tag => tag.Equals(EntityTagHeaderValue.Any) || tag.Compare(current, useStrongComparison: false));
+        }
+
+        return HeaderUtilities.TryParseDate(request.Headers.IfModifiedSince.ToString(), out var since)
+               && TruncateToSeconds(validators.LastModifiedUtc) <= since.UtcDateTime;
+    }
+
+    /// <summary>Sets ETag, Last-Modified and the public Cache-Control on the response.</summary>
+    public void Apply(HttpResponse response, ContentValidators validators)
+    {
+        var headers = response.Headers;
+        headers.ETag = validators.ETag;
+        headers.LastModified = HeaderUtilities.FormatDate(new DateTimeOffset(TruncateToSeconds(validators.LastModifiedUtc), TimeSpan.Zero));
+        headers.CacheControl = publicCacheControl;
+    }
+
+    private static DateTime TruncateToSeconds(DateTime value) =>
+        new(value.Ticks - value.Ticks % TimeSpan.TicksPerSecond, DateTimeKind.Utc);
+}
+
+/// <summary>A 304 Not Modified: headers only.</summary>
+internal sealed class NotModifiedResult : IResult, IStatusCodeHttpResult
+{
+    public static readonly NotModifiedResult Instance = new();
+
+    public int? StatusCode => StatusCodes.Status304NotModified;
+
+    public Task ExecuteAsync(HttpContext httpContext)
+    {
+        httpContext.Response.StatusCode = StatusCodes.Status304NotModified;
+        return Task.CompletedTask;
+    }
+}

@@ -1,0 +1,68 @@
+using System.Reflection;
+using FluentValidation;
+
+namespace ContentApi.Infrastructure.Http;
+
+internal static class ValidationFilter
+{
+    /// <summary>
+    /// Runs the FluentValidation validator of every handler argument that has one and answers
+    /// 400 with a validation problem (field → messages) before the handler runs. Applied once
+    /// per group; it also documents the 400 in OpenAPI.
+    /// </summary>
+    public static TBuilder WithValidation<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder
+    {
+        builder.AddEndpointFilterFactory((context, next) =>
+        {
+            var validated = ValidatedParameters(context.MethodInfo, context.ApplicationServices);
+            if (validated.Length == 0)
+            {
+                return next;
+            }
+
+            return async invocation =>
+            {
+                foreach (var (index, validator) in validated)
+                {
+                    if (invocation.Arguments[index] is not { } argument)
+                    {
+                        continue;
+                    }
+
+                    var result = await validator.ValidateAsync(new ValidationContext<object>(argument), invocation.HttpContext.RequestAborted);
+                    if (!result.IsValid)
+                    {
+                        return TypedResults.ValidationProblem(result.ToDictionary(), instance: invocation.HttpContext.Request.Path);
+                    }
+                }
+
+                return await next(invocation);
+            };
+        });
+        builder.Add(endpoint =>
+        {
+            if (endpoint.Metadata.OfType<MethodInfo>().FirstOrDefault() is { } method
+                && ValidatedParameters(method, endpoint.ApplicationServices).Length > 0)
+            {
+                endpoint.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status400BadRequest, typeof(HttpValidationProblemDetails), ["application/problem+json"]));
+            }
+        });
+        return builder;
+    }
+
+    private static (int Index, IValidator Validator)[] ValidatedParameters(MethodInfo method, IServiceProvider services) =>
+        method.GetParameters()
+            .Select((parameter, index) => (Index: index, Validator: services.GetService(typeof(IValidator<>).MakeGenericType(parameter.ParameterType)) as IValidator))
+            .Where(p => p.Validator is not null)
+            .Select(p => (p.Index, p.Validator!))
+            .ToArray();
+
+    /// <summary>Field names in messages and error maps are the JSON/query names (camelCase).</summary>
+    public static void UseCamelCaseNames()
+    {
+        ValidatorOptions.Global.PropertyNameResolver = (_, member, _) =>
+            member is null ? null : System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(member.Name);
+        ValidatorOptions.Global.DisplayNameResolver = (_, member, _) =>
+            member is null ? null : System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(member.Name);
+    }
+}

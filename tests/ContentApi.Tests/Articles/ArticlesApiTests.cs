@@ -1,0 +1,295 @@
+using System.Net;
+using System.Text.Json;
+using ContentApi.Articles;
+using ContentApi.Infrastructure.Http;
+
+namespace ContentApi.Tests.Articles;
+
+public sealed class ArticlesApiTests(ContentApiFixture app)
+{
+    private const string SeedSlug = "hammouchi-promotes-a-new-vision-of-shared-international-security-cooperation-at-the-moscow-international-forum";
+    private readonly HttpClient client = app.CreateClient();
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Seed_article_contains_every_paragraph_of_the_source_text_verbatim()
+    {
+        var source = await File.ReadAllLinesAsync(Path.Combine(AppContext.BaseDirectory, "Articles", "SeedSourceArticle.txt"), Ct);
+        var paragraphs = source.Skip(1).TakeWhile(line => line != "Leave a Reply").Where(line => line.Length > 0).ToList();
+
+        var article = await (await client.GetAsync($"/v1/articles/{SeedSlug}", Ct)).ReadContractAsync<ArticleDetail>();
+
+        Assert.Equal(source[0], article.Title);
+        Assert.Equal(6, paragraphs.Count);
+        Assert.Equal(paragraphs, article.Body.Where(b => b.Type == "paragraph").Select(b => b.Text));
+        Assert.Equal("published", article.Status);
+        Assert.Equal("en", article.Language);
+        Assert.True(article.CommentsOpen);
+    }
+
+    [Fact]
+    public async Task Seed_article_quote_is_attributed_to_Abdellatif_Hammouchi()
+    {
+        var article = await (await client.GetAsync($"/v1/articles/{SeedSlug}", Ct)).ReadContractAsync<ArticleDetail>();
+
+        var quote = Assert.Single(article.Body, b => b.Type == "quote");
+        Assert.Equal("effective security can only be achieved through strong and shared cooperation", quote.Text);
+        Assert.Equal("abdellatif-hammouchi", quote.Person);
+        Assert.Contains(article.Metadata.People, p => p.Slug == quote.Person);
+    }
+
+    [Fact]
+    public async Task Seed_article_metadata_has_the_event_dates_people_organisations_places_and_tags()
+    {
+        var article = await (await client.GetAsync($"/v1/articles/{SeedSlug}", Ct)).ReadContractAsync<ArticleDetail>();
+        var metadata = article.Metadata;
+
+        Assert.NotNull(metadata.Event);
+        Assert.Equal("13th International Meeting of High-Level Security Officials", metadata.Event.Name);
+        Assert.Equal(new DateOnly(2025, 5, 27), metadata.Event.StartDate);
+        Assert.Equal(new DateOnly(2025, 5, 29), metadata.Event.EndDate);
+        Assert.Equal(new EventLocation(null, "Moscow", "RU"), metadata.Event.Location);
+        Assert.Equal(new DateOnly(2025, 5, 27), metadata.Dates.CoverageStart);
+        Assert.Equal(new DateOnly(2025, 5, 29), metadata.Dates.CoverageEnd);
+        Assert.Equal(DateTimeKind.Utc, metadata.Dates.Published.Kind);
+
+        var person = Assert.Single(metadata.People);
+        Assert.Equal(("abdellatif-hammouchi", "Abdellatif Hammouchi", "subject"), (person.Slug, person.Name, person.Role));
+        Assert.Equal([new PersonAffiliation("dgsn", "Director General"), new PersonAffiliation("dgst", "Director General")], person.Affiliations);
+
+        Assert.Equal(["dgsn", "dgst", "fsb"], metadata.Organisations.Select(o => o.Slug));
+        Assert.Contains(new ArticleOrganisation("fsb", "Federal Security Service", "FSB", "RU", "mentioned"), metadata.Organisations);
+        Assert.All(metadata.Organisations.Where(o => o.Slug != "fsb"), o => Assert.Equal("MA", o.Country));
+
+        Assert.Equal([new ArticlePlace("moscow", "Moscow", "RU"), new ArticlePlace("morocco", "Morocco", "MA")], metadata.Places);
+        Assert.Equal(["organised-crime", "terrorism", "cyber-threats", "global-south", "security-cooperation"], metadata.Tags.Select(t => t.Slug));
+    }
+
+    [Fact]
+    public async Task Article_detail_timestamps_are_utc_iso_8601_to_the_second()
+    {
+        var response = await client.GetAsync($"/v1/articles/{SeedSlug}", Ct);
+
+        var dates = (await response.ReadJsonAsync()).GetProperty("metadata").GetProperty("dates");
+        Assert.Equal("2025-05-30T09:00:00Z", dates.GetProperty("published").GetString());
+        Assert.Matches(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$", dates.GetProperty("modified").GetString());
+        Assert.Equal("2025-05-27", dates.GetProperty("coverageStart").GetString());
+    }
+
+    [Fact]
+    public async Task Article_list_contains_the_seed_article_as_a_summary_without_body()
+    {
+        var page = await (await client.GetAsync("/v1/articles?pageSize=100", Ct)).ReadContractAsync<Paged<ArticleSummary>>();
+
+        var seed = Assert.Single(page.Items, a => a.Slug == SeedSlug);
+        Assert.Equal(new DateTime(2025, 5, 30, 9, 0, 0, DateTimeKind.Utc), seed.PublishedAt);
+        Assert.True(page.Page.TotalItems >= 1);
+    }
+
+    [Fact]
+    public async Task Article_list_is_newest_first_and_pages_with_links_and_link_header()
+    {
+        var older = TestDatabase.UniqueSlug("paging-older");
+        var newer = TestDatabase.UniqueSlug("paging-newer");
+        var future = DateTime.UtcNow.AddSeconds(-5);
+        await app.Database.InsertArticleAsync(older, publishedAt: future.AddSeconds(-1));
+        await app.Database.InsertArticleAsync(newer, publishedAt: future);
+
+        var response = await client.GetAsync("/v1/articles?pageSize=1&page=1", Ct);
+        var page = await response.ReadContractAsync<Paged<ArticleSummary>>();
+
+        Assert.Single(page.Items);
+        Assert.Equal(1, page.Page.Number);
+        Assert.Equal(1, page.Page.Size);
+        Assert.Equal(page.Page.TotalItems, page.Page.TotalPages);
+        Assert.Null(page.Links.Prev);
+        Assert.Equal("/v1/articles?page=2&pageSize=1", page.Links.Next);
+        Assert.Contains("</v1/articles?page=2&pageSize=1>; rel=\"next\"", response.Headers.GetValues("Link").Single());
+        var all = await (await client.GetAsync("/v1/articles?pageSize=100", Ct)).ReadContractAsync<Paged<ArticleSummary>>();
+        var slugs = all.Items.Select(a => a.Slug).ToList();
+        Assert.True(slugs.IndexOf(newer) < slugs.IndexOf(older), "newer article should come first");
+        Assert.Equal(all.Items.OrderByDescending(a => a.PublishedAt).Select(a => a.PublishedAt), all.Items.Select(a => a.PublishedAt));
+    }
+
+    [Theory]
+    [InlineData("pageSize=1")]
+    [InlineData("pageSize=100")]
+    [InlineData("page=1")]
+    [InlineData("page=500&pageSize=20")]
+    public async Task Article_list_accepts_paging_at_its_bounds(string query)
+    {
+        var response = await client.GetAsync($"/v1/articles?{query}", Ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("pageSize=0", "pageSize")]
+    [InlineData("pageSize=101", "pageSize")]
+    [InlineData("pageSize=-5", "pageSize")]
+    [InlineData("page=0", "page")]
+    [InlineData("page=-1", "page")]
+    [InlineData("page=501&pageSize=20", "page")]
+    [InlineData("page=101&pageSize=100", "page")]
+    public async Task Article_list_rejects_paging_beyond_its_bounds_naming_the_field(string query, string field)
+    {
+        var response = await client.GetAsync($"/v1/articles?{query}", Ct);
+
+        await response.AssertValidationProblemAsync(field);
+    }
+
+    [Theory]
+    [InlineData("page=abc", "page")]
+    [InlineData("pageSize=1e3", "pageSize")]
+    [InlineData("page=99999999999", "page")]
+    public async Task Article_list_rejects_malformed_paging_values_naming_the_parameter(string query, string parameter)
+    {
+        var response = await client.GetAsync($"/v1/articles?{query}", Ct);
+
+        var problem = await response.AssertValidationProblemAsync(parameter);
+        Assert.DoesNotContain("Nullable", problem.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Unknown_article_is_a_404_problem()
+    {
+        var response = await client.GetAsync("/v1/articles/no-such-article", Ct);
+
+        var problem = await response.AssertProblemAsync(HttpStatusCode.NotFound);
+        Assert.Equal("/v1/articles/no-such-article", problem.GetProperty("instance").GetString());
+    }
+
+    [Theory]
+    [InlineData("Upper-Case")]
+    [InlineData("double--hyphen")]
+    [InlineData("trailing-")]
+    [InlineData("%C3%A9t%C3%A9")]
+    [InlineData("semi%3Bcolon")]
+    public async Task Malformed_article_slug_is_a_400_problem_naming_the_slug(string slug)
+    {
+        var response = await client.GetAsync($"/v1/articles/{slug}", Ct);
+
+        await response.AssertValidationProblemAsync("slug");
+    }
+
+    [Fact]
+    public async Task Overlong_article_slug_is_a_400_problem()
+    {
+        var response = await client.GetAsync($"/v1/articles/{new string('a', 201)}", Ct);
+
+        await response.AssertValidationProblemAsync("slug");
+    }
+
+    [Theory]
+    [InlineData("draft")]
+    [InlineData("archived")]
+    public async Task Unpublished_article_is_invisible_to_the_list_and_the_detail(string status)
+    {
+        var slug = TestDatabase.UniqueSlug(status);
+        await app.Database.InsertArticleAsync(slug, status: status);
+
+        var detail = await client.GetAsync($"/v1/articles/{slug}", Ct);
+        var list = await (await client.GetAsync("/v1/articles?pageSize=100", Ct)).ReadContractAsync<Paged<ArticleSummary>>();
+
+        await detail.AssertProblemAsync(HttpStatusCode.NotFound);
+        Assert.DoesNotContain(list.Items, a => a.Slug == slug);
+        Assert.Equal(await app.Database.ScalarAsync<long>("select count(*) from articles where status = 'published' and published_at <= now()"), list.Page.TotalItems);
+    }
+
+    [Fact]
+    public async Task Article_scheduled_for_the_future_is_invisible_until_its_time()
+    {
+        var slug = TestDatabase.UniqueSlug("scheduled");
+        await app.Database.InsertArticleAsync(slug, publishedAt: DateTime.UtcNow.AddDays(1));
+
+        var detail = await client.GetAsync($"/v1/articles/{slug}", Ct);
+        var list = await (await client.GetAsync("/v1/articles?pageSize=100", Ct)).ReadContractAsync<Paged<ArticleSummary>>();
+
+        await detail.AssertProblemAsync(HttpStatusCode.NotFound);
+        Assert.DoesNotContain(list.Items, a => a.Slug == slug);
+    }
+
+    [Fact]
+    public async Task Article_detail_sends_validators_and_answers_a_matching_If_None_Match_with_an_empty_304()
+    {
+        var first = await client.GetAsync($"/v1/articles/{SeedSlug}", Ct);
+        var etag = first.Headers.ETag;
+        Assert.NotNull(etag);
+        Assert.NotNull(first.Content.Headers.LastModified);
+        Assert.Equal("public, max-age=60, stale-while-revalidate=300", first.Headers.CacheControl?.ToString());
+
+        using var conditional = new HttpRequestMessage(HttpMethod.Get, $"/v1/articles/{SeedSlug}");
+        conditional.Headers.IfNoneMatch.Add(etag);
+        var second = await client.SendAsync(conditional, Ct);
+
+        Assert.Equal(HttpStatusCode.NotModified, second.StatusCode);
+        Assert.Empty(await second.Content.ReadAsByteArrayAsync(Ct));
+        Assert.Equal(etag, second.Headers.ETag);
+    }
+
+    [Fact]
+    public async Task Article_detail_answers_If_Modified_Since_with_304_and_a_stale_ETag_with_200()
+    {
+        var slug = TestDatabase.UniqueSlug("conditional");
+        await app.Database.InsertArticleAsync(slug);
+        var first = await client.GetAsync($"/v1/articles/{slug}", Ct);
+
+        using var sinceRequest = new HttpRequestMessage(HttpMethod.Get, $"/v1/articles/{slug}");
+        sinceRequest.Headers.IfModifiedSince = first.Content.Headers.LastModified;
+        var since = await client.SendAsync(sinceRequest, Ct);
+        using var staleRequest = new HttpRequestMessage(HttpMethod.Get, $"/v1/articles/{slug}");
+        staleRequest.Headers.TryAddWithoutValidation("If-None-Match", "W/\"a1\"");
+        var stale = await client.SendAsync(staleRequest, Ct);
+
+        Assert.Equal(HttpStatusCode.NotModified, since.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, stale.StatusCode);
+        Assert.Equal(first.Headers.ETag, stale.Headers.ETag);
+    }
+
+    [Fact]
+    public async Task Renaming_a_linked_person_changes_the_article_ETag()
+    {
+        var slug = TestDatabase.UniqueSlug("etag-person");
+        var personSlug = TestDatabase.UniqueSlug("person");
+        var articleId = await app.Database.InsertArticleAsync(slug);
+        var personId = await app.Database.ScalarAsync<long>("insert into people (slug, name) values (@personSlug, 'Before') returning id", new { personSlug });
+        await app.Database.ExecuteAsync("insert into article_people (article_id, person_id, role) values (@articleId, @personId, 'quoted')", new { articleId, personId });
+        var before = await client.GetAsync($"/v1/articles/{slug}", Ct);
+
+        await app.Database.ExecuteAsync("update people set name = 'After' where id = @personId", new { personId });
+        var after = await client.GetAsync($"/v1/articles/{slug}", Ct);
+
+        Assert.NotEqual(before.Headers.ETag, after.Headers.ETag);
+        var article = await after.ReadContractAsync<ArticleDetail>();
+        Assert.Equal("After", Assert.Single(article.Metadata.People).Name);
+    }
+
+    [Fact]
+    public async Task Article_without_metadata_has_empty_arrays_and_no_event()
+    {
+        var slug = TestDatabase.UniqueSlug("bare");
+        await app.Database.InsertArticleAsync(slug);
+
+        var article = await (await client.GetAsync($"/v1/articles/{slug}", Ct)).ReadContractAsync<ArticleDetail>();
+
+        Assert.Null(article.Metadata.Event);
+        Assert.Empty(article.Metadata.People);
+        Assert.Empty(article.Metadata.Organisations);
+        Assert.Empty(article.Metadata.Places);
+        Assert.Empty(article.Metadata.Tags);
+        Assert.Equal($"Body of {slug}.", Assert.Single(article.Body).Text);
+    }
+
+    [Fact]
+    public async Task Article_detail_is_valid_json_with_the_contract_member_names()
+    {
+        var response = await client.GetAsync($"/v1/articles/{SeedSlug}", Ct);
+
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        var json = await response.ReadJsonAsync();
+        Assert.Equal(JsonValueKind.Object, json.ValueKind);
+        Assert.Equal(
+            ["id", "slug", "title", "summary", "language", "status", "body", "commentsOpen", "commentCount", "metadata"],
+            json.EnumerateObject().Select(p => p.Name));
+    }
+}
