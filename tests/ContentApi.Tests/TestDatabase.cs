@@ -49,4 +49,31 @@ public sealed class TestDatabase(string connectionString)
                 publishedAt = status == "draft" && publishedAt is null ? (DateTime?)null : publishedAt ?? DateTime.UtcNow.AddMinutes(-1),
                 commentsOpen,
             });
+
+    /// <summary>Inserts a row of <paramref name="table"/> (people, organisations, places, tags) and returns its id.</summary>
+    public Task<long> InsertEntityAsync(string table, string slug, string name, string? description = null) =>
+        ScalarAsync<long>($"insert into {table} (slug, name{(description is null ? "" : ", description")}) values (@slug, @name{(description is null ? "" : ", @description")}) returning id",
+            new { slug, name, description });
+
+    public Task<long> InsertEventAsync(string slug, string name, DateOnly start, DateOnly end, string? city = null) =>
+        ScalarAsync<long>(
+            "insert into events (slug, name, start_date, end_date, city) values (@slug, @name, @start, @end, @city) returning id",
+            new { slug, name, start, end, city });
+
+    /// <summary>Links an article to an entity through its link table (article_tags, article_people, …).</summary>
+    public Task LinkAsync(string linkTable, long articleId, long entityId, string? role = null)
+    {
+        var column = linkTable switch
+        {
+            "article_tags" => "tag_id",
+            "article_people" => "person_id",
+            "article_organisations" => "organisation_id",
+            "article_events" => "event_id",
+            "article_places" => "place_id",
+            _ => throw new ArgumentException(linkTable, nameof(linkTable)),
+        };
+        return role is null
+            ? ExecuteAsync($"insert into {linkTable} (article_id, {column}) values (@articleId, @entityId)", new { articleId, entityId })
+            : ExecuteAsync($"insert into {linkTable} (article_id, {column}, role) values (@articleId, @entityId, @role)", new { articleId, entityId, role });
+    }
 }

@@ -1,3 +1,6 @@
+using ContentApi.Infrastructure.Http;
+using Microsoft.AspNetCore.Mvc;
+
 namespace ContentApi.Articles;
 
 /// <summary>An article in a list: everything but the body and the metadata block.</summary>
@@ -25,7 +28,7 @@ public sealed record ArticleSummary(
 /// <param name="CommentCount">Approved reader comments.</param>
 /// <param name="Metadata">Event, dates, people, organisations, places and tags.</param>
 public sealed record ArticleDetail(
-    long Id, string Slug, string Title, string Summary, string Language, string Status,
+    long Id, string Slug, string Title, string Summary, string Language, [DocumentedValues("draft", "published", "archived")] string Status,
     IReadOnlyList<BodyBlock> Body, bool CommentsOpen, int CommentCount, ArticleMetadata Metadata);
 
 /// <summary>A block of the article body. Text is plain text, never HTML.</summary>
@@ -35,7 +38,7 @@ public sealed record ArticleDetail(
 /// <param name="Level">For a heading: 2 to 6.</param>
 /// <param name="Items">For a list: its items.</param>
 /// <param name="Ordered">For a list: whether it is numbered.</param>
-public sealed record BodyBlock(string Type, string? Text = null, string? Person = null, int? Level = null, IReadOnlyList<string>? Items = null, bool? Ordered = null);
+public sealed record BodyBlock([DocumentedValues("paragraph", "heading", "quote", "list")] string Type, string? Text = null, string? Person = null, int? Level = null, IReadOnlyList<string>? Items = null, bool? Ordered = null);
 
 /// <summary>What the article is about, embedded in the detail view.</summary>
 /// <param name="Event">The event the article reports on, if any.</param>
@@ -70,7 +73,7 @@ public sealed record ArticleDates(DateTime Published, DateTime Modified, DateOnl
 /// <param name="Name">Full name.</param>
 /// <param name="Role">subject | quoted | mentioned</param>
 /// <param name="Affiliations">The person's positions.</param>
-public sealed record ArticlePerson(string Slug, string Name, string Role, IReadOnlyList<PersonAffiliation> Affiliations);
+public sealed record ArticlePerson(string Slug, string Name, [DocumentedValues("subject", "quoted", "mentioned")] string Role, IReadOnlyList<PersonAffiliation> Affiliations);
 
 /// <param name="Organisation">Slug of the organisation.</param>
 /// <param name="Title">Position held, e.g. Director General.</param>
@@ -81,7 +84,7 @@ public sealed record PersonAffiliation(string Organisation, string Title);
 /// <param name="Acronym">Acronym, e.g. FSB.</param>
 /// <param name="Country">ISO 3166-1 alpha-2 country code.</param>
 /// <param name="Role">subject | mentioned</param>
-public sealed record ArticleOrganisation(string Slug, string Name, string? Acronym, string? Country, string Role);
+public sealed record ArticleOrganisation(string Slug, string Name, string? Acronym, string? Country, [DocumentedValues("subject", "mentioned")] string Role);
 
 /// <param name="Slug">URL key of the place.</param>
 /// <param name="Name">Name.</param>
@@ -92,14 +95,67 @@ public sealed record ArticlePlace(string Slug, string Name, string? Country);
 /// <param name="Name">Display name.</param>
 public sealed record ArticleTag(string Slug, string Name);
 
-/// <summary>Query parameters of the article list.</summary>
-public sealed record ListArticlesQuery : ContentApi.Infrastructure.Http.IPagedQuery
+/// <summary>Paging and order of any list of articles.</summary>
+public record ArticlePagingQuery : PagingQuery
 {
-    /// <summary>1-based page number (default 1). Page-number paging reaches the first 10,000 items.</summary>
-    [Microsoft.AspNetCore.Mvc.FromQuery(Name = "page")]
-    public int? Page { get; init; }
-
-    /// <summary>Items per page, 1 to 100 (default 20).</summary>
-    [Microsoft.AspNetCore.Mvc.FromQuery(Name = "pageSize")]
-    public int? PageSize { get; init; }
+    /// <summary>Order: `-publishedAt` (newest first, default), `publishedAt`, `title`, or `relevance` (with `q` only).</summary>
+    [FromQuery(Name = "sort")]
+    [DocumentedValues(ArticleSorts.Newest, ArticleSorts.Oldest, ArticleSorts.Title, ArticleSorts.Relevance)]
+    public string? Sort { get; init; }
 }
+
+/// <summary>An article in which an entity is involved, with the entity's role in it.</summary>
+/// <param name="Role">subject | quoted | mentioned (people); subject | mentioned (organisations)</param>
+/// <param name="Article">The article.</param>
+public sealed record ArticleInvolvement([DocumentedValues("subject", "quoted", "mentioned")] string Role, ArticleSummary Article);
+
+/// <summary>Query parameters of the article list: paging, order and combinable filters.</summary>
+public sealed record ListArticlesQuery : ArticlePagingQuery
+{
+    /// <summary>Only articles with this tag (slug). An unknown slug gives an empty list.</summary>
+    [FromQuery(Name = "tag")]
+    public string? Tag { get; init; }
+
+    /// <summary>Only articles involving this person (slug).</summary>
+    [FromQuery(Name = "person")]
+    public string? Person { get; init; }
+
+    /// <summary>Only articles involving this organisation (slug).</summary>
+    [FromQuery(Name = "organisation")]
+    public string? Organisation { get; init; }
+
+    /// <summary>Only articles about this event (slug).</summary>
+    [FromQuery(Name = "event")]
+    public string? Event { get; init; }
+
+    /// <summary>Only articles about this place (slug).</summary>
+    [FromQuery(Name = "place")]
+    public string? Place { get; init; }
+
+    /// <summary>Published on or after this day (yyyy-MM-dd, UTC).</summary>
+    [FromQuery(Name = "publishedFrom")]
+    public DateOnly? PublishedFrom { get; init; }
+
+    /// <summary>Published on or before this day (yyyy-MM-dd, UTC).</summary>
+    [FromQuery(Name = "publishedTo")]
+    public DateOnly? PublishedTo { get; init; }
+
+    /// <summary>About an event that ends on or after this day (yyyy-MM-dd): events overlapping [eventFrom, eventTo].</summary>
+    [FromQuery(Name = "eventFrom")]
+    public DateOnly? EventFrom { get; init; }
+
+    /// <summary>About an event that starts on or before this day (yyyy-MM-dd).</summary>
+    [FromQuery(Name = "eventTo")]
+    public DateOnly? EventTo { get; init; }
+
+    /// <summary>ISO 639-1 language code, e.g. `en`.</summary>
+    [FromQuery(Name = "language")]
+    public string? Language { get; init; }
+
+    /// <summary>Full-text query, web-search syntax: words, "quoted phrases", -excluded (1 to 200 characters).</summary>
+    [FromQuery(Name = "q")]
+    public string? Q { get; init; }
+}
+
+/// <summary>Paging and order of the articles linked to one person, organisation, event, place or tag.</summary>
+public sealed record LinkedArticlesQuery : ArticlePagingQuery;

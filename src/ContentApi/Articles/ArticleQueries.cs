@@ -1,3 +1,4 @@
+using ContentApi.Infrastructure.Http;
 using Dapper;
 using Npgsql;
 
@@ -5,31 +6,130 @@ namespace ContentApi.Articles;
 
 internal static class ArticleQueries
 {
-    // Public visibility of an article, the same in every query.
-    private const string IsPublic = "a.status = 'published' and a.published_at <= now()";
+    /// <summary>Public visibility of an article (alias <c>a</c>), the same in every query.</summary>
+    public const string IsPublic = "a.status = 'published' and a.published_at <= now()";
+
+    /// <summary>One ArticleSummary as JSON, from an <c>articles a</c> row.</summary>
+    public const string SummaryJson = """
+        json_build_object(
+            'id', a.id, 'slug', a.slug, 'title', a.title, 'summary', a.summary, 'language', a.language,
+            'publishedAt', api_timestamp(a.published_at), 'updatedAt', api_timestamp(a.updated_at),
+            'commentCount', a.comment_count)
+        """;
+
+    /// <summary>How many published articles link to the entity whose id is <paramref name="entityId"/>.</summary>
+    public static string LinkedCountSql(string linkTable, string linkColumn, string entityId) => $"""
+        (select count(*) from {linkTable} l join articles a on a.id = l.article_id
+         where l.{linkColumn} = {entityId} and {IsPublic})::int
+        """;
+
+    /// <summary>
+    /// The five newest published articles linked to the entity, as a JSON array of
+    /// ArticleSummary, or of ArticleInvolvement (role + article) when the link has a role.
+    /// </summary>
+    public static string LatestLinkedJson(string linkTable, string linkColumn, string entityId, bool withRole) => $"""
+        coalesce((
+            select json_agg(latest.item order by latest.published_at desc, latest.id desc)
+            from (
+                select {(withRole ? $"json_build_object('role', l.role, 'article', {SummaryJson})" : SummaryJson)} as item, a.published_at, a.id
+                from {linkTable} l join articles a on a.id = l.article_id
+                where l.{linkColumn} = {entityId} and {IsPublic}
+                order by a.published_at desc, a.id desc
+                limit 5) latest), '[]')
+        """;
+
+    private const string FullTextQuery = "websearch_to_tsquery('english', @q)";
+
+    // The allow-list of orders; the names are the public `sort` values.
+    private static readonly Dictionary<string, SortOrder> Sorts = new()
+    {
+        [ArticleSorts.Newest] = new(ArticleSorts.Newest, "a.published_at", "a.id", Descending: true),
+        [ArticleSorts.Oldest] = new(ArticleSorts.Oldest, "a.published_at", "a.id", Descending: false),
+        [ArticleSorts.Title] = new(ArticleSorts.Title, "a.title", "a.id", Descending: false),
+        [ArticleSorts.Relevance] = new(ArticleSorts.Relevance, $"ts_rank(a.search_vector, {FullTextQuery})", "a.id", Descending: true),
+    };
+
+    // Each metadata filter: the link to follow from an article to the entity named by slug.
+    private static readonly (Func<ListArticlesQuery, string?> Value, string Name, string Sql)[] LinkFilters =
+    [
+        (q => q.Tag, "tag", "a.id in (select l.article_id from article_tags l join tags t on t.id = l.tag_id where t.slug = @tag)"),
+        (q => q.Person, "person", "a.id in (select l.article_id from article_people l join people p on p.id = l.person_id where p.slug = @person)"),
+        (q => q.Organisation, "organisation", "a.id in (select l.article_id from article_organisations l join organisations o on o.id = l.organisation_id where o.slug = @organisation)"),
+        (q => q.Event, "event", "a.id in (select l.article_id from article_events l join events e on e.id = l.event_id where e.slug = @event)"),
+        (q => q.Place, "place", "a.id in (select l.article_id from article_places l join places pl on pl.id = l.place_id where pl.slug = @place)"),
+    ];
+
+    /// <summary>The article list for these filters: conditions are fixed SQL texts, values are parameters.</summary>
+    public static ListSpec ListSpec(ListArticlesQuery query, string? parentExistsSql = null, string? notFoundDetail = null)
+    {
+        var conditions = new List<string> { IsPublic };
+        var parameters = new DynamicParameters();
+        var scope = new List<string> { "articles" };
+        foreach (var (value, name, sql) in LinkFilters)
+        {
+            if (value(query) is { } slug)
+            {
+                conditions.Add(sql);
+                parameters.Add(name, slug);
+                scope.Add($"{name}={slug}");
+            }
+        }
+
+        if (query.PublishedFrom is { } publishedFrom)
+        {
+            conditions.Add("a.published_at >= (@publishedFrom::date)::timestamp at time zone 'UTC'");
+            parameters.Add("publishedFrom", publishedFrom);
+            scope.Add($"publishedFrom={publishedFrom:O}");
+        }
+
+        if (query.PublishedTo is { } publishedTo)
+        {
+            conditions.Add("a.published_at < (@publishedTo::date + 1)::timestamp at time zone 'UTC'");
+            parameters.Add("publishedTo", publishedTo);
+            scope.Add($"publishedTo={publishedTo:O}");
+        }
+
+        if (query.EventFrom is not null || query.EventTo is not null)
+        {
+            conditions.Add("""
+                a.id in (select l.article_id from article_events l join events e on e.id = l.event_id
+                         where (@eventFrom::date is null or e.end_date >= @eventFrom::date)
+                           and (@eventTo::date is null or e.start_date <= @eventTo::date))
+                """);
+            parameters.Add("eventFrom", query.EventFrom);
+            parameters.Add("eventTo", query.EventTo);
+            scope.Add($"event={query.EventFrom:O}..{query.EventTo:O}");
+        }
+
+        if (query.Language is { } language)
+        {
+            conditions.Add("a.language = @language");
+            parameters.Add("language", language);
+            scope.Add($"language={language}");
+        }
+
+        if (query.Q is { } q)
+        {
+            conditions.Add($"a.search_vector @@ {FullTextQuery}");
+            parameters.Add("q", q);
+            scope.Add($"q={q}");
+        }
+
+        var sort = Sorts[query.Sort ?? ArticleSorts.Newest];
+        scope.Add($"sort={sort.Name}");
+        return new ListSpec(
+            Scope: string.Join('\n', scope),
+            ItemJson: SummaryJson,
+            FromWhere: $"from articles a where {string.Join("\n  and ", conditions)}",
+            Sort: sort,
+            Parameters: parameters,
+            ParentExistsSql: parentExistsSql,
+            NotFoundDetail: notFoundDetail);
+    }
 
     public sealed record ValidatorsRow(long ContentVersion, DateTime ContentModifiedAt);
 
     public sealed record DocumentRow(long ContentVersion, DateTime ContentModifiedAt, string Document);
-
-    public static async Task<(IReadOnlyList<ArticleSummary> Items, long TotalItems)> ListAsync(
-        NpgsqlDataSource db, int offset, int limit, CancellationToken cancellationToken)
-    {
-        const string sql = $"""
-            select count(*) from articles a where {IsPublic};
-
-            select a.id, a.slug, a.title, a.summary, a.language, a.published_at, a.updated_at, a.comment_count
-            from articles a
-            where {IsPublic}
-            order by a.published_at desc, a.id desc
-            limit @limit offset @offset;
-            """;
-        await using var connection = await db.OpenConnectionAsync(cancellationToken);
-        await using var results = await connection.QueryMultipleAsync(new CommandDefinition(sql, new { limit, offset }, cancellationToken: cancellationToken));
-        var total = await results.ReadSingleAsync<long>();
-        var items = (await results.ReadAsync<ArticleSummary>()).AsList();
-        return (items, total);
-    }
 
     public static async Task<ValidatorsRow?> GetValidatorsAsync(NpgsqlDataSource db, string slug, CancellationToken cancellationToken)
     {

@@ -4,6 +4,9 @@ using Npgsql;
 
 namespace ContentApi.Articles;
 
+/// <summary>The kinds of entity an article links to; each has a list of its articles.</summary>
+internal enum ArticleLink { Person, Organisation, Event, Place, Tag }
+
 internal static class ArticlesApi
 {
     public static RouteGroupBuilder MapArticlesApi(this IEndpointRouteBuilder routes)
@@ -13,24 +16,20 @@ internal static class ArticlesApi
         group.MapGet("/", ListArticles)
             .WithName(nameof(ListArticles))
             .WithSummary("List published articles")
-            .WithDescription("Summaries of published articles, newest first, paged. The `Link` header repeats the navigation links.");
+            .WithDescription("Summaries of published articles, filtered and ordered as asked, paged by page number (first 10,000 items) or by cursor (`next`/`prev` links, any depth). The `Link` header repeats the navigation links. Conditional with If-None-Match / If-Modified-Since.");
         group.MapGet("/{slug}", GetArticle)
             .WithName(nameof(GetArticle))
             .WithSummary("Get one article with its metadata")
             .WithDescription("The article's body and its whole metadata block (event, dates, people with affiliations, organisations, places, tags). Conditional with If-None-Match / If-Modified-Since.")
-            .Produces(StatusCodes.Status304NotModified)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         return group;
     }
 
-    public static async Task<Ok<Paged<ArticleSummary>>> ListArticles(
-        [AsParameters] ListArticlesQuery query, NpgsqlDataSource db, HttpContext httpContext, CancellationToken cancellationToken)
-    {
-        var (items, total) = await ArticleQueries.ListAsync(db, query.Offset(), query.Size(), cancellationToken);
-        return TypedResults.Ok(Paged.Create(httpContext, query, items, total));
-    }
+    public static Task<Results<RawPagedResult<ArticleSummary>, NotModifiedResult, ProblemHttpResult>> ListArticles(
+        [AsParameters] ListArticlesQuery query, PublicReads reads, HttpContext httpContext, CancellationToken cancellationToken) =>
+        reads.ListAsync<ArticleSummary>(httpContext, query, ArticleQueries.ListSpec(query), cancellationToken);
 
     /// <param name="slug">The article's slug.</param>
     /// <param name="db">Data source.</param>
@@ -70,6 +69,5 @@ internal static class ArticlesApi
         return new RawJsonResult<ArticleDetail>(row.Document);
     }
 
-    private static ProblemHttpResult NotFound(string slug) =>
-        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not Found", detail: $"No published article has the slug '{slug}'.");
+    private static ProblemHttpResult NotFound(string slug) => Problems.NotFound($"No published article has the slug '{slug}'.");
 }

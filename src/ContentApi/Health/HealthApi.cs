@@ -1,3 +1,4 @@
+using ContentApi.Infrastructure.Http;
 using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
@@ -5,7 +6,7 @@ using Npgsql;
 namespace ContentApi.Health;
 
 /// <param name="Status">live | ready</param>
-public sealed record HealthReport(string Status);
+public sealed record HealthReport([DocumentedValues("live", "ready")] string Status);
 
 internal static class HealthApi
 {

@@ -20,6 +20,9 @@ internal static class ApiDocumentation
             });
             options.IncludeXmlComments(Path.Combine(AppContext.BaseDirectory, "ContentApi.xml"));
             options.SupportNonNullableReferenceTypes();
+            options.ParameterFilter<DocumentedValuesFilter>();
+            options.SchemaFilter<DocumentedValuesFilter>();
+            options.ParameterFilter<SlugParameterFilter>();
         });
         return services;
     }
@@ -35,5 +38,17 @@ internal static class ApiDocumentation
         app.UseSwaggerUI(options => options.DocumentTitle = "ContentApi");
         app.MapGet("/", () => TypedResults.Redirect("/swagger")).ExcludeFromDescription();
         return app;
+    }
+}
+
+/// <summary>Every <c>{slug}</c> route parameter is described, also on handlers without XML docs.</summary>
+internal sealed class SlugParameterFilter : Swashbuckle.AspNetCore.SwaggerGen.IParameterFilter
+{
+    public void Apply(IOpenApiParameter parameter, Swashbuckle.AspNetCore.SwaggerGen.ParameterFilterContext context)
+    {
+        if (parameter is OpenApiParameter { Name: "slug", In: ParameterLocation.Path } slug && string.IsNullOrEmpty(slug.Description))
+        {
+            slug.Description = "The resource's slug (its public key): lower-case letters and digits in words joined by single hyphens, at most 200 characters.";
+        }
     }
 }

@@ -9,4 +9,6 @@ namespace ContentApi.Infrastructure.Http;
 [JsonSerializable(typeof(Paged<ArticleSummary>))]
 [JsonSerializable(typeof(ArticleDetail))]
 [JsonSerializable(typeof(HealthReport))]
+[JsonSerializable(typeof(PageInfo))]
+[JsonSerializable(typeof(PageLinks))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext;

@@ -1,3 +1,5 @@
+using System.Reflection;
+using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 
@@ -60,8 +62,11 @@ internal sealed class ConditionalRequests(IOptions<CachingOptions> options)
 }
 
 /// <summary>A 304 Not Modified: headers only.</summary>
-internal sealed class NotModifiedResult : IResult, IStatusCodeHttpResult
+internal sealed class NotModifiedResult : IResult, IStatusCodeHttpResult, IEndpointMetadataProvider
 {
+    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) =>
+        builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status304NotModified));
+
     public static readonly NotModifiedResult Instance = new();
 
     public int? StatusCode => StatusCodes.Status304NotModified;

@@ -6,7 +6,7 @@ namespace ContentApi.Infrastructure.Http;
 /// <summary>The HTTP conventions of DESIGN.md shared by every resource.</summary>
 internal static class HttpConventions
 {
-    public static IServiceCollection AddHttpConventions(this IServiceCollection services)
+    public static IServiceCollection AddHttpConventions(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
     {
         services.ConfigureHttpJsonOptions(options =>
         {
@@ -20,6 +20,9 @@ internal static class HttpConventions
         services.AddOptions<CachingOptions>().BindConfiguration("Caching");
         services.AddOptions<PagingOptions>().BindConfiguration("Paging");
         services.AddSingleton<ConditionalRequests>();
+        services.AddSingleton<CursorSigningKey>();
+        services.AddSingleton<CursorCodec>();
+        services.AddSingleton<PublicReads>();
         services.AddSingleton<PagedQueryValidator>();
         ValidationFilter.UseCamelCaseNames();
         services.AddValidatorsFromAssemblyContaining<PagedQueryValidator>(ServiceLifetime.Singleton, includeInternalTypes: true);
@@ -28,14 +31,18 @@ internal static class HttpConventions
             Timeout = TimeSpan.FromSeconds(10),
             TimeoutStatusCode = StatusCodes.Status503ServiceUnavailable,
         });
+        services.AddCrossOrigin(configuration, environment);
+        services.AddCompression();
         return services;
     }
 
     public static WebApplication UseHttpConventions(this WebApplication app)
     {
         app.UseMiddleware<SecurityHeadersMiddleware>();
+        app.UseCompression();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseCors();
         app.UseRequestTimeouts();
         return app;
     }

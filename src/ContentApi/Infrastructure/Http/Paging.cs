@@ -12,6 +12,9 @@ internal sealed class PagingOptions
 
     /// <summary>Page-number paging reaches this many items; deeper reads use the cursor.</summary>
     public int MaxOffsetItems { get; set; } = 10_000;
+
+    /// <summary>Base64 key (≥ 32 bytes) that signs cursors; by default one stored in PostgreSQL.</summary>
+    public string? CursorSecret { get; set; }
 }
 
 /// <summary>The paging parameters every list takes.</summary>
@@ -19,6 +22,7 @@ internal interface IPagedQuery
 {
     int? Page { get; }
     int? PageSize { get; }
+    string? Cursor { get; }
 }
 
 internal static class PagedQueryExtensions
@@ -30,7 +34,28 @@ internal static class PagedQueryExtensions
     public static int Offset(this IPagedQuery query) => (query.PageNumber() - 1) * query.Size();
 }
 
-/// <summary>Shared rules for page and pageSize; each list's validator includes it.</summary>
+/// <summary>The paging parameters of a list, as query parameters.</summary>
+public record PagingQuery : IPagedQuery
+{
+    /// <summary>1-based page number (default 1); reaches the first 10,000 items. Not with `cursor`.</summary>
+    [Microsoft.AspNetCore.Mvc.FromQuery(Name = "page")]
+    public int? Page { get; init; }
+
+    /// <summary>Items per page, 1 to 100 (default 20).</summary>
+    [Microsoft.AspNetCore.Mvc.FromQuery(Name = "pageSize")]
+    public int? PageSize { get; init; }
+
+    /// <summary>Opaque keyset position from a `next` or `prev` link; same cost at any depth.</summary>
+    [Microsoft.AspNetCore.Mvc.FromQuery(Name = "cursor")]
+    public string? Cursor { get; init; }
+}
+
+internal sealed class PagingQueryValidator : AbstractValidator<PagingQuery>
+{
+    public PagingQueryValidator(PagedQueryValidator paging) => Include(paging);
+}
+
+/// <summary>Shared rules for page, pageSize and cursor; each list's validator includes it.</summary>
 internal sealed class PagedQueryValidator : AbstractValidator<IPagedQuery>
 {
     public PagedQueryValidator(IOptions<PagingOptions> options)
@@ -42,61 +67,69 @@ internal sealed class PagedQueryValidator : AbstractValidator<IPagedQuery>
             .Must((query, _) => (long)query.Offset() + query.Size() <= maxOffsetItems)
             .When(q => q.Page >= 1 && q.PageSize is null or (>= 1 and <= PagingOptions.MaxPageSize))
             .WithMessage($"Page-number paging reaches the first {maxOffsetItems} items only; follow the 'next' link (cursor) to read deeper.");
+        RuleFor(q => q.Cursor)
+            .Null()
+            .When(q => q.Page is not null)
+            .WithMessage("Use either 'page' or 'cursor', not both.");
     }
 }
 
 /// <summary>Page metadata of a list response.</summary>
-/// <param name="Number">The 1-based page number.</param>
+/// <param name="Number">The 1-based page number; null on a page reached by cursor.</param>
 /// <param name="Size">The page size asked for.</param>
 /// <param name="TotalItems">How many items the whole list has.</param>
 /// <param name="TotalPages">How many pages of this size the list has.</param>
-public sealed record PageInfo(int Number, int Size, long TotalItems, int TotalPages);
+public sealed record PageInfo(int? Number, int Size, long TotalItems, int TotalPages);
 
-/// <summary>Navigation links of a list response (also sent as an RFC 8288 Link header).</summary>
-public sealed record PageLinks(string Self, string? Next, string? Prev, string First, string Last);
+/// <summary>
+/// Navigation links of a list response, also sent as an RFC 8288 Link header. <c>next</c> and
+/// <c>prev</c> carry keyset cursors, so following them costs the same at any depth.
+/// </summary>
+/// <param name="Self">This page.</param>
+/// <param name="First">The first page.</param>
+/// <param name="Next">The following page, or null on the last one.</param>
+/// <param name="Prev">The preceding page, or null on the first one.</param>
+public sealed record PageLinks(string Self, string First, string? Next, string? Prev);
 
 /// <summary>The envelope of every list.</summary>
 public sealed record Paged<T>(IReadOnlyList<T> Items, PageInfo Page, PageLinks Links);
 
-internal static class Paged
+internal static class PageUrls
 {
-    public static Paged<T> Create<T>(HttpContext httpContext, IPagedQuery query, IReadOnlyList<T> items, long totalItems)
-    {
-        var number = query.PageNumber();
-        var size = query.Size();
-        var totalPages = (int)Math.Max(1, (totalItems + size - 1) / size);
-        var request = httpContext.Request;
-        var links = new PageLinks(
-            Self: PageUrl(request, number, size),
-            Next: number < totalPages ? PageUrl(request, number + 1, size) : null,
-            Prev: number > 1 ? PageUrl(request, Math.Min(number - 1, totalPages), size) : null,
-            First: PageUrl(request, 1, size),
-            Last: PageUrl(request, totalPages, size));
-        httpContext.Response.Headers.Link = LinkHeader(links);
-        return new Paged<T>(items, new PageInfo(number, size, totalItems, totalPages), links);
-    }
+    private static readonly string[] PagingParameters = ["page", "pageSize", "cursor"];
 
-    private static string PageUrl(HttpRequest request, int page, int size)
+    /// <summary>The request's URL with its paging parameters replaced.</summary>
+    public static string With(HttpRequest request, int pageSize, int? page = null, string? cursor = null)
     {
         var query = QueryHelpers.ParseQuery(request.QueryString.Value)
-            .Where(p => p.Key is not ("page" or "pageSize"))
+            .Where(p => !PagingParameters.Contains(p.Key, StringComparer.OrdinalIgnoreCase))
             .SelectMany(p => p.Value.Select(v => new KeyValuePair<string, string?>(p.Key, v)))
-            .Append(new("page", page.ToString(CultureInfo.InvariantCulture)))
-            .Append(new("pageSize", size.ToString(CultureInfo.InvariantCulture)));
+            .ToList();
+        if (page is { } number)
+        {
+            query.Add(new("page", number.ToString(CultureInfo.InvariantCulture)));
+        }
+
+        if (cursor is not null)
+        {
+            query.Add(new("cursor", cursor));
+        }
+
+        query.Add(new("pageSize", pageSize.ToString(CultureInfo.InvariantCulture)));
         return QueryHelpers.AddQueryString(request.Path.Value ?? "/", query);
     }
 
-    private static string LinkHeader(PageLinks links)
+    public static string LinkHeader(PageLinks links)
     {
-        var parts = new List<string> { $"<{links.First}>; rel=\"first\"", $"<{links.Last}>; rel=\"last\"" };
-        if (links.Next is not null)
-        {
-            parts.Add($"<{links.Next}>; rel=\"next\"");
-        }
-
+        var parts = new List<string> { $"<{links.First}>; rel=\"first\"" };
         if (links.Prev is not null)
         {
             parts.Add($"<{links.Prev}>; rel=\"prev\"");
+        }
+
+        if (links.Next is not null)
+        {
+            parts.Add($"<{links.Next}>; rel=\"next\"");
         }
 
         return string.Join(", ", parts);

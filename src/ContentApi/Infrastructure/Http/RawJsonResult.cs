@@ -1,4 +1,6 @@
 using System.Reflection;
+using System.Text;
+using System.Text.Json;
 using Microsoft.AspNetCore.Http.Metadata;
 
 namespace ContentApi.Infrastructure.Http;
@@ -14,11 +16,55 @@ internal sealed class RawJsonResult<T>(string json) : IResult, IEndpointMetadata
 
     public Task ExecuteAsync(HttpContext httpContext)
     {
-        httpContext.Response.StatusCode = StatusCodes.Status200OK;
-        httpContext.Response.ContentType = "application/json; charset=utf-8";
-        return httpContext.Response.WriteAsync(json, httpContext.RequestAborted);
+        var body = Encoding.UTF8.GetBytes(json);
+        var response = httpContext.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = "application/json; charset=utf-8";
+        response.ContentLength = body.Length; // lets compression skip small bodies
+        return response.Body.WriteAsync(body, httpContext.RequestAborted).AsTask();
     }
 
     public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) =>
         builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status200OK, typeof(T), ["application/json"]));
+}
+
+/// <summary>
+/// A list page whose items PostgreSQL built as JSON: the envelope of <see cref="Paged{T}"/>
+/// written around them without parsing them.
+/// </summary>
+internal sealed class RawPagedResult<T>(IReadOnlyList<string> items, PageInfo page, PageLinks links)
+    : IResult, IEndpointMetadataProvider, IStatusCodeHttpResult
+{
+    public int? StatusCode => StatusCodes.Status200OK;
+
+    // URLs in links keep their '&' readable; the body is never embedded in HTML.
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public async Task ExecuteAsync(HttpContext httpContext)
+    {
+        var response = httpContext.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = "application/json; charset=utf-8";
+        await using (var writer = new Utf8JsonWriter(response.BodyWriter, WriterOptions))
+        {
+            writer.WriteStartObject();
+            writer.WriteStartArray("items");
+            foreach (var item in items)
+            {
+                writer.WriteRawValue(item, skipInputValidation: true);
+            }
+
+            writer.WriteEndArray();
+            writer.WritePropertyName("page");
+            JsonSerializer.Serialize(writer, page, ApiJsonContext.Default.PageInfo);
+            writer.WritePropertyName("links");
+            JsonSerializer.Serialize(writer, links, ApiJsonContext.Default.PageLinks);
+            writer.WriteEndObject();
+        }
+
+        await response.BodyWriter.FlushAsync(httpContext.RequestAborted);
+    }
+
+    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) =>
+        builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status200OK, typeof(Paged<T>), ["application/json"]));
 }

@@ -1,3 +1,5 @@
+using Microsoft.Net.Http.Headers;
+
 namespace ContentApi.Infrastructure.Http;
 
 /// <summary>Security and cache headers on every response, errors included.</summary>
@@ -13,6 +15,11 @@ internal sealed class SecurityHeadersMiddleware(RequestDelegate next)
             headers.XFrameOptions = "DENY";
             headers["Referrer-Policy"] = "no-referrer";
             headers.Remove("Server");
+            // Responses differ by Origin under CORS, whatever the policy: shared caches must know.
+            if (!headers.Vary.Any(v => v is not null && v.Contains("Origin", StringComparison.OrdinalIgnoreCase)))
+            {
+                headers.Append(HeaderNames.Vary, "Origin");
+            }
             if (response.ContentType is { } contentType && contentType.Contains("json", StringComparison.OrdinalIgnoreCase))
             {
                 headers.ContentSecurityPolicy = "default-src 'none'; frame-ancestors 'none'";

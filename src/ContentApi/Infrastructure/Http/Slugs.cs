@@ -15,14 +15,8 @@ internal static partial class Slugs
 
     /// <summary>A 400 validation problem naming <paramref name="parameter"/> when the slug is malformed, else null.</summary>
     public static ProblemHttpResult? Problem(string value, string parameter = "slug") =>
-        IsValid(value)
-            ? null
-            : TypedResults.Problem(new HttpValidationProblemDetails(new Dictionary<string, string[]>
-            {
-                [parameter] = [$"'{parameter}' must be lower-case letters and digits in words joined by single hyphens, at most {MaxLength} characters."],
-            })
-            {
-                Status = StatusCodes.Status400BadRequest,
-                Title = "One or more validation errors occurred.",
-            });
+        IsValid(value) ? null : Problems.Validation(parameter, Message(parameter));
+
+    public static string Message(string parameter) =>
+        $"'{parameter}' must be lower-case letters and digits in words joined by single hyphens, at most {MaxLength} characters.";
 }

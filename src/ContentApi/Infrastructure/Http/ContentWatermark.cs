@@ -1,0 +1,42 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Dapper;
+using Npgsql;
+
+namespace ContentApi.Infrastructure.Http;
+
+/// <summary>
+/// The validators of every public list and entity view: the version of the last change to
+/// public content (kept by triggers, see migration 0002) and the newest visible publication
+/// time, which moves when a scheduled article becomes visible without any write.
+/// </summary>
+internal sealed record ContentWatermark(long Version, DateTime ChangedAt, DateTime? VisibleUntil)
+{
+    /// <summary>One row: version, changed_at, visible_until. Cheap: one row plus one index probe.</summary>
+    public const string Sql = """
+        select c.version, c.changed_at,
+               (select a.published_at from articles a
+                where a.status = 'published' and a.published_at <= now()
+                order by a.published_at desc, a.id desc limit 1) as visible_until
+        from content_changes c;
+        """;
+
+    public static async Task<ContentWatermark> ReadAsync(NpgsqlDataSource db, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        return await connection.QuerySingleAsync<ContentWatermark>(new CommandDefinition(Sql, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>Validators for the representation at this request's URL (the URL is part of the tag).</summary>
+    public ContentValidators ValidatorsFor(HttpRequest request)
+    {
+        var url = Encoding.UTF8.GetBytes(request.Path.Value + request.QueryString.Value);
+        var urlHash = Convert.ToHexStringLower(SHA256.HashData(url).AsSpan(0, 6));
+        var visible = VisibleUntil?.Ticks ?? 0;
+        var lastModified = VisibleUntil is { } until && until > ChangedAt ? until : ChangedAt;
+        return new ContentValidators(
+            string.Create(CultureInfo.InvariantCulture, $"W/\"l{Version}.{visible:x}.{urlHash}\""),
+            DateTime.SpecifyKind(lastModified, DateTimeKind.Utc));
+    }
+}

@@ -1,0 +1,211 @@
+using Dapper;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Npgsql;
+
+namespace ContentApi.Infrastructure.Http;
+
+/// <summary>
+/// One way to order a list: two SQL key expressions from a fixed allow-list, the second unique
+/// (normally the id), so that a keyset position is exact.
+/// </summary>
+internal sealed record SortOrder(string Name, string Key0, string Key1, bool Descending);
+
+/// <summary>
+/// What a public list reads, apart from paging. <paramref name="ItemJson"/> builds one item as
+/// JSON; <paramref name="FromWhere"/> is the <c>from … where …</c> of the list (its filters);
+/// <paramref name="Scope"/> names the list and its filters, so a cursor works only for the
+/// query it was issued for. With <paramref name="ParentExistsSql"/> the list belongs to an
+/// entity that must exist (else 404 with <paramref name="NotFoundDetail"/>).
+/// </summary>
+internal sealed record ListSpec(
+    string Scope, string ItemJson, string FromWhere, SortOrder Sort, DynamicParameters Parameters,
+    string? ParentExistsSql = null, string? NotFoundDetail = null);
+
+/// <summary>
+/// The read path shared by every public list and entity view: cursor or page-number paging,
+/// conditional GET on the content watermark, and one SQL round trip for a 200.
+/// </summary>
+internal sealed class PublicReads(NpgsqlDataSource db, ConditionalRequests conditionalRequests, CursorCodec cursors)
+{
+    private sealed class KeyedRow
+    {
+        public string Item { get; set; } = "";
+        public object CursorKey0 { get; set; } = default!;
+        public long CursorKey1 { get; set; }
+    }
+
+    public async Task<Results<RawPagedResult<T>, NotModifiedResult, ProblemHttpResult>> ListAsync<T>(
+        HttpContext httpContext, IPagedQuery query, ListSpec spec, CancellationToken cancellationToken)
+    {
+        Cursor? cursor = null;
+        if (query.Cursor is { } token)
+        {
+            cursor = await cursors.DecodeAsync(token, spec.Scope, cancellationToken);
+            if (cursor is null || cursor.Sort != spec.Sort.Name)
+            {
+                return Problems.Validation("cursor", "The cursor is not valid for this list: follow a 'next' or 'prev' link of the same query unchanged.");
+            }
+        }
+
+        if (await NotModifiedAsync(httpContext, cancellationToken) is { } notModified)
+        {
+            return notModified;
+        }
+
+        var size = query.Size();
+        var backward = cursor?.Backward == true;
+        var descending = spec.Sort.Descending ^ backward;
+        var direction = descending ? "desc" : "asc";
+        var parameters = new DynamicParameters(spec.Parameters);
+        parameters.Add("limit", size + 1);
+        parameters.Add("offset", cursor is null ? query.Offset() : 0);
+        var keyset = "";
+        if (cursor is not null)
+        {
+            keyset = $" and ({spec.Sort.Key0}, {spec.Sort.Key1}) {(descending ? "<" : ">")} (@cursorKey0, @cursorKey1)";
+            parameters.Add("cursorKey0", cursor.Key0);
+            parameters.Add("cursorKey1", cursor.Key1);
+        }
+
+        var sql = $"""
+            {ContentWatermark.Sql}
+            {spec.ParentExistsSql ?? "select true;"}
+            select count(*) {spec.FromWhere};
+            select {spec.ItemJson}::text as item, {spec.Sort.Key0} as cursor_key0, {spec.Sort.Key1} as cursor_key1
+            {spec.FromWhere}{keyset}
+            order by {spec.Sort.Key0} {direction}, {spec.Sort.Key1} {direction}
+            limit @limit offset @offset;
+            """;
+
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        await using var results = await connection.QueryMultipleAsync(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken));
+        var watermark = await results.ReadSingleAsync<ContentWatermark>();
+        var parentExists = await results.ReadSingleAsync<bool>();
+        var totalItems = await results.ReadSingleAsync<long>();
+        var rows = (await results.ReadAsync<KeyedRow>()).AsList();
+        if (!parentExists)
+        {
+            return Problems.NotFound(spec.NotFoundDetail ?? "Not found.");
+        }
+
+        var hasMore = rows.Count > size;
+        if (hasMore)
+        {
+            rows.RemoveAt(rows.Count - 1);
+        }
+
+        if (backward)
+        {
+            rows.Reverse();
+        }
+
+        var request = httpContext.Request;
+        var page = cursor is null ? query.PageNumber() : (int?)null;
+        var first = rows.Count > 0 ? rows[0] : null;
+        var last = rows.Count > 0 ? rows[^1] : null;
+
+        // next: forward from the last item; prev: backward from the first. On an empty page
+        // reached by cursor, both continue from the cursor's own position.
+        string? nextCursor = (backward, hasMore, last) switch
+        {
+            (false, true, { } row) => await CursorAsync(spec, row.CursorKey0, row.CursorKey1, backward: false, cancellationToken),
+            (true, _, { } row) => await CursorAsync(spec, row.CursorKey0, row.CursorKey1, backward: false, cancellationToken),
+            (true, _, null) => await CursorAsync(spec, cursor!.Key0, cursor.Key1, backward: false, cancellationToken),
+            _ => null,
+        };
+        string? prevLink = (cursor, backward, hasMore, first) switch
+        {
+            (null, _, _, _) => page > 1 ? PageUrls.With(request, size, page: page - 1) : null,
+            (_, false, _, { } row) => PageUrls.With(request, size, cursor: await CursorAsync(spec, row.CursorKey0, row.CursorKey1, backward: true, cancellationToken)),
+            (_, false, _, null) => PageUrls.With(request, size, cursor: await CursorAsync(spec, cursor.Key0, cursor.Key1, backward: true, cancellationToken)),
+            (_, true, true, { } row) => PageUrls.With(request, size, cursor: await CursorAsync(spec, row.CursorKey0, row.CursorKey1, backward: true, cancellationToken)),
+            _ => null,
+        };
+
+        var links = new PageLinks(
+            Self: PageUrls.With(request, size, page: page, cursor: query.Cursor),
+            First: PageUrls.With(request, size, page: 1),
+            Next: nextCursor is null ? null : PageUrls.With(request, size, cursor: nextCursor),
+            Prev: prevLink);
+        var totalPages = (int)Math.Max(1, (totalItems + size - 1) / size);
+
+        conditionalRequests.Apply(httpContext.Response, watermark.ValidatorsFor(request));
+        httpContext.Response.Headers.Link = PageUrls.LinkHeader(links);
+        return new RawPagedResult<T>(rows.ConvertAll(r => r.Item), new PageInfo(page, size, totalItems, totalPages), links);
+    }
+
+    /// <summary>
+    /// One entity view, addressed by slug, as JSON built by <paramref name="documentSql"/> (one
+    /// text column from <c>@slug</c>, or no row when the entity does not exist), with the
+    /// watermark's validators. <paramref name="noun"/> names the entity in the 404.
+    /// </summary>
+    public async Task<Results<RawJsonResult<T>, NotModifiedResult, ProblemHttpResult>> DocumentAsync<T>(
+        HttpContext httpContext, string slug, string documentSql, string noun, CancellationToken cancellationToken)
+    {
+        if (Slugs.Problem(slug) is { } badSlug)
+        {
+            return badSlug;
+        }
+
+        if (await NotModifiedAsync(httpContext, cancellationToken) is { } notModified)
+        {
+            return notModified;
+        }
+
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        await using var results = await connection.QueryMultipleAsync(new CommandDefinition(
+            ContentWatermark.Sql + "\n" + documentSql, new { slug }, cancellationToken: cancellationToken));
+        var watermark = await results.ReadSingleAsync<ContentWatermark>();
+        if (await results.ReadSingleOrDefaultAsync<string>() is not { } document)
+        {
+            return Problems.NotFound($"No {noun} has the slug '{slug}'.");
+        }
+
+        conditionalRequests.Apply(httpContext.Response, watermark.ValidatorsFor(httpContext.Request));
+        return new RawJsonResult<T>(document);
+    }
+
+    // A client that holds a copy costs the watermark query only: no body is built for a 304.
+    private async Task<NotModifiedResult?> NotModifiedAsync(HttpContext httpContext, CancellationToken cancellationToken)
+    {
+        if (!ConditionalRequests.HasConditions(httpContext.Request))
+        {
+            return null;
+        }
+
+        var validators = (await ContentWatermark.ReadAsync(db, cancellationToken)).ValidatorsFor(httpContext.Request);
+        if (!ConditionalRequests.IsNotModified(httpContext.Request, validators))
+        {
+            return null;
+        }
+
+        conditionalRequests.Apply(httpContext.Response, validators);
+        return NotModifiedResult.Instance;
+    }
+
+    private Task<string> CursorAsync(ListSpec spec, object key0, long key1, bool backward, CancellationToken cancellationToken) =>
+        cursors.EncodeAsync(new Cursor(spec.Sort.Name, backward, NormaliseKey(key0), key1), spec.Scope, cancellationToken);
+
+    // Npgsql reads a date as a DateTime of unspecified kind, a timestamptz as UTC.
+    private static object NormaliseKey(object key) => key switch
+    {
+        DateTime { Kind: DateTimeKind.Unspecified } date => DateOnly.FromDateTime(date),
+        int number => (long)number,
+        _ => key,
+    };
+}
+
+/// <summary>Problem results used by more than one resource.</summary>
+internal static class Problems
+{
+    public static ProblemHttpResult NotFound(string detail) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not Found", detail: detail);
+
+    public static ProblemHttpResult Validation(string field, string message) =>
+        TypedResults.Problem(new HttpValidationProblemDetails(new Dictionary<string, string[]> { [field] = [message] })
+        {
+            Status = StatusCodes.Status400BadRequest,
+            Title = "One or more validation errors occurred.",
+            Detail = message,
+        });
+}

@@ -1,0 +1,46 @@
+using ContentApi.Articles;
+using ContentApi.Infrastructure.Http;
+
+namespace ContentApi.Organisations;
+
+/// <summary>An organisation in a list.</summary>
+/// <param name="Id">Numeric id (the slug is the public key).</param>
+/// <param name="Slug">URL key.</param>
+/// <param name="Name">Full name.</param>
+/// <param name="Acronym">Acronym, e.g. FSB.</param>
+/// <param name="Kind">government-agency | security-service | law-enforcement | intelligence-service | international-organisation | company | ngo | media | other</param>
+/// <param name="Country">ISO 3166-1 alpha-2 country code.</param>
+/// <param name="ArticleCount">Published articles involving the organisation.</param>
+public sealed record OrganisationSummary(long Id, string Slug, string Name, string? Acronym, [DocumentedValues("government-agency", "security-service", "law-enforcement", "intelligence-service", "international-organisation", "company", "ngo", "media", "other")] string Kind, string? Country, int ArticleCount);
+
+/// <summary>An organisation with its hierarchy, people and latest articles.</summary>
+/// <param name="Id">Numeric id.</param>
+/// <param name="Slug">URL key.</param>
+/// <param name="Name">Full name.</param>
+/// <param name="Acronym">Acronym.</param>
+/// <param name="Kind">government-agency | security-service | law-enforcement | intelligence-service | international-organisation | company | ngo | media | other</param>
+/// <param name="Country">ISO 3166-1 alpha-2 country code.</param>
+/// <param name="Description">What the organisation is.</param>
+/// <param name="Parent">The organisation this one belongs to.</param>
+/// <param name="Children">Organisations that belong to this one.</param>
+/// <param name="People">People affiliated with it.</param>
+/// <param name="ArticleCount">Published articles involving the organisation.</param>
+/// <param name="LatestArticles">The five newest of them, with the organisation's role in each.</param>
+public sealed record OrganisationDetail(
+    long Id, string Slug, string Name, string? Acronym, [DocumentedValues("government-agency", "security-service", "law-enforcement", "intelligence-service", "international-organisation", "company", "ngo", "media", "other")] string Kind, string? Country, string? Description,
+    OrganisationReference? Parent, IReadOnlyList<OrganisationReference> Children, IReadOnlyList<AffiliatedPerson> People,
+    int ArticleCount, IReadOnlyList<ArticleInvolvement> LatestArticles);
+
+/// <summary>A link to an organisation.</summary>
+/// <param name="Slug">URL key.</param>
+/// <param name="Name">Full name.</param>
+/// <param name="Acronym">Acronym.</param>
+public sealed record OrganisationReference(string Slug, string Name, string? Acronym);
+
+/// <summary>A person affiliated with an organisation.</summary>
+/// <param name="Slug">URL key of the person.</param>
+/// <param name="Name">Full name.</param>
+/// <param name="Title">Position held.</param>
+/// <param name="From">First day, when known.</param>
+/// <param name="To">Last day; null while current.</param>
+public sealed record AffiliatedPerson(string Slug, string Name, string Title, DateOnly? From, DateOnly? To);

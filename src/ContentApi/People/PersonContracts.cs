@@ -1,0 +1,30 @@
+using ContentApi.Articles;
+using ContentApi.Organisations;
+
+namespace ContentApi.People;
+
+/// <summary>A person in a list.</summary>
+/// <param name="Id">Numeric id (the slug is the public key).</param>
+/// <param name="Slug">URL key of the person.</param>
+/// <param name="Name">Full name.</param>
+/// <param name="ArticleCount">Published articles involving the person.</param>
+public sealed record PersonSummary(long Id, string Slug, string Name, int ArticleCount);
+
+/// <summary>A person with their positions and latest articles.</summary>
+/// <param name="Id">Numeric id.</param>
+/// <param name="Slug">URL key of the person.</param>
+/// <param name="Name">Full name.</param>
+/// <param name="Description">Who the person is.</param>
+/// <param name="Affiliations">Positions held, in editorial order.</param>
+/// <param name="ArticleCount">Published articles involving the person.</param>
+/// <param name="LatestArticles">The five newest of them, with the person's role in each.</param>
+public sealed record PersonDetail(
+    long Id, string Slug, string Name, string? Description, IReadOnlyList<PersonPosition> Affiliations,
+    int ArticleCount, IReadOnlyList<ArticleInvolvement> LatestArticles);
+
+/// <summary>A position a person holds or held.</summary>
+/// <param name="Organisation">The organisation.</param>
+/// <param name="Title">Position, e.g. Director General.</param>
+/// <param name="From">First day, when known.</param>
+/// <param name="To">Last day; null while current.</param>
+public sealed record PersonPosition(OrganisationReference Organisation, string Title, DateOnly? From, DateOnly? To);

@@ -1,0 +1,23 @@
+using ContentApi.Articles;
+using ContentApi.Infrastructure.Http;
+
+namespace ContentApi.Places;
+
+/// <summary>A place in a list.</summary>
+/// <param name="Id">Numeric id (the slug is the public key).</param>
+/// <param name="Slug">URL key.</param>
+/// <param name="Name">Name.</param>
+/// <param name="Kind">city | region | country | venue | other</param>
+/// <param name="Country">ISO 3166-1 alpha-2 country code.</param>
+/// <param name="ArticleCount">Published articles about the place.</param>
+public sealed record PlaceSummary(long Id, string Slug, string Name, [DocumentedValues("city", "region", "country", "venue", "other")] string Kind, string? Country, int ArticleCount);
+
+/// <summary>A place with its latest articles.</summary>
+/// <param name="Id">Numeric id.</param>
+/// <param name="Slug">URL key.</param>
+/// <param name="Name">Name.</param>
+/// <param name="Kind">city | region | country | venue | other</param>
+/// <param name="Country">ISO 3166-1 alpha-2 country code.</param>
+/// <param name="ArticleCount">Published articles about the place.</param>
+/// <param name="LatestArticles">The five newest of them.</param>
+public sealed record PlaceDetail(long Id, string Slug, string Name, [DocumentedValues("city", "region", "country", "venue", "other")] string Kind, string? Country, int ArticleCount, IReadOnlyList<ArticleSummary> LatestArticles);

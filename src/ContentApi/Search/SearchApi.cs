@@ -1,0 +1,23 @@
+using ContentApi.Infrastructure.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace ContentApi.Search;
+
+internal static class SearchApi
+{
+    public static RouteGroupBuilder MapSearchApi(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/v1/search").WithTags("Search").WithValidation();
+
+        group.MapGet("/", SearchContent)
+            .WithName(nameof(SearchContent))
+            .WithSummary("Search articles, people, organisations and events")
+            .WithDescription("PostgreSQL full-text search with web-search syntax (`\"shared cooperation\" -terrorism`), ranked best first (title/name > summary > body). Each hit has a snippet with matches wrapped in ⟦ and ⟧.");
+
+        return group;
+    }
+
+    public static Task<Results<RawPagedResult<SearchHit>, NotModifiedResult, ProblemHttpResult>> SearchContent(
+        [AsParameters] SearchQuery query, PublicReads reads, HttpContext httpContext, CancellationToken cancellationToken) =>
+        reads.ListAsync<SearchHit>(httpContext, query, SearchQueries.ListSpec(query), cancellationToken);
+}

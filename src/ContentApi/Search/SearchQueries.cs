@@ -1,0 +1,72 @@
+using ContentApi.Articles;
+using ContentApi.Infrastructure.Http;
+using Dapper;
+
+namespace ContentApi.Search;
+
+internal static class SearchQueries
+{
+    public static readonly string[] AllTypes = ["articles", "people", "organisations", "events"];
+
+    // Each searchable kind: its branch of the union, each naming its columns (any may come first). `key` makes hits of different tables
+    // unique for keyset paging (id × 4 + kind).
+    private static readonly Dictionary<string, string> Branches = new()
+    {
+        ["articles"] = $"""
+            select 'article' as type, a.id * 4 + 0 as key, a.id, a.slug, a.title,
+                   ts_rank(a.search_vector, websearch_to_tsquery('english', @q)) as rank
+            from articles a
+            where a.search_vector @@ websearch_to_tsquery('english', @q) and {ArticleQueries.IsPublic}
+            """,
+        ["people"] = """
+            select 'person' as type, p.id * 4 + 1 as key, p.id, p.slug, p.name as title,
+                   ts_rank(p.search_vector, websearch_to_tsquery('english', @q)) as rank
+            from people p
+            where p.search_vector @@ websearch_to_tsquery('english', @q)
+            """,
+        ["organisations"] = """
+            select 'organisation' as type, o.id * 4 + 2 as key, o.id, o.slug, o.name as title,
+                   ts_rank(o.search_vector, websearch_to_tsquery('english', @q)) as rank
+            from organisations o
+            where o.search_vector @@ websearch_to_tsquery('english', @q)
+            """,
+        ["events"] = """
+            select 'event' as type, e.id * 4 + 3 as key, e.id, e.slug, e.name as title,
+                   ts_rank(e.search_vector, websearch_to_tsquery('english', @q)) as rank
+            from events e
+            where e.search_vector @@ websearch_to_tsquery('english', @q)
+            """,
+    };
+
+    /// <summary>The kinds asked for, in canonical order; null when one is unknown.</summary>
+    public static string[]? ParseTypes(string? types)
+    {
+        if (types is null)
+        {
+            return AllTypes;
+        }
+
+        var asked = types.Split(',', StringSplitOptions.TrimEntries);
+        return asked.Length > 0 && asked.All(AllTypes.Contains)
+            ? AllTypes.Where(asked.Contains).ToArray()
+            : null;
+    }
+
+    /// <summary>Ranked hits across the kinds asked for; snippets are built for the page's rows only.</summary>
+    public static ListSpec ListSpec(SearchQuery query)
+    {
+        var types = ParseTypes(query.Types)!;
+        var parameters = new DynamicParameters();
+        parameters.Add("q", query.Q);
+        return new ListSpec(
+            Scope: $"search\nq={query.Q}\ntypes={string.Join(',', types)}",
+            ItemJson: """
+                json_build_object('type', h.type, 'slug', h.slug, 'title', h.title,
+                                  'snippet', search_snippet(h.type, h.id, websearch_to_tsquery('english', @q)),
+                                  'rank', h.rank)
+                """,
+            FromWhere: $"from ({string.Join("\nunion all\n", types.Select(t => Branches[t]))}) h where true",
+            Sort: new SortOrder("relevance", "h.rank", "h.key", Descending: true),
+            Parameters: parameters);
+    }
+}

@@ -1,0 +1,19 @@
+using ContentApi.Articles;
+
+namespace ContentApi.Tags;
+
+/// <summary>A tag in a list.</summary>
+/// <param name="Id">Numeric id (the slug is the public key).</param>
+/// <param name="Slug">URL key.</param>
+/// <param name="Name">Display name.</param>
+/// <param name="ArticleCount">Published articles with the tag.</param>
+public sealed record TagSummary(long Id, string Slug, string Name, int ArticleCount);
+
+/// <summary>A tag with its latest articles.</summary>
+/// <param name="Id">Numeric id.</param>
+/// <param name="Slug">URL key.</param>
+/// <param name="Name">Display name.</param>
+/// <param name="Description">What the topic covers.</param>
+/// <param name="ArticleCount">Published articles with the tag.</param>
+/// <param name="LatestArticles">The five newest of them.</param>
+public sealed record TagDetail(long Id, string Slug, string Name, string? Description, int ArticleCount, IReadOnlyList<ArticleSummary> LatestArticles);

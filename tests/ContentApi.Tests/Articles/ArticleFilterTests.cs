@@ -1,0 +1,173 @@
+using System.Net;
+using ContentApi.Articles;
+using ContentApi.Infrastructure.Http;
+
+namespace ContentApi.Tests.Articles;
+
+public sealed class ArticleFilterTests(ContentApiFixture app)
+{
+    private readonly HttpClient client = app.CreateClient();
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    /// <summary>Three articles linked to fresh entities, so that every filter has a known answer.</summary>
+    private sealed record World(string Tag, string Person, string Organisation, string Event, string Place, string A1, string A2, string A3);
+
+    private async Task<World> CreateWorldAsync()
+    {
+        var db = app.Database;
+        var w = new World(
+            TestDatabase.UniqueSlug("tag"), TestDatabase.UniqueSlug("person"), TestDatabase.UniqueSlug("org"),
+            TestDatabase.UniqueSlug("event"), TestDatabase.UniqueSlug("place"),
+            TestDatabase.UniqueSlug("a1"), TestDatabase.UniqueSlug("a2"), TestDatabase.UniqueSlug("a3"));
+        var tag = await db.InsertEntityAsync("tags", w.Tag, "Filter tag");
+        var person = await db.InsertEntityAsync("people", w.Person, "Filter Person");
+        var organisation = await db.InsertEntityAsync("organisations", w.Organisation, "Filter Organisation");
+        var place = await db.InsertEntityAsync("places", w.Place, "Filter Place");
+        var @event = await db.InsertEventAsync(w.Event, "Filter Event", new DateOnly(2001, 3, 10), new DateOnly(2001, 3, 12));
+        var a1 = await db.InsertArticleAsync(w.A1, publishedAt: new DateTime(2001, 1, 5, 12, 0, 0, DateTimeKind.Utc), title: "Alpha report");
+        var a2 = await db.InsertArticleAsync(w.A2, publishedAt: new DateTime(2001, 1, 10, 12, 0, 0, DateTimeKind.Utc), title: "Charlie report", language: "fr");
+        var a3 = await db.InsertArticleAsync(w.A3, publishedAt: new DateTime(2001, 1, 15, 12, 0, 0, DateTimeKind.Utc), title: "Bravo report");
+        await db.LinkAsync("article_tags", a1, tag);
+        await db.LinkAsync("article_tags", a2, tag);
+        await db.LinkAsync("article_tags", a3, tag);
+        await db.LinkAsync("article_people", a1, person, "quoted");
+        await db.LinkAsync("article_organisations", a2, organisation, "subject");
+        await db.LinkAsync("article_organisations", a3, organisation, "mentioned");
+        await db.LinkAsync("article_events", a2, @event);
+        await db.LinkAsync("article_places", a2, place);
+        return w;
+    }
+
+    private async Task<List<string>> SlugsAsync(string url)
+    {
+        var page = await (await client.GetAsync(url, Ct)).ReadContractAsync<Paged<ArticleSummary>>();
+        return page.Items.Select(a => a.Slug).ToList();
+    }
+
+    [Fact]
+    public async Task Each_metadata_filter_alone_returns_exactly_the_linked_articles_newest_first()
+    {
+        var w = await CreateWorldAsync();
+
+        Assert.Equal([w.A3, w.A2, w.A1], await SlugsAsync($"/v1/articles?tag={w.Tag}"));
+        Assert.Equal([w.A1], await SlugsAsync($"/v1/articles?person={w.Person}"));
+        Assert.Equal([w.A3, w.A2], await SlugsAsync($"/v1/articles?organisation={w.Organisation}"));
+        Assert.Equal([w.A2], await SlugsAsync($"/v1/articles?event={w.Event}"));
+        Assert.Equal([w.A2], await SlugsAsync($"/v1/articles?place={w.Place}"));
+    }
+
+    [Fact]
+    public async Task Filters_combine_as_an_intersection()
+    {
+        var w = await CreateWorldAsync();
+
+        Assert.Equal([w.A3], await SlugsAsync($"/v1/articles?tag={w.Tag}&organisation={w.Organisation}&publishedFrom=2001-01-11"));
+        Assert.Equal([w.A2], await SlugsAsync($"/v1/articles?tag={w.Tag}&language=fr"));
+        Assert.Empty(await SlugsAsync($"/v1/articles?person={w.Person}&event={w.Event}"));
+    }
+
+    [Fact]
+    public async Task Unknown_filter_slug_gives_an_empty_list_not_an_error()
+    {
+        var response = await client.GetAsync("/v1/articles?tag=no-such-tag-anywhere", Ct);
+
+        var page = await response.ReadContractAsync<Paged<ArticleSummary>>();
+        Assert.Empty(page.Items);
+        Assert.Equal(0, page.Page.TotalItems);
+    }
+
+    [Fact]
+    public async Task Published_date_range_includes_both_boundary_days()
+    {
+        var w = await CreateWorldAsync();
+
+        Assert.Equal([w.A2, w.A1], await SlugsAsync($"/v1/articles?tag={w.Tag}&publishedFrom=2001-01-05&publishedTo=2001-01-10"));
+        Assert.Equal([w.A3], await SlugsAsync($"/v1/articles?tag={w.Tag}&publishedFrom=2001-01-15"));
+        Assert.Equal([w.A1], await SlugsAsync($"/v1/articles?tag={w.Tag}&publishedTo=2001-01-05"));
+    }
+
+    [Fact]
+    public async Task Event_date_range_keeps_articles_about_overlapping_events()
+    {
+        var w = await CreateWorldAsync();
+
+        Assert.Equal([w.A2], await SlugsAsync($"/v1/articles?tag={w.Tag}&eventFrom=2001-03-12&eventTo=2001-04-01"));
+        Assert.Equal([w.A2], await SlugsAsync($"/v1/articles?tag={w.Tag}&eventTo=2001-03-10"));
+        Assert.Empty(await SlugsAsync($"/v1/articles?tag={w.Tag}&eventFrom=2001-03-13"));
+    }
+
+    [Theory]
+    [InlineData("-publishedAt", new[] { 3, 2, 1 })]
+    [InlineData("publishedAt", new[] { 1, 2, 3 })]
+    [InlineData("title", new[] { 1, 3, 2 })]
+    public async Task Each_sort_orders_the_list(string sort, int[] expected)
+    {
+        var w = await CreateWorldAsync();
+        string[] articles = [w.A1, w.A2, w.A3];
+
+        var slugs = await SlugsAsync($"/v1/articles?tag={w.Tag}&sort={sort}");
+
+        Assert.Equal(expected.Select(i => articles[i - 1]), slugs);
+    }
+
+    [Fact]
+    public async Task Relevance_sort_puts_a_title_match_above_a_body_match()
+    {
+        var word = $"zq{Guid.NewGuid():N}"[..12];
+        var inBody = TestDatabase.UniqueSlug("in-body");
+        var inTitle = TestDatabase.UniqueSlug("in-title");
+        await app.Database.InsertArticleAsync(inBody, title: "Plain headline", body: $"The text mentions {word} once.", publishedAt: DateTime.UtcNow.AddMinutes(-1));
+        await app.Database.InsertArticleAsync(inTitle, title: $"Headline about {word}", body: "Nothing here.", publishedAt: DateTime.UtcNow.AddMinutes(-2));
+
+        var byRelevance = await SlugsAsync($"/v1/articles?q={word}&sort=relevance");
+        var byDate = await SlugsAsync($"/v1/articles?q={word}");
+
+        Assert.Equal([inTitle, inBody], byRelevance);
+        Assert.Equal([inBody, inTitle], byDate);
+    }
+
+    [Theory]
+    [InlineData("tag=Bad_Slug", "tag")]
+    [InlineData("person=double--hyphen", "person")]
+    [InlineData("organisation=UPPER", "organisation")]
+    [InlineData("event=-leading", "event")]
+    [InlineData("place=sp%20ace", "place")]
+    [InlineData("publishedFrom=2025-13-01", "publishedFrom")]
+    [InlineData("publishedTo=yesterday", "publishedTo")]
+    [InlineData("eventFrom=2025-02-30", "eventFrom")]
+    [InlineData("eventTo=soon", "eventTo")]
+    [InlineData("publishedFrom=2025-02-01&publishedTo=2025-01-01", "publishedTo")]
+    [InlineData("eventFrom=2025-02-01&eventTo=2025-01-01", "eventTo")]
+    [InlineData("language=english", "language")]
+    [InlineData("q=", "q")]
+    [InlineData("q=%20%20", "q")]
+    [InlineData("q=a%00b", "q")]
+    [InlineData("sort=bogus", "sort")]
+    [InlineData("sort=relevance", "sort")]
+    [InlineData("page=2&cursor=abc", "cursor")]
+    public async Task Malformed_filter_or_sort_is_a_400_naming_the_parameter(string query, string parameter)
+    {
+        var response = await client.GetAsync($"/v1/articles?{query}", Ct);
+
+        await response.AssertValidationProblemAsync(parameter);
+    }
+
+    [Fact]
+    public async Task Unknown_sort_lists_the_allowed_values()
+    {
+        var response = await client.GetAsync("/v1/articles?sort=newest", Ct);
+
+        var problem = await response.AssertValidationProblemAsync("sort");
+        var message = problem.GetProperty("errors").GetProperty("sort")[0].GetString();
+        Assert.All(ArticleSorts.All, value => Assert.Contains(value, message, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Over_long_full_text_query_is_rejected()
+    {
+        var response = await client.GetAsync($"/v1/articles?q={new string('a', 201)}", Ct);
+
+        await response.AssertValidationProblemAsync("q");
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"/v1/articles?q={new string('a', 200)}", Ct)).StatusCode);
+    }
+}

@@ -1,0 +1,111 @@
+using System.Net;
+using System.Net.Http.Headers;
+
+namespace ContentApi.Tests.Infrastructure;
+
+public sealed class CachingTests(ContentApiFixture app)
+{
+    private readonly HttpClient client = app.CreateClient();
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public static TheoryData<string> PublicUrls =>
+    [
+        "/v1/articles",
+        "/v1/articles/hammouchi-promotes-a-new-vision-of-shared-international-security-cooperation-at-the-moscow-international-forum",
+        "/v1/people", "/v1/people/abdellatif-hammouchi", "/v1/people/abdellatif-hammouchi/articles",
+        "/v1/organisations", "/v1/organisations/fsb", "/v1/organisations/fsb/articles",
+        "/v1/events", "/v1/events/13th-international-meeting-of-high-level-security-officials",
+        "/v1/places", "/v1/places/moscow", "/v1/tags", "/v1/tags/terrorism", "/v1/tags/terrorism/articles",
+        "/v1/search?q=security",
+    ];
+
+    [Theory]
+    [MemberData(nameof(PublicUrls))]
+    public async Task Every_public_get_has_validators_and_public_cache_control_and_answers_304_without_a_body(string url)
+    {
+        var first = await client.GetAsync(url, Ct);
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.NotNull(first.Headers.ETag);
+        Assert.NotNull(first.Content.Headers.LastModified);
+        Assert.Equal("public, max-age=60, stale-while-revalidate=300", first.Headers.CacheControl?.ToString());
+
+        using var byTag = new HttpRequestMessage(HttpMethod.Get, url);
+        byTag.Headers.IfNoneMatch.Add(first.Headers.ETag!);
+        var notModified = await client.SendAsync(byTag, Ct);
+        using var byDate = new HttpRequestMessage(HttpMethod.Get, url);
+        byDate.Headers.IfModifiedSince = first.Content.Headers.LastModified;
+        var notModifiedSince = await client.SendAsync(byDate, Ct);
+
+        Assert.Equal(HttpStatusCode.NotModified, notModified.StatusCode);
+        Assert.Empty(await notModified.Content.ReadAsByteArrayAsync(Ct));
+        Assert.Equal(first.Headers.ETag, notModified.Headers.ETag);
+        Assert.Equal(HttpStatusCode.NotModified, notModifiedSince.StatusCode);
+    }
+
+    [Fact]
+    public async Task List_ETags_differ_between_urls()
+    {
+        var people = await client.GetAsync("/v1/people", Ct);
+        var tags = await client.GetAsync("/v1/tags", Ct);
+
+        using var crossed = new HttpRequestMessage(HttpMethod.Get, "/v1/tags");
+        crossed.Headers.IfNoneMatch.Add(people.Headers.ETag!);
+        var response = await client.SendAsync(crossed, Ct);
+
+        Assert.NotEqual(people.Headers.ETag, tags.Headers.ETag);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Renaming_a_person_changes_the_ETags_of_the_article_and_of_the_lists_that_show_them()
+    {
+        var personSlug = TestDatabase.UniqueSlug("renamed");
+        var articleSlug = TestDatabase.UniqueSlug("about-renamed");
+        var personId = await app.Database.InsertEntityAsync("people", personSlug, "Old Name");
+        var articleId = await app.Database.InsertArticleAsync(articleSlug);
+        await app.Database.LinkAsync("article_people", articleId, personId, "subject");
+        string[] urls = [$"/v1/articles/{articleSlug}", "/v1/people?pageSize=100", $"/v1/people/{personSlug}"];
+        var before = new List<EntityTagHeaderValue>();
+        foreach (var url in urls)
+        {
+            before.Add((await client.GetAsync(url, Ct)).Headers.ETag!);
+        }
+
+        await app.Database.ExecuteAsync("update people set name = 'New Name' where id = @personId", new { personId });
+
+        for (var i = 0; i < urls.Length; i++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, urls[i]);
+            request.Headers.IfNoneMatch.Add(before[i]);
+            var response = await client.SendAsync(request, Ct);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.NotEqual(before[i], response.Headers.ETag);
+            Assert.Contains("New Name", await response.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Unpublishing_an_article_changes_the_list_ETag()
+    {
+        var slug = TestDatabase.UniqueSlug("unpublished-later");
+        await app.Database.InsertArticleAsync(slug);
+        var before = await client.GetAsync("/v1/articles", Ct);
+
+        await app.Database.ExecuteAsync("update articles set status = 'archived' where slug = @slug", new { slug });
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/articles");
+        request.Headers.IfNoneMatch.Add(before.Headers.ETag!);
+        var after = await client.SendAsync(request, Ct);
+
+        Assert.Equal(HttpStatusCode.OK, after.StatusCode);
+        Assert.DoesNotContain(slug, await after.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Errors_are_not_cacheable()
+    {
+        var response = await client.GetAsync("/v1/tags/no-such-tag", Ct);
+
+        Assert.Equal("no-store", response.Headers.CacheControl?.ToString());
+        Assert.Null(response.Headers.ETag);
+    }
+}

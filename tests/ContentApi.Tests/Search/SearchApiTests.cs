@@ -1,0 +1,146 @@
+using ContentApi.Infrastructure.Http;
+using ContentApi.Search;
+
+namespace ContentApi.Tests.Search;
+
+public sealed class SearchApiTests(ContentApiFixture app)
+{
+    private readonly HttpClient client = app.CreateClient();
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private async Task<Paged<SearchHit>> SearchAsync(string query) =>
+        await (await client.GetAsync($"/v1/search?{query}", Ct)).ReadContractAsync<Paged<SearchHit>>();
+
+    private static string UniqueWord() => $"zq{Guid.NewGuid():N}"[..12];
+
+    [Fact]
+    public async Task The_seed_article_is_found_by_Moscow_forum_with_a_highlighted_snippet()
+    {
+        var result = await SearchAsync("q=Moscow%20forum");
+
+        var hit = Assert.Single(result.Items, h => h.Slug.StartsWith("hammouchi-promotes", StringComparison.Ordinal));
+        Assert.Equal("article", hit.Type);
+        Assert.Contains("⟦Moscow⟧", hit.Snippet, StringComparison.Ordinal);
+        Assert.Contains("⟦forum⟧", hit.Snippet, StringComparison.Ordinal);
+        Assert.True(hit.Rank > 0);
+    }
+
+    [Fact]
+    public async Task A_title_match_ranks_above_a_body_match()
+    {
+        var word = UniqueWord();
+        var inBody = TestDatabase.UniqueSlug("body-hit");
+        var inTitle = TestDatabase.UniqueSlug("title-hit");
+        await app.Database.InsertArticleAsync(inBody, title: "Unrelated headline", body: $"Deep in the text: {word}.");
+        await app.Database.InsertArticleAsync(inTitle, title: $"All about {word}", body: "Nothing else.");
+
+        var result = await SearchAsync($"q={word}");
+
+        Assert.Equal([inTitle, inBody], result.Items.Select(h => h.Slug));
+        Assert.True(result.Items[0].Rank > result.Items[1].Rank);
+    }
+
+    [Fact]
+    public async Task Phrase_search_and_negation_work_as_in_web_search()
+    {
+        var word = UniqueWord();
+        var phrase = TestDatabase.UniqueSlug("phrase");
+        var scattered = TestDatabase.UniqueSlug("scattered");
+        var excluded = TestDatabase.UniqueSlug("excluded");
+        await app.Database.InsertArticleAsync(phrase, body: $"{word} calls for shared cooperation between states.");
+        await app.Database.InsertArticleAsync(scattered, body: $"{word}: cooperation was not shared by all.");
+        await app.Database.InsertArticleAsync(excluded, body: $"{word} says shared cooperation fights terrorism.");
+
+        var phraseHits = await SearchAsync($"q={word}%20%22shared%20cooperation%22");
+        var negated = await SearchAsync($"q={word}%20%22shared%20cooperation%22%20-terrorism");
+
+        Assert.Equal([excluded, phrase], phraseHits.Items.Select(h => h.Slug).Order());
+        Assert.Equal([phrase], negated.Items.Select(h => h.Slug));
+    }
+
+    [Fact]
+    public async Task People_organisations_and_events_are_searched_and_can_be_chosen_with_types()
+    {
+        var word = UniqueWord();
+        await app.Database.InsertEntityAsync("people", TestDatabase.UniqueSlug("p"), $"Person {word}");
+        await app.Database.InsertEntityAsync("organisations", TestDatabase.UniqueSlug("o"), $"Organisation {word}");
+        await app.Database.InsertEventAsync(TestDatabase.UniqueSlug("e"), $"Summit {word}", new DateOnly(2024, 1, 1), new DateOnly(2024, 1, 2));
+        await app.Database.InsertArticleAsync(TestDatabase.UniqueSlug("a"), title: $"Article {word}");
+
+        var all = await SearchAsync($"q={word}");
+        var some = await SearchAsync($"q={word}&types=people,events");
+
+        Assert.Equal(["article", "event", "organisation", "person"], all.Items.Select(h => h.Type).Order());
+        Assert.Equal(["event", "person"], some.Items.Select(h => h.Type).Order());
+        Assert.All(all.Items, h => Assert.Contains($"⟦", h.Snippet, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Unpublished_articles_are_never_found()
+    {
+        var word = UniqueWord();
+        await app.Database.InsertArticleAsync(TestDatabase.UniqueSlug("draft"), status: "draft", title: $"Draft {word}");
+
+        var result = await SearchAsync($"q={word}");
+
+        Assert.Empty(result.Items);
+    }
+
+    [Fact]
+    public async Task Search_results_page_by_cursor()
+    {
+        var word = UniqueWord();
+        for (var i = 0; i < 7; i++)
+        {
+            await app.Database.InsertArticleAsync(TestDatabase.UniqueSlug("many"), title: i % 2 == 0 ? $"{word} headline" : "Other", body: $"{word} text {i}");
+        }
+
+        var slugs = new List<string>();
+        for (var url = $"/v1/search?q={word}&pageSize=3"; url is not null;)
+        {
+            var page = await (await client.GetAsync(url, Ct)).ReadContractAsync<Paged<SearchHit>>();
+            slugs.AddRange(page.Items.Select(h => h.Slug));
+            url = page.Links.Next;
+        }
+
+        Assert.Equal(7, slugs.Distinct().Count());
+        Assert.Equal(7, slugs.Count);
+    }
+
+    [Theory]
+    [InlineData("", "q")]
+    [InlineData("q=", "q")]
+    [InlineData("q=%20", "q")]
+    [InlineData("types=articles", "q")]
+    [InlineData("q=moscow&types=articles,spaceships", "types")]
+    [InlineData("q=moscow&types=", "types")]
+    [InlineData("q=moscow&pageSize=101", "pageSize")]
+    public async Task Bad_search_parameters_are_a_400_naming_the_parameter(string query, string parameter)
+    {
+        var response = await client.GetAsync($"/v1/search?{query}", Ct);
+
+        await response.AssertValidationProblemAsync(parameter);
+    }
+
+    [Fact]
+    public async Task Over_long_query_is_rejected_and_200_characters_are_accepted()
+    {
+        var tooLong = await client.GetAsync($"/v1/search?q={new string('x', 201)}", Ct);
+        var longest = await client.GetAsync($"/v1/search?q={new string('x', 200)}", Ct);
+
+        await tooLong.AssertValidationProblemAsync("q");
+        Assert.Equal(System.Net.HttpStatusCode.OK, longest.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("q=%22unclosed")]
+    [InlineData("q=%26%7C%21%28%29%3A%2A")]
+    [InlineData("q=-")]
+    [InlineData("q=or%20or%20and")]
+    public async Task Odd_query_syntax_never_fails(string query)
+    {
+        var response = await client.GetAsync($"/v1/search?{query}", Ct);
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+    }
+}
