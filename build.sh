@@ -117,10 +117,13 @@ cmd_run() {
   dotnet build "$API_PROJECT" -c Debug -v q -nologo
   log "applying migrations and seed data"
   dotnet run --no-build --project "$API_PROJECT" -- migrate
+  local key
+  key=$(dotnet run --no-build --project "$API_PROJECT" -- keys ensure-development "$ROOT/.data/development-api-key")
   echo
   echo "ContentApi:   http://localhost:5080/v1/articles"
   echo "Swagger UI:   http://localhost:5080/swagger"
   echo "PostgreSQL:   $ConnectionStrings__Content"
+  echo "Development API key: $key"
   echo
   dotnet run --no-build --project "$API_PROJECT" --no-launch-profile -- --urls http://localhost:5080
 }

@@ -1,9 +1,11 @@
 using ContentApi.Articles;
+using ContentApi.Comments;
 using ContentApi.Events;
 using ContentApi.Health;
 using ContentApi.Infrastructure;
 using ContentApi.Infrastructure.Database;
 using ContentApi.Infrastructure.Http;
+using ContentApi.Infrastructure.Security;
 using ContentApi.Organisations;
 using ContentApi.People;
 using ContentApi.Places;
@@ -17,10 +19,14 @@ builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
 builder.Services.AddContentDatabase(builder.Configuration);
 builder.Services.AddHttpConventions(builder.Configuration, builder.Environment);
 builder.Services.AddApiDocumentation();
+builder.Services.AddApiKeySecurity();
+builder.Services.AddComments();
 
 var app = builder.Build();
 
 app.UseHttpConventions();
+app.UseApiKeySecurity();
+app.UseRateLimiter();
 app.UseApiDocumentation();
 app.MapHealthApi();
 app.MapArticlesApi();
@@ -30,5 +36,6 @@ app.MapEventsApi();
 app.MapPlacesApi();
 app.MapTagsApi();
 app.MapSearchApi();
+app.MapCommentsApi();
 
 return await AppCommands.RunAsync(app, command);

@@ -1,5 +1,10 @@
 using ContentApi.Infrastructure.Database;
+using System.Net;
+using ContentApi.Infrastructure.Security;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
@@ -31,6 +36,7 @@ public sealed class ContentApiFixture : WebApplicationFactory<Program>, IAsyncLi
     {
         builder.UseEnvironment("Development");
         builder.UseSetting("ConnectionStrings:Content", ConnectionString);
+        builder.ConfigureServices(services => services.AddTransient<IStartupFilter, TestClientAddress>());
         foreach (var (key, value) in SettingOverrides)
         {
             builder.UseSetting(key, value);
@@ -39,6 +45,10 @@ public sealed class ContentApiFixture : WebApplicationFactory<Program>, IAsyncLi
 
     /// <summary>Extra configuration for this app instance (set before the first client is created).</summary>
     public Dictionary<string, string?> SettingOverrides { get; } = [];
+
+    /// <summary>A new API key with these scopes, for the Authorization header.</summary>
+    public Task<string> CreateApiKeyAsync(params string[] scopes) =>
+        ApiKeyCommands.CreateAsync(Services.GetRequiredService<NpgsqlDataSource>(), "test", scopes, TestContext.Current.CancellationToken);
 
     public override async ValueTask DisposeAsync()
     {
@@ -71,4 +81,26 @@ public static class TestServer
         await using var drop = new NpgsqlCommand($"drop database if exists \"{database}\" with (force)", connection);
         await drop.ExecuteNonQueryAsync();
     }
+}
+
+/// <summary>
+/// The test server has no connection address. Each request gets the one named by the
+/// X-Test-Client-Address header, or a fresh random one, so tests choose when two requests come
+/// from the same client (flood control, rate limits) and never collide by accident.
+/// </summary>
+internal sealed class TestClientAddress : IStartupFilter
+{
+    public const string Header = "X-Test-Client-Address";
+
+    public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+    {
+        app.Use((context, nextMiddleware) =>
+        {
+            context.Connection.RemoteIpAddress = context.Request.Headers.TryGetValue(Header, out var value)
+                ? IPAddress.Parse(value.ToString())
+                : new IPAddress(Random.Shared.NextInt64(0x0B000000, 0x0BFFFFFF)); // 11.x.x.x
+            return nextMiddleware(context);
+        });
+        next(app);
+    };
 }

@@ -14,7 +14,7 @@ namespace ContentApi.Articles;
 /// <param name="Plural">Operation-name noun for many, e.g. People.</param>
 /// <param name="ListDescription">What the list holds and in which order.</param>
 /// <param name="DetailDescription">What one item holds.</param>
-/// <param name="DetailSql">The item as JSON from <c>@slug</c> (see <see cref="PublicReads.DocumentAsync{T}"/>).</param>
+/// <param name="DetailSql">The item as JSON from <c>@slug</c> (one text column, or no row).</param>
 internal sealed record LinkedResource(
     string Path, string Tag, ArticleLink Link, string Singular, string Plural,
     string ListDescription, string DetailDescription, string DetailSql)

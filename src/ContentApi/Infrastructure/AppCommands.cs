@@ -1,5 +1,7 @@
 using ContentApi.Infrastructure.Database;
 using ContentApi.Infrastructure.Http;
+using ContentApi.Infrastructure.Security;
+using Npgsql;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 
@@ -7,11 +9,12 @@ namespace ContentApi.Infrastructure;
 
 /// <summary>
 /// The app's command line: with no command it serves; otherwise it runs one of
-/// <c>migrate</c> (migrations + seed data) or <c>openapi FILE</c> (writes the served document).
+/// <c>migrate</c> (migrations + seed data), <c>openapi FILE</c> (writes the served document) or
+/// <c>keys …</c> (API keys, see <see cref="ApiKeyCommands"/>).
 /// </summary>
 internal static class AppCommands
 {
-    private static readonly string[] Names = ["migrate", "openapi"];
+    private static readonly string[] Names = ["migrate", "openapi", "keys"];
 
     /// <summary>Splits a leading command from the arguments meant for the host.</summary>
     public static (string[] Command, string[] HostArgs) Split(string[] args)
@@ -19,6 +22,11 @@ internal static class AppCommands
         if (args.Length == 0 || !Names.Contains(args[0]))
         {
             return ([], args);
+        }
+
+        if (args[0] == "keys")
+        {
+            return (args, []); // its options are its own; configuration comes from the environment
         }
 
         var hostArgs = Array.FindIndex(args, a => a.StartsWith("--", StringComparison.Ordinal));
@@ -35,11 +43,13 @@ internal static class AppCommands
             case ["migrate"]:
                 await MigrateAsync(app);
                 return 0;
+            case ["keys", .. var keyArgs]:
+                return await ApiKeyCommands.RunAsync(app.Services.GetRequiredService<NpgsqlDataSource>(), app.Environment, keyArgs, app.Lifetime.ApplicationStopping);
             case ["openapi", var path]:
                 await WriteOpenApiAsync(app, path);
                 return 0;
             default:
-                await Console.Error.WriteLineAsync("usage: ContentApi [migrate | openapi FILE] [--host-options]");
+                await Console.Error.WriteLineAsync("usage: ContentApi [migrate | openapi FILE | keys …] [--host-options]\n" + ApiKeyCommands.Usage);
                 return 2;
         }
     }

@@ -3,6 +3,12 @@ using System.Net.Http.Headers;
 
 namespace ContentApi.Tests.Infrastructure;
 
+/// <summary>
+/// List validators move with any change to public content, so these run alone, after the
+/// parallel tests, where nothing else writes between a request and its conditional repeat.
+/// </summary>
+[Collection(nameof(CachingTests))]
+[CollectionDefinition(nameof(CachingTests), DisableParallelization = true)]
 public sealed class CachingTests(ContentApiFixture app)
 {
     private readonly HttpClient client = app.CreateClient();

@@ -23,6 +23,14 @@ internal static class ApiDocumentation
             options.ParameterFilter<DocumentedValuesFilter>();
             options.SchemaFilter<DocumentedValuesFilter>();
             options.ParameterFilter<SlugParameterFilter>();
+            options.AddSecurityDefinition(ApiKeyOperationFilter.SchemeName, new OpenApiSecurityScheme
+            {
+                Type = SecuritySchemeType.Http,
+                Scheme = "bearer",
+                BearerFormat = "cak_…",
+                Description = "An API key: `Authorization: Bearer cak_…`. Keys carry scopes (content:write, comments:moderate); create one with `dotnet run --project src/ContentApi -- keys create --name NAME --scopes comments:moderate`.",
+            });
+            options.OperationFilter<ApiKeyOperationFilter>();
         });
         return services;
     }
@@ -50,5 +58,33 @@ internal sealed class SlugParameterFilter : Swashbuckle.AspNetCore.SwaggerGen.IP
         {
             slug.Description = "The resource's slug (its public key): lower-case letters and digits in words joined by single hyphens, at most 200 characters.";
         }
+    }
+}
+
+/// <summary>Protected operations show the API-key scheme, their scope, and their 401 and 403 problems.</summary>
+internal sealed class ApiKeyOperationFilter : Swashbuckle.AspNetCore.SwaggerGen.IOperationFilter
+{
+    public const string SchemeName = "ApiKey";
+
+    public void Apply(OpenApiOperation operation, Swashbuckle.AspNetCore.SwaggerGen.OperationFilterContext context)
+    {
+        var policies = context.ApiDescription.ActionDescriptor.EndpointMetadata
+            .OfType<Microsoft.AspNetCore.Authorization.IAuthorizeData>()
+            .Select(a => a.Policy)
+            .OfType<string>()
+            .ToList();
+        if (policies.Count == 0)
+        {
+            return;
+        }
+
+        operation.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(SchemeName, context.Document)] = policies }];
+        operation.Responses ??= [];
+        var problem = new Dictionary<string, IOpenApiMediaType>
+        {
+            ["application/problem+json"] = new OpenApiMediaType { Schema = new OpenApiSchemaReference(nameof(Microsoft.AspNetCore.Mvc.ProblemDetails), context.Document) },
+        };
+        operation.Responses["401"] = new OpenApiResponse { Description = "No API key, or an invalid or revoked one (WWW-Authenticate: Bearer).", Content = problem };
+        operation.Responses["403"] = new OpenApiResponse { Description = $"The API key lacks the scope {string.Join(", ", policies)}.", Content = problem };
     }
 }

@@ -15,7 +15,17 @@ internal sealed class DocumentedValuesAttribute(params string[] values) : Attrib
     public IReadOnlyList<string> Values { get; } = values;
 }
 
-/// <summary>Copies <see cref="DocumentedValuesAttribute"/> into parameter and property schemas.</summary>
+/// <summary>
+/// The most characters a string property takes, shown as OpenAPI <c>maxLength</c>. Only
+/// documentation: the validators enforce it.
+/// </summary>
+[AttributeUsage(AttributeTargets.Property | AttributeTargets.Parameter)]
+internal sealed class DocumentedMaxLengthAttribute(int maxLength) : Attribute
+{
+    public int MaxLength { get; } = maxLength;
+}
+
+/// <summary>Copies <see cref="DocumentedValuesAttribute"/> and <see cref="DocumentedMaxLengthAttribute"/> into schemas.</summary>
 internal sealed class DocumentedValuesFilter : IParameterFilter, ISchemaFilter
 {
     public void Apply(IOpenApiParameter parameter, ParameterFilterContext context)
@@ -35,17 +45,24 @@ internal sealed class DocumentedValuesFilter : IParameterFilter, ISchemaFilter
             return;
         }
 
-        // Positional records carry the attribute on the constructor parameter.
-        var attribute = context.MemberInfo.GetCustomAttribute<DocumentedValuesAttribute>()
-                        ?? context.MemberInfo.DeclaringType?.GetConstructors()
-                            .SelectMany(c => c.GetParameters())
-                            .FirstOrDefault(p => string.Equals(p.Name, context.MemberInfo.Name, StringComparison.OrdinalIgnoreCase))
-                            ?.GetCustomAttribute<DocumentedValuesAttribute>();
-        if (attribute is not null)
+        if (MemberAttribute<DocumentedValuesAttribute>(context.MemberInfo) is { } values)
         {
-            SetEnum(concrete, attribute);
+            SetEnum(concrete, values);
+        }
+
+        if (MemberAttribute<DocumentedMaxLengthAttribute>(context.MemberInfo) is { } length)
+        {
+            concrete.MaxLength = length.MaxLength;
         }
     }
+
+    // Positional records carry the attribute on the constructor parameter.
+    private static T? MemberAttribute<T>(MemberInfo member) where T : Attribute =>
+        member.GetCustomAttribute<T>()
+        ?? member.DeclaringType?.GetConstructors()
+            .SelectMany(c => c.GetParameters())
+            .FirstOrDefault(p => string.Equals(p.Name, member.Name, StringComparison.OrdinalIgnoreCase))
+            ?.GetCustomAttribute<T>();
 
     private static void SetEnum(OpenApiSchema schema, DocumentedValuesAttribute attribute) =>
         schema.Enum = attribute.Values.Select(v => (JsonNode)JsonValue.Create(v)).ToList();

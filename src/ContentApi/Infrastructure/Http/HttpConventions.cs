@@ -32,18 +32,21 @@ internal static class HttpConventions
             TimeoutStatusCode = StatusCodes.Status503ServiceUnavailable,
         });
         services.AddCrossOrigin(configuration, environment);
+        services.AddClientAddresses(configuration);
         services.AddCompression();
         return services;
     }
 
     public static WebApplication UseHttpConventions(this WebApplication app)
     {
+        app.UseClientAddresses();
         app.UseMiddleware<SecurityHeadersMiddleware>();
         app.UseCompression();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseCors();
         app.UseRequestTimeouts();
+        app.UseMiddleware<RequestBodyLimitMiddleware>();
         return app;
     }
 }

@@ -10,6 +10,7 @@ internal static class ProblemDetailsServiceCollectionExtensions
         services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
         {
             var problem = context.ProblemDetails;
+            problem.Type ??= "about:blank"; // RFC 9457 §4.2.1, for statuses without a default type (428, 429)
             problem.Instance ??= context.HttpContext.Request.Path;
             problem.Detail ??= problem.Title;
             problem.Extensions["traceId"] = Activity.Current?.Id ?? context.HttpContext.TraceIdentifier;

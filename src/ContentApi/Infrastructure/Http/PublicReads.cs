@@ -19,7 +19,11 @@ internal sealed record SortOrder(string Name, string Key0, string Key1, bool Des
 /// </summary>
 internal sealed record ListSpec(
     string Scope, string ItemJson, string FromWhere, SortOrder Sort, DynamicParameters Parameters,
-    string? ParentExistsSql = null, string? NotFoundDetail = null);
+    string? ParentExistsSql = null, string? NotFoundDetail = null)
+{
+    /// <summary>Public content: validators and public caching. Off for private lists (moderation).</summary>
+    public bool IsPublic { get; init; } = true;
+}
 
 /// <summary>
 /// The read path shared by every public list and entity view: cursor or page-number paging,
@@ -47,7 +51,7 @@ internal sealed class PublicReads(NpgsqlDataSource db, ConditionalRequests condi
             }
         }
 
-        if (await NotModifiedAsync(httpContext, cancellationToken) is { } notModified)
+        if (spec.IsPublic && await NotModifiedAsync(httpContext, cancellationToken) is { } notModified)
         {
             return notModified;
         }
@@ -129,7 +133,11 @@ internal sealed class PublicReads(NpgsqlDataSource db, ConditionalRequests condi
             Prev: prevLink);
         var totalPages = (int)Math.Max(1, (totalItems + size - 1) / size);
 
-        conditionalRequests.Apply(httpContext.Response, watermark.ValidatorsFor(request));
+        if (spec.IsPublic)
+        {
+            conditionalRequests.Apply(httpContext.Response, watermark.ValidatorsFor(request));
+        }
+
         httpContext.Response.Headers.Link = PageUrls.LinkHeader(links);
         return new RawPagedResult<T>(rows.ConvertAll(r => r.Item), new PageInfo(page, size, totalItems, totalPages), links);
     }
@@ -147,6 +155,13 @@ internal sealed class PublicReads(NpgsqlDataSource db, ConditionalRequests condi
             return badSlug;
         }
 
+        return await DocumentAsync<T>(httpContext, documentSql, new { slug }, $"No {noun} has the slug '{slug}'.", cancellationToken);
+    }
+
+    /// <summary>One public item as JSON built by <paramref name="documentSql"/> from <paramref name="parameters"/>.</summary>
+    public async Task<Results<RawJsonResult<T>, NotModifiedResult, ProblemHttpResult>> DocumentAsync<T>(
+        HttpContext httpContext, string documentSql, object parameters, string notFoundDetail, CancellationToken cancellationToken)
+    {
         if (await NotModifiedAsync(httpContext, cancellationToken) is { } notModified)
         {
             return notModified;
@@ -154,11 +169,11 @@ internal sealed class PublicReads(NpgsqlDataSource db, ConditionalRequests condi
 
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
         await using var results = await connection.QueryMultipleAsync(new CommandDefinition(
-            ContentWatermark.Sql + "\n" + documentSql, new { slug }, cancellationToken: cancellationToken));
+            ContentWatermark.Sql + "\n" + documentSql, parameters, cancellationToken: cancellationToken));
         var watermark = await results.ReadSingleAsync<ContentWatermark>();
         if (await results.ReadSingleOrDefaultAsync<string>() is not { } document)
         {
-            return Problems.NotFound($"No {noun} has the slug '{slug}'.");
+            return Problems.NotFound(notFoundDetail);
         }
 
         conditionalRequests.Apply(httpContext.Response, watermark.ValidatorsFor(httpContext.Request));

@@ -1,0 +1,239 @@
+using ContentApi.Articles;
+using ContentApi.Infrastructure.Http;
+using Dapper;
+using Npgsql;
+
+namespace ContentApi.Comments;
+
+internal static class CommentQueries
+{
+    /// <summary>A PublicComment as JSON from a <c>comments c</c> row: no email, address or user agent.</summary>
+    private const string PublicJson = """
+        json_build_object('id', c.id, 'parentId', c.parent_id, 'authorName', c.author_name, 'authorUrl', c.author_url,
+                          'body', c.body, 'createdAt', api_timestamp(c.created_at))
+        """;
+
+    /// <summary>A ModeratorComment as JSON from a <c>comments c</c> row joined to its <c>articles a</c>.</summary>
+    private const string ModeratorJson = """
+        json_build_object('id', c.id, 'article', a.slug, 'parentId', c.parent_id, 'authorName', c.author_name,
+                          'authorEmail', c.author_email, 'authorUrl', c.author_url, 'body', c.body, 'status', c.status,
+                          'clientAddress', host(c.client_address), 'userAgent', c.user_agent,
+                          'createdAt', api_timestamp(c.created_at), 'updatedAt', api_timestamp(c.updated_at),
+                          'version', c.version)
+        """;
+
+    private const string PublicArticleId = $"(select a.id from articles a where a.slug = @slug and {ArticleQueries.IsPublic})";
+
+    /// <summary>
+    /// An article's approved comments, oldest first: flat (each with parentId), or as threads
+    /// whose roots are the comments without a visible parent, replies nested.
+    /// </summary>
+    public static ListSpec PublicListSpec(string slug, bool tree)
+    {
+        var parameters = new DynamicParameters();
+        parameters.Add("slug", slug);
+        return new ListSpec(
+            Scope: $"comments\n{slug}\n{(tree ? "tree" : "flat")}",
+            ItemJson: tree
+                ? $"""
+                   json_build_object('id', c.id, 'parentId', c.parent_id, 'authorName', c.author_name, 'authorUrl', c.author_url,
+                                     'body', c.body, 'createdAt', api_timestamp(c.created_at), 'replies', comment_replies_json(c.id))
+                   """
+                : PublicJson,
+            FromWhere: tree
+                ? $"""
+                   from comments c
+                   where c.article_id = {PublicArticleId} and c.status = 'approved'
+                     and (c.parent_id is null
+                          or not exists (select 1 from comments p where p.id = c.parent_id and p.status = 'approved'))
+                   """
+                : $"from comments c where c.article_id = {PublicArticleId} and c.status = 'approved'",
+            Sort: new SortOrder("createdAt", "c.created_at", "c.id", Descending: false),
+            Parameters: parameters,
+            ParentExistsSql: $"select exists (select 1 from articles a where a.slug = @slug and {ArticleQueries.IsPublic});",
+            NotFoundDetail: $"No published article has the slug '{slug}'.");
+    }
+
+    /// <summary>One approved comment of a published article, as JSON.</summary>
+    public const string PublicCommentSql = $"""
+        select {PublicJson}::text
+        from comments c join articles a on a.id = c.article_id
+        where c.id = @id and c.status = 'approved' and {ArticleQueries.IsPublic};
+        """;
+
+    /// <summary>The moderation queue, newest first, private fields included.</summary>
+    public static ListSpec ModerationQueueSpec(ModerationQueueQuery query)
+    {
+        var parameters = new DynamicParameters();
+        parameters.Add("status", query.Status);
+        parameters.Add("article", query.Article);
+        return new ListSpec(
+            Scope: $"moderation\n{query.Status}\n{query.Article}",
+            ItemJson: ModeratorJson,
+            FromWhere: """
+                from comments c join articles a on a.id = c.article_id
+                where (@status::text is null or c.status = @status::text)
+                  and (@article::text is null or a.slug = @article::text)
+                """,
+            Sort: new SortOrder("-createdAt", "c.created_at", "c.id", Descending: true),
+            Parameters: parameters) { IsPublic = false };
+    }
+
+    /// <summary>What became of a posted comment.</summary>
+    public sealed record PostOutcome(string Outcome, long? CommentId, string? CommentStatus, int? RetryAfterSeconds);
+
+    /// <summary>Everything a new comment is checked and stored with.</summary>
+    public sealed record NewComment(
+        string Slug, long? ParentId, string AuthorName, string AuthorEmail, string? AuthorUrl, string Body, byte[] BodyHash,
+        string Status, string? ClientAddress, string? UserAgent, string? IdempotencyKey, byte[] RequestHash,
+        int FloodSeconds, int MaxDepth);
+
+    /// <summary>
+    /// Checks and stores a comment in one round trip and one (implicit) transaction. The
+    /// transaction-scoped advisory locks serialise posts of the same email, the same client
+    /// address and the same Idempotency-Key (always taken in that order, so they cannot
+    /// deadlock), so that duplicate, flood and idempotency checks hold under concurrency.
+    /// Outcomes in the order clients should hear them: replay | idempotency-conflict |
+    /// article-not-found | comments-closed | parent-invalid | too-deep | duplicate | flood | accepted.
+    /// </summary>
+    public static async Task<PostOutcome> PostAsync(NpgsqlDataSource db, NewComment comment, CancellationToken cancellationToken)
+    {
+        const string sql = $"""
+            select pg_advisory_xact_lock(hashtext('comment-email:' || lower(@AuthorEmail))),
+                   pg_advisory_xact_lock(hashtext('comment-address:' || @ClientAddress::text)),
+                   pg_advisory_xact_lock(hashtext('comment-idempotency:' || @IdempotencyKey::text));
+
+            with article as (
+                select a.id, a.comments_open from articles a where a.slug = @Slug and {ArticleQueries.IsPublic}
+            ),
+            replay as (
+                select k.request_hash, k.comment_id, k.comment_status from comment_idempotency_keys k
+                where k.key = @IdempotencyKey::text and k.created_at > now() - interval '24 hours'
+            ),
+            parent as (
+                select c.id, c.depth from comments c join article on c.article_id = article.id
+                where c.id = @ParentId::bigint and c.status = 'approved'
+            ),
+            last_accepted as (
+                select max(c.created_at) as at from comments c
+                where (c.client_address = @ClientAddress::inet or lower(c.author_email) = lower(@AuthorEmail))
+                  and c.created_at > now() - make_interval(secs => @FloodSeconds)
+            ),
+            verdict as (
+                select case
+                    when exists (select 1 from replay where request_hash = @RequestHash) then 'replay'
+                    when exists (select 1 from replay) then 'idempotency-conflict'
+                    when not exists (select 1 from article) then 'article-not-found'
+                    when not (select comments_open from article) then 'comments-closed'
+                    when @ParentId::bigint is not null and not exists (select 1 from parent) then 'parent-invalid'
+                    when (select depth from parent) >= @MaxDepth then 'too-deep'
+                    when exists (
+                        select 1 from comments c join article on c.article_id = article.id
+                        where c.parent_id is not distinct from @ParentId::bigint and c.body_hash = @BodyHash
+                          and lower(c.author_email) = lower(@AuthorEmail) and c.status <> 'trash') then 'duplicate'
+                    when (select at from last_accepted) is not null then 'flood'
+                    else 'accepted' end as outcome
+            ),
+            inserted as (
+                insert into comments (article_id, parent_id, depth, author_name, author_email, author_url, body, body_hash,
+                                      status, client_address, user_agent)
+                select article.id, @ParentId, coalesce((select depth from parent), 0) + 1, @AuthorName, @AuthorEmail, @AuthorUrl,
+                       @Body, @BodyHash, @Status, @ClientAddress::inet, @UserAgent
+                from article, verdict
+                where verdict.outcome = 'accepted'
+                returning id, status
+            ),
+            remembered as (
+                insert into comment_idempotency_keys (key, request_hash, comment_id, comment_status)
+                select @IdempotencyKey::text, @RequestHash, inserted.id, inserted.status from inserted
+                where @IdempotencyKey::text is not null
+                on conflict (key) do update
+                    set request_hash = excluded.request_hash, comment_id = excluded.comment_id,
+                        comment_status = excluded.comment_status, created_at = now()
+            )
+            select verdict.outcome,
+                   coalesce(inserted.id, (select comment_id from replay)) as comment_id,
+                   coalesce(inserted.status, (select comment_status from replay)) as comment_status,
+                   ceil(extract(epoch from (select at from last_accepted) + make_interval(secs => @FloodSeconds) - now()))::int
+                       as retry_after_seconds
+            from verdict left join inserted on true;
+            """;
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        await using var results = await connection.QueryMultipleAsync(new CommandDefinition(sql, comment, cancellationToken: cancellationToken));
+        await results.ReadAsync(); // the locks
+        return await results.ReadSingleAsync<PostOutcome>();
+    }
+
+    /// <summary>Whether the comment exists, and its moderator view after the change when the version matched.</summary>
+    public sealed record ChangeOutcome(bool Found, string? Document, int? Version);
+
+    /// <summary>Sets a comment's status if its version is <paramref name="expectedVersion"/> (null: any).</summary>
+    public static async Task<ChangeOutcome> SetStatusAsync(NpgsqlDataSource db, long id, string status, int? expectedVersion, CancellationToken cancellationToken)
+    {
+        const string sql = $"""
+            with target as (
+                select id from comments where id = @id
+            ),
+            changed as (
+                update comments set status = @status
+                where id = @id and (@expectedVersion::int is null or version = @expectedVersion::int)
+                returning *
+            )
+            select exists (select 1 from target) as found,
+                   (select {ModeratorJson}::text from changed c join articles a on a.id = c.article_id) as document,
+                   (select version from changed) as version
+            """;
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        return await connection.QuerySingleAsync<ChangeOutcome>(new CommandDefinition(sql, new { id, status, expectedVersion }, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>
+    /// Deletes a comment if its version is <paramref name="expectedVersion"/> (null: any). Its
+    /// replies move up one level, to the deleted one's parent, with their whole subtree.
+    /// </summary>
+    public static async Task<(bool Found, bool Deleted)> DeleteAsync(NpgsqlDataSource db, long id, int? expectedVersion, CancellationToken cancellationToken)
+    {
+        const string sql = """
+            with recursive target as (
+                select id, parent_id from comments
+                where id = @id and (@expectedVersion::int is null or version = @expectedVersion::int)
+            ),
+            subtree as (
+                select c.id from comments c join target t on c.parent_id = t.id
+                union all
+                select c.id from comments c join subtree s on c.parent_id = s.id
+            ),
+            moved as (
+                update comments c
+                set depth = c.depth - 1,
+                    parent_id = case when c.parent_id = (select id from target) then (select parent_id from target) else c.parent_id end
+                where c.id in (select id from subtree)
+            ),
+            deleted as (
+                delete from comments where id = (select id from target) returning id
+            )
+            select exists (select 1 from comments where id = @id) as found, exists (select 1 from deleted) as deleted
+            """;
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        return await connection.QuerySingleAsync<(bool, bool)>(new CommandDefinition(sql, new { id, expectedVersion }, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>Anonymises every comment of an email and forgets the idempotency records of them.</summary>
+    public static async Task<int> EraseAsync(NpgsqlDataSource db, string authorEmail, CancellationToken cancellationToken)
+    {
+        const string sql = """
+            with erased as (
+                update comments
+                set author_name = 'Anonymous', author_email = null, author_url = null, client_address = null, user_agent = null
+                where lower(author_email) = lower(@authorEmail)
+                returning id
+            ),
+            forgotten as (
+                delete from comment_idempotency_keys where comment_id in (select id from erased)
+            )
+            select count(*)::int from erased
+            """;
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<int>(new CommandDefinition(sql, new { authorEmail }, cancellationToken: cancellationToken));
+    }
+}

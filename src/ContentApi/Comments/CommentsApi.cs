@@ -1,0 +1,252 @@
+using System.Security.Cryptography;
+using System.Text;
+using ContentApi.Infrastructure.Http;
+using ContentApi.Infrastructure.Security;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+using Npgsql;
+
+namespace ContentApi.Comments;
+
+internal static class CommentsApi
+{
+    public const string RateLimitPolicy = "comments";
+
+    public static IEndpointRouteBuilder MapCommentsApi(this IEndpointRouteBuilder routes)
+    {
+        var thread = routes.MapGroup("/v1/articles/{slug}/comments").WithTags("Comments").WithValidation();
+        thread.MapGet("/", ListArticleComments)
+            .WithName(nameof(ListArticleComments))
+            .WithSummary("List an article's approved comments")
+            .WithDescription("Approved comments only, oldest first: `view=flat` (default) with parentId, or `view=tree` with replies nested. Never an email, address or user agent.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        thread.MapPost("/", PostComment)
+            .WithName(nameof(PostComment))
+            .WithSummary("Leave a reply")
+            .WithDescription("The comment form. New comments wait for moderation (202, status pending) unless the publisher chose post-moderation. Checks, in order: rate limit (429), content type, size and JSON shape (415/413/400), fields (400), article (404/403), parent (400), duplicate (409), flood (429). An `Idempotency-Key` header makes retries safe.")
+            .Accepts<PostCommentRequest>("application/json")
+            .WithMetadata(new RequestSizeLimitAttribute(CommentLimits.RequestBytes))
+            .RequireRateLimiting(RateLimitPolicy)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
+
+        var comments = routes.MapGroup("/v1/comments").WithTags("Comments").WithValidation();
+        comments.MapGet("/{id:long}", GetComment)
+            .WithName(nameof(GetComment))
+            .WithSummary("Get one approved comment")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        var moderation = routes.MapGroup("/v1/comments").WithTags("Moderation").WithValidation()
+            .RequireAuthorization(Scopes.CommentsModerate);
+        moderation.MapGet("/", ListCommentsForModeration)
+            .WithName(nameof(ListCommentsForModeration))
+            .WithSummary("Moderation queue")
+            .WithDescription("Comments of every status, newest first, with their private fields. Needs scope comments:moderate.");
+        moderation.MapPatch("/{id:long}", ModerateComment)
+            .WithName(nameof(ModerateComment))
+            .WithSummary("Approve, hold, mark as spam or trash a comment")
+            .WithDescription("Needs scope comments:moderate and `If-Match` with the comment's version (from the queue or a previous answer): 428 without it, 412 when the comment changed since.")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status412PreconditionFailed)
+            .ProducesProblem(StatusCodes.Status428PreconditionRequired);
+        moderation.MapDelete("/{id:long}", DeleteComment)
+            .WithName(nameof(DeleteComment))
+            .WithSummary("Delete a comment")
+            .WithDescription("Its replies stay and move up to the deleted comment's parent. `If-Match` is optional here (412 when stale).")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status412PreconditionFailed);
+        moderation.MapPost("/erase", EraseComments)
+            .WithName(nameof(EraseComments))
+            .WithSummary("Erase an author's personal data")
+            .WithDescription("Anonymises every comment posted with the email: name becomes \"Anonymous\"; email, URL, client address and user agent are cleared.");
+
+        return routes;
+    }
+
+    /// <param name="slug">The article's slug.</param>
+    /// <param name="query">Paging and view.</param>
+    /// <param name="reads">Public read path.</param>
+    /// <param name="httpContext">The request.</param>
+    /// <param name="cancellationToken">Request aborted.</param>
+    public static async Task<Results<RawPagedResult<PublicComment>, RawPagedResult<CommentThread>, NotModifiedResult, ProblemHttpResult>> ListArticleComments(
+        string slug, [AsParameters] ListCommentsQuery query, PublicReads reads, HttpContext httpContext, CancellationToken cancellationToken)
+    {
+        if (Slugs.Problem(slug) is { } badSlug)
+        {
+            return badSlug;
+        }
+
+        return query.View == "tree"
+            ? (await reads.ListAsync<CommentThread>(httpContext, query, CommentQueries.PublicListSpec(slug, tree: true), cancellationToken)).Result switch
+            {
+                RawPagedResult<CommentThread> page => page,
+                NotModifiedResult notModified => notModified,
+                var problem => (ProblemHttpResult)problem,
+            }
+            : (await reads.ListAsync<PublicComment>(httpContext, query, CommentQueries.PublicListSpec(slug, tree: false), cancellationToken)).Result switch
+            {
+                RawPagedResult<PublicComment> page => page,
+                NotModifiedResult notModified => notModified,
+                var problem => (ProblemHttpResult)problem,
+            };
+    }
+
+    /// <param name="id">The comment's id.</param>
+    /// <param name="reads">Public read path.</param>
+    /// <param name="httpContext">The request.</param>
+    /// <param name="cancellationToken">Request aborted.</param>
+    public static Task<Results<RawJsonResult<PublicComment>, NotModifiedResult, ProblemHttpResult>> GetComment(
+        long id, PublicReads reads, HttpContext httpContext, CancellationToken cancellationToken) =>
+        reads.DocumentAsync<PublicComment>(httpContext, CommentQueries.PublicCommentSql, new { id },
+            $"No approved comment has the id {id} (new comments appear once approved).", cancellationToken);
+
+    /// <param name="slug">The article's slug.</param>
+    /// <param name="request">The form.</param>
+    /// <param name="idempotencyKey">Optional client-chosen key (1 to 200 characters, e.g. a UUID): a retry with the same key and body returns the first answer; the same key with another body is a 422.</param>
+    /// <param name="db">Data source.</param>
+    /// <param name="moderation">Initial status policy.</param>
+    /// <param name="options">Comment settings.</param>
+    /// <param name="httpContext">The request.</param>
+    /// <param name="cancellationToken">Request aborted.</param>
+    public static async Task<Results<Accepted<CommentAccepted>, ProblemHttpResult>> PostComment(
+        string slug, PostCommentRequest request, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
+        NpgsqlDataSource db, CommentModeration moderation, IOptions<CommentOptions> options, HttpContext httpContext, CancellationToken cancellationToken)
+    {
+        if (Slugs.Problem(slug) is { } badSlug)
+        {
+            return badSlug;
+        }
+
+        if (idempotencyKey is not null && (idempotencyKey.Length is 0 or > 200 || !CleanText.IsClean(idempotencyKey) || idempotencyKey.Any(char.IsControl)))
+        {
+            return Problems.Validation("Idempotency-Key", "'Idempotency-Key' must be 1 to 200 printable characters.");
+        }
+
+        var body = request.Body!.Trim();
+        var comment = new CommentQueries.NewComment(
+            Slug: slug,
+            ParentId: request.ParentId,
+            AuthorName: request.AuthorName!.Trim(),
+            AuthorEmail: request.AuthorEmail!,
+            AuthorUrl: request.AuthorUrl,
+            Body: body,
+            BodyHash: SHA256.HashData(Encoding.UTF8.GetBytes(body)),
+            Status: moderation.InitialStatus(request),
+            ClientAddress: httpContext.Connection.RemoteIpAddress?.ToString(),
+            UserAgent: httpContext.Request.Headers.UserAgent.ToString() is { Length: > 0 } agent ? agent[..Math.Min(agent.Length, 512)] : null,
+            IdempotencyKey: idempotencyKey,
+            RequestHash: RequestHash(slug, request),
+            FloodSeconds: options.Value.FloodIntervalSeconds,
+            MaxDepth: options.Value.MaxDepth);
+
+        var outcome = await CommentQueries.PostAsync(db, comment, cancellationToken);
+        switch (outcome.Outcome)
+        {
+            case "accepted" or "replay":
+                return TypedResults.Accepted($"/v1/comments/{outcome.CommentId}", new CommentAccepted(outcome.CommentId!.Value, outcome.CommentStatus!));
+            case "idempotency-conflict":
+                return TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "Unprocessable Content",
+                    detail: "This Idempotency-Key was used for a different request.");
+            case "article-not-found":
+                return Problems.NotFound($"No published article has the slug '{slug}'.");
+            case "comments-closed":
+                return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden", detail: "Comments are closed on this article.");
+            case "parent-invalid":
+                return Problems.Validation("parentId", "'parentId' must be an approved comment of the same article.");
+            case "too-deep":
+                return Problems.Validation("parentId", $"Replies nest at most {options.Value.MaxDepth} levels deep.");
+            case "duplicate":
+                return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict",
+                    detail: "Duplicate comment: you have already said that.");
+            default:
+                var retryAfter = Math.Max(1, outcome.RetryAfterSeconds ?? 1);
+                httpContext.Response.Headers.RetryAfter = retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too Many Requests",
+                    detail: $"You are posting comments too quickly; retry in {retryAfter} s.");
+        }
+    }
+
+    public static Task<Results<RawPagedResult<ModeratorComment>, NotModifiedResult, ProblemHttpResult>> ListCommentsForModeration(
+        [AsParameters] ModerationQueueQuery query, PublicReads reads, HttpContext httpContext, CancellationToken cancellationToken) =>
+        reads.ListAsync<ModeratorComment>(httpContext, query, CommentQueries.ModerationQueueSpec(query), cancellationToken);
+
+    /// <param name="id">The comment's id.</param>
+    /// <param name="request">The decision.</param>
+    /// <param name="db">Data source.</param>
+    /// <param name="httpContext">The request.</param>
+    /// <param name="cancellationToken">Request aborted.</param>
+    public static async Task<Results<RawJsonResult<ModeratorComment>, ProblemHttpResult>> ModerateComment(
+        long id, ModerateCommentRequest request, NpgsqlDataSource db, HttpContext httpContext, CancellationToken cancellationToken)
+    {
+        if (!httpContext.Request.Headers.ContainsKey(HeaderNames.IfMatch))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status428PreconditionRequired, title: "Precondition Required",
+                detail: "Send If-Match with the comment's version (\"version\" in the queue), so that no decision is silently lost.");
+        }
+
+        var outcome = await CommentQueries.SetStatusAsync(db, id, request.Status!, ExpectedVersion(httpContext.Request), cancellationToken);
+        if (!outcome.Found)
+        {
+            return Problems.NotFound($"No comment has the id {id}.");
+        }
+
+        if (outcome.Document is null)
+        {
+            return StaleVersion(id);
+        }
+
+        httpContext.Response.Headers.ETag = $"\"{outcome.Version}\"";
+        return new RawJsonResult<ModeratorComment>(outcome.Document);
+    }
+
+    /// <param name="id">The comment's id.</param>
+    /// <param name="db">Data source.</param>
+    /// <param name="httpContext">The request.</param>
+    /// <param name="cancellationToken">Request aborted.</param>
+    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteComment(
+        long id, NpgsqlDataSource db, HttpContext httpContext, CancellationToken cancellationToken)
+    {
+        var expected = httpContext.Request.Headers.ContainsKey(HeaderNames.IfMatch) ? ExpectedVersion(httpContext.Request) : null;
+        var (found, deleted) = await CommentQueries.DeleteAsync(db, id, expected, cancellationToken);
+        return (found, deleted) switch
+        {
+            (false, _) => Problems.NotFound($"No comment has the id {id}."),
+            (true, false) => StaleVersion(id),
+            _ => TypedResults.NoContent(),
+        };
+    }
+
+    public static async Task<Ok<EraseCommentsResult>> EraseComments(EraseCommentsRequest request, NpgsqlDataSource db, CancellationToken cancellationToken) =>
+        TypedResults.Ok(new EraseCommentsResult(await CommentQueries.EraseAsync(db, request.AuthorEmail!.Trim(), cancellationToken)));
+
+    // If-Match: "7" (or W/"7", or *). Anything that is not a version of ours matches nothing.
+    private static int? ExpectedVersion(HttpRequest request)
+    {
+        var value = request.Headers.IfMatch.ToString().Trim();
+        if (value == "*")
+        {
+            return null;
+        }
+
+        return EntityTagHeaderValue.TryParse(value, out var tag)
+               && int.TryParse(tag.Tag.AsSpan().Trim('"'), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var version)
+            ? version
+            : -1;
+    }
+
+    private static ProblemHttpResult StaleVersion(long id) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status412PreconditionFailed, title: "Precondition Failed",
+            detail: $"Comment {id} changed since you read it: reload it and decide again.");
+
+    // What identifies a request for Idempotency-Key: the article and every field, canonically.
+    private static byte[] RequestHash(string slug, PostCommentRequest request) =>
+        SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\u001f',
+            slug, request.AuthorName, request.AuthorEmail, request.AuthorUrl, request.Body, request.ParentId?.ToString(System.Globalization.CultureInfo.InvariantCulture))));
+}

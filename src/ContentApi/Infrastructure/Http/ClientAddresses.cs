@@ -1,0 +1,42 @@
+using System.Net;
+using Microsoft.AspNetCore.HttpOverrides;
+
+namespace ContentApi.Infrastructure.Http;
+
+/// <summary>
+/// The client address is the connection's, unless the connection comes from a proxy listed in
+/// <c>Http:TrustedProxies</c>: then its X-Forwarded-For is believed. From anyone else the
+/// header is ignored. With no trusted proxy the forwarded-headers middleware is not used at all:
+/// given empty proxy lists it would trust every sender.
+/// </summary>
+internal static class ClientAddresses
+{
+    public static IServiceCollection AddClientAddresses(this IServiceCollection services, IConfiguration configuration)
+    {
+        var proxies = TrustedProxies(configuration);
+        services.Configure<ForwardedHeadersOptions>(options =>
+        {
+            options.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            options.KnownProxies.Clear();
+            options.KnownIPNetworks.Clear();
+            foreach (var proxy in proxies)
+            {
+                options.KnownProxies.Add(IPAddress.Parse(proxy));
+            }
+        });
+        return services;
+    }
+
+    public static WebApplication UseClientAddresses(this WebApplication app)
+    {
+        if (TrustedProxies(app.Configuration).Length > 0)
+        {
+            app.UseForwardedHeaders();
+        }
+
+        return app;
+    }
+
+    private static string[] TrustedProxies(IConfiguration configuration) =>
+        configuration.GetSection("Http:TrustedProxies").Get<string[]>() ?? [];
+}

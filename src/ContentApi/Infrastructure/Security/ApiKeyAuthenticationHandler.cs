@@ -1,0 +1,99 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text.Encodings.Web;
+using Dapper;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace ContentApi.Infrastructure.Security;
+
+/// <summary>
+/// <c>Authorization: Bearer &lt;api key&gt;</c>. The key is looked up by its SHA-256 hash among
+/// keys not revoked; its last use is recorded (at most once a minute) in the same statement.
+/// Keys are accepted in the Authorization header only, never in a query string or cookie.
+/// </summary>
+internal sealed class ApiKeyAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder,
+    NpgsqlDataSource db, IProblemDetailsService problems)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    public const string SchemeName = "ApiKey";
+    public const string ScopeClaim = "scope";
+    private const int MaxKeyLength = 100;
+
+    // A class, not a positional record: Dapper reads text[] as System.Array for constructors.
+    private sealed class KeyRow
+    {
+        public long Id { get; init; }
+        public string Name { get; init; } = "";
+        public byte[] KeyHash { get; init; } = [];
+        public string[] Scopes { get; init; } = [];
+    }
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var header = Request.Headers.Authorization.ToString();
+        if (header.Length == 0)
+        {
+            return AuthenticateResult.NoResult();
+        }
+
+        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            return AuthenticateResult.Fail("The Authorization header must be 'Bearer <api key>'.");
+        }
+
+        var key = header["Bearer ".Length..].Trim();
+        if (key.Length is 0 or > MaxKeyLength || !key.StartsWith(ApiKeys.Prefix, StringComparison.Ordinal))
+        {
+            return AuthenticateResult.Fail("Invalid API key.");
+        }
+
+        var hash = ApiKeys.Hash(key);
+        const string sql = """
+            with key as (
+                select id, name, key_hash, scopes from api_keys
+                where key_hash = @hash and revoked_at is null),
+            used as (
+                update api_keys set last_used_at = now()
+                where id = (select id from key) and (last_used_at is null or last_used_at < now() - interval '1 minute'))
+            select id, name, key_hash, scopes from key
+            """;
+        await using var connection = await db.OpenConnectionAsync(Context.RequestAborted);
+        var row = await connection.QuerySingleOrDefaultAsync<KeyRow>(new CommandDefinition(sql, new { hash }, cancellationToken: Context.RequestAborted));
+        if (row is null || !CryptographicOperations.FixedTimeEquals(row.KeyHash, hash))
+        {
+            return AuthenticateResult.Fail("Invalid or revoked API key.");
+        }
+
+        var claims = row.Scopes.Select(scope => new Claim(ScopeClaim, scope))
+            .Append(new Claim(ClaimTypes.NameIdentifier, row.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)))
+            .Append(new Claim(ClaimTypes.Name, row.Name));
+        var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
+        return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
+    }
+
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        var failed = Request.Headers.Authorization.Count > 0;
+        Response.StatusCode = StatusCodes.Status401Unauthorized;
+        Response.Headers.WWWAuthenticate = failed ? "Bearer error=\"invalid_token\"" : "Bearer";
+        await WriteProblemAsync(StatusCodes.Status401Unauthorized, "Unauthorized",
+            failed ? "The API key is invalid or revoked." : "This operation needs an API key: Authorization: Bearer <key>.");
+    }
+
+    protected override async Task HandleForbiddenAsync(AuthenticationProperties properties)
+    {
+        Response.StatusCode = StatusCodes.Status403Forbidden;
+        await WriteProblemAsync(StatusCodes.Status403Forbidden, "Forbidden", "The API key lacks the scope this operation needs.");
+    }
+
+    private async Task WriteProblemAsync(int status, string title, string detail) =>
+        await problems.WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = Context,
+            ProblemDetails = new ProblemDetails { Status = status, Title = title, Detail = detail },
+        });
+}

@@ -1,0 +1,235 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using ContentApi.Comments;
+using ContentApi.Infrastructure.Http;
+using ContentApi.Infrastructure.Security;
+
+namespace ContentApi.Tests.Comments;
+
+public sealed class ModerationTests(ContentApiFixture app)
+{
+    private readonly HttpClient client = app.CreateClient();
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private async Task<HttpClient> ModeratorAsync()
+    {
+        var moderator = app.CreateClient();
+        moderator.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await app.CreateApiKeyAsync(Scopes.CommentsModerate));
+        return moderator;
+    }
+
+    private async Task<(string Slug, long Id)> PendingCommentAsync(string? email = null, long? parentId = null, string? slug = null)
+    {
+        slug ??= TestDatabase.UniqueSlug("moderated");
+        if (parentId is null)
+        {
+            await app.Database.InsertArticleAsync(slug);
+        }
+
+        var id = await (await client.PostCommentAsync(slug, CommentTestClient.Comment(email, parentId: parentId))).PostedIdAsync();
+        return (slug, id);
+    }
+
+    private static HttpRequestMessage Patch(long id, string status, string? ifMatch)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Patch, $"/v1/comments/{id}") { Content = JsonContent.Create(new { status }) };
+        if (ifMatch is not null)
+        {
+            request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
+        }
+
+        return request;
+    }
+
+    [Fact]
+    public async Task Moderation_needs_an_api_key_401_without_or_with_a_bad_or_revoked_one_and_403_without_the_scope()
+    {
+        var revokedKey = await app.CreateApiKeyAsync(Scopes.CommentsModerate);
+        await app.Database.ExecuteAsync("update api_keys set revoked_at = now() where key_hash = sha256(convert_to(@revokedKey, 'UTF8'))", new { revokedKey });
+        var writerKey = await app.CreateApiKeyAsync(Scopes.ContentWrite);
+
+        async Task<HttpResponseMessage> QueueWith(string? authorization)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/comments");
+            if (authorization is not null)
+            {
+                request.Headers.TryAddWithoutValidation("Authorization", authorization);
+            }
+
+            return await client.SendAsync(request, Ct);
+        }
+
+        var none = await QueueWith(null);
+        var garbage = await QueueWith("Bearer cak_not-a-real-key");
+        var basic = await QueueWith("Basic dXNlcjpwYXNz");
+        var revoked = await QueueWith($"Bearer {revokedKey}");
+        var writer = await QueueWith($"Bearer {writerKey}");
+
+        foreach (var response in new[] { none, garbage, basic, revoked })
+        {
+            await response.AssertProblemAsync(HttpStatusCode.Unauthorized);
+            Assert.StartsWith("Bearer", response.Headers.WwwAuthenticate.Single().ToString(), StringComparison.Ordinal);
+        }
+
+        await writer.AssertProblemAsync(HttpStatusCode.Forbidden);
+    }
+
+    [Fact]
+    public async Task Api_keys_in_a_query_string_are_not_accepted()
+    {
+        var key = await app.CreateApiKeyAsync(Scopes.CommentsModerate);
+
+        var response = await client.GetAsync($"/v1/comments?access_token={key}&api_key={key}", Ct);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Keys_are_stored_only_as_hashes_and_record_their_last_use()
+    {
+        var key = await app.CreateApiKeyAsync(Scopes.CommentsModerate);
+        var moderator = app.CreateClient();
+        moderator.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+
+        Assert.Equal(HttpStatusCode.OK, (await moderator.GetAsync("/v1/comments", Ct)).StatusCode);
+
+        var stored = await app.Database.QueryAsync<(byte[] Hash, DateTime? LastUsed)>(
+            "select key_hash, last_used_at from api_keys where key_hash = sha256(convert_to(@key, 'UTF8'))", new { key });
+        var (hash, lastUsed) = Assert.Single(stored);
+        Assert.Equal(32, hash.Length);
+        Assert.NotNull(lastUsed);
+        Assert.Equal(0, await app.Database.ScalarAsync<long>("select count(*) from api_keys k where k::text like '%' || @key || '%'", new { key }));
+        Assert.True(key.Length >= 4 + 43, "a key carries at least 256 random bits");
+    }
+
+    [Fact]
+    public async Task The_queue_lists_by_status_and_article_with_private_fields_and_is_never_cached()
+    {
+        var email = CommentTestClient.UniqueEmail();
+        var (slug, id) = await PendingCommentAsync(email);
+        var moderator = await ModeratorAsync();
+
+        var response = await moderator.GetAsync($"/v1/comments?status=pending&article={slug}", Ct);
+        var queue = await response.ReadContractAsync<Paged<ModeratorComment>>();
+        var approvedQueue = await (await moderator.GetAsync($"/v1/comments?status=approved&article={slug}", Ct)).ReadContractAsync<Paged<ModeratorComment>>();
+
+        var item = Assert.Single(queue.Items);
+        Assert.Equal((id, email, "pending", slug), (item.Id, item.AuthorEmail, item.Status, item.Article));
+        Assert.NotNull(item.ClientAddress);
+        Assert.Empty(approvedQueue.Items);
+        Assert.True(response.Headers.CacheControl is { Private: true, NoStore: true }, $"Cache-Control: {response.Headers.CacheControl}");
+        Assert.Null(response.Headers.ETag);
+        await (await moderator.GetAsync("/v1/comments?status=deleted", Ct)).AssertValidationProblemAsync("status");
+    }
+
+    [Fact]
+    public async Task A_decision_needs_if_match_428_without_412_when_stale_200_with_the_new_version()
+    {
+        var (slug, id) = await PendingCommentAsync();
+        var moderator = await ModeratorAsync();
+
+        var missing = await moderator.SendAsync(Patch(id, "approved", null), Ct);
+        var stale = await moderator.SendAsync(Patch(id, "approved", "\"7\""), Ct);
+        var approved = await moderator.SendAsync(Patch(id, "approved", "\"1\""), Ct);
+        var replayed = await moderator.SendAsync(Patch(id, "spam", "\"1\""), Ct);
+        var invalid = await moderator.SendAsync(Patch(id, "published", "\"2\""), Ct);
+        var unknown = await moderator.SendAsync(Patch(999_999_999, "approved", "*"), Ct);
+
+        await missing.AssertProblemAsync(HttpStatusCode.PreconditionRequired);
+        await stale.AssertProblemAsync(HttpStatusCode.PreconditionFailed);
+        var comment = await approved.ReadContractAsync<ModeratorComment>();
+        Assert.Equal(("approved", 2), (comment.Status, comment.Version));
+        Assert.Equal("\"2\"", approved.Headers.ETag?.ToString());
+        await replayed.AssertProblemAsync(HttpStatusCode.PreconditionFailed);
+        await invalid.AssertValidationProblemAsync("status");
+        await unknown.AssertProblemAsync(HttpStatusCode.NotFound);
+        Assert.Single((await (await client.GetAsync($"/v1/articles/{slug}/comments", Ct)).ReadContractAsync<Paged<PublicComment>>()).Items);
+    }
+
+    [Fact]
+    public async Task Deleting_a_comment_moves_its_replies_up_to_its_parent()
+    {
+        var (slug, root) = await PendingCommentAsync();
+        await app.Database.ExecuteAsync("update comments set status = 'approved' where id = @root", new { root });
+        var (_, middle) = await PendingCommentAsync(parentId: root, slug: slug);
+        await app.Database.ExecuteAsync("update comments set status = 'approved' where id = @middle", new { middle });
+        var (_, leaf) = await PendingCommentAsync(parentId: middle, slug: slug);
+        var moderator = await ModeratorAsync();
+
+        var stale = new HttpRequestMessage(HttpMethod.Delete, $"/v1/comments/{middle}");
+        stale.Headers.TryAddWithoutValidation("If-Match", "\"99\"");
+        var staleResponse = await moderator.SendAsync(stale, Ct);
+        var deleted = await moderator.DeleteAsync($"/v1/comments/{middle}", Ct);
+        var again = await moderator.DeleteAsync($"/v1/comments/{middle}", Ct);
+
+        await staleResponse.AssertProblemAsync(HttpStatusCode.PreconditionFailed);
+        Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        await again.AssertProblemAsync(HttpStatusCode.NotFound);
+        var moved = await app.Database.QueryAsync<(long Parent, short Depth)>("select parent_id, depth from comments where id = @leaf", new { leaf });
+        Assert.Equal((root, (short)2), moved.Single());
+    }
+
+    [Fact]
+    public async Task Erasure_anonymises_every_comment_of_the_email_and_leaves_no_trace_of_it()
+    {
+        var email = CommentTestClient.UniqueEmail();
+        var (slug, first) = await PendingCommentAsync(email);
+        await app.Database.ExecuteAsync("update comments set status = 'approved', created_at = created_at - interval '1 hour' where id = @first", new { first });
+        var key = Guid.NewGuid().ToString();
+        await (await client.PostCommentAsync(slug, CommentTestClient.Comment(email, body: "Another one", url: "https://me.example"), idempotencyKey: key)).PostedIdAsync();
+        var moderator = await ModeratorAsync();
+
+        var response = await moderator.PostAsJsonAsync("/v1/comments/erase", new { authorEmail = email.ToUpperInvariant() }, Ct);
+
+        Assert.Equal(2, (await response.ReadContractAsync<EraseCommentsResult>()).Anonymised);
+        var tables = await app.Database.QueryAsync<string>("select tablename from pg_tables where schemaname = 'public'");
+        foreach (var table in tables)
+        {
+            Assert.Equal(0, await app.Database.ScalarAsync<long>($"select count(*) from \"{table}\" t where t::text ilike '%' || @email || '%'", new { email }));
+        }
+
+        var anonymous = await app.Database.QueryAsync<(string Name, string? Url, string? Address, string? Agent)>(
+            "select author_name, author_url, host(client_address), user_agent from comments c join articles a on a.id = c.article_id where a.slug = @slug", new { slug });
+        Assert.All(anonymous, c => Assert.Equal(("Anonymous", null, null, null), (c.Name, c.Url, c.Address, c.Agent)));
+        Assert.Equal("Anonymous", Assert.Single((await (await client.GetAsync($"/v1/articles/{slug}/comments", Ct)).ReadContractAsync<Paged<PublicComment>>()).Items).AuthorName);
+    }
+
+    [Fact]
+    public async Task No_public_response_contains_an_email_or_a_client_address()
+    {
+        var email = CommentTestClient.UniqueEmail();
+        const string address = "203.0.113.177";
+        var word = $"zq{Guid.NewGuid():N}"[..12];
+        var slug = TestDatabase.UniqueSlug("private");
+        var tagId = await app.Database.InsertEntityAsync("tags", TestDatabase.UniqueSlug("privacy"), "Privacy");
+        var articleId = await app.Database.InsertArticleAsync(slug, title: $"Privacy {word}");
+        await app.Database.LinkAsync("article_tags", articleId, tagId);
+        var root = await (await client.PostCommentAsync(slug, CommentTestClient.Comment(email, body: $"Root {word}"), clientAddress: address)).PostedIdAsync();
+        await app.Database.ExecuteAsync("update comments set status = 'approved', created_at = created_at - interval '1 hour' where id = @root", new { root });
+        var reply = await (await client.PostCommentAsync(slug, CommentTestClient.Comment(email, body: $"Reply {word}", parentId: root), clientAddress: address)).PostedIdAsync();
+        await app.Database.ExecuteAsync("update comments set status = 'approved' where id = @reply", new { reply });
+        var tag = await app.Database.ScalarAsync<string>("select slug from tags where id = @tagId", new { tagId });
+
+        string[] urls =
+        [
+            $"/v1/articles/{slug}", "/v1/articles", $"/v1/articles?q={word}", $"/v1/articles?tag={tag}",
+            $"/v1/articles/{slug}/comments", $"/v1/articles/{slug}/comments?view=tree", $"/v1/comments/{root}", $"/v1/comments/{reply}",
+            $"/v1/search?q={word}", $"/v1/tags/{tag}", $"/v1/tags/{tag}/articles", "/v1/tags", "/v1/people", "/swagger/v1/swagger.json",
+        ];
+        var emailHash = Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(System.Text.Encoding.UTF8.GetBytes(email)));
+        foreach (var url in urls)
+        {
+            var response = await client.GetAsync(url, Ct);
+            var body = await response.Content.ReadAsStringAsync(Ct);
+            Assert.True(response.IsSuccessStatusCode, $"{url}: {(int)response.StatusCode}");
+            Assert.DoesNotContain(email, body, StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotContain(email.Split('@')[0], body, StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotContain(emailHash, body, StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotContain(address, body, StringComparison.Ordinal);
+            Assert.DoesNotContain(address, string.Join(", ", response.Headers.Select(h => string.Join(",", h.Value))), StringComparison.Ordinal);
+        }
+
+        Assert.Contains($"Reply {word}", await client.GetStringAsync($"/v1/articles/{slug}/comments?view=tree", Ct), StringComparison.Ordinal);
+    }
+}
