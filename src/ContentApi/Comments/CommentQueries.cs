@@ -100,7 +100,8 @@ internal static class CommentQueries
     {
         const string sql = $"""
             select pg_advisory_xact_lock(hashtext('comment-email:' || lower(@AuthorEmail))),
-                   pg_advisory_xact_lock(hashtext('comment-address:' || @ClientAddress::text)),
+                   -- the address lock serves flood control only (off when the interval is 0)
+                   pg_advisory_xact_lock(hashtext(case when @FloodSeconds > 0 then 'comment-address:' || @ClientAddress::text end)),
                    pg_advisory_xact_lock(hashtext('comment-idempotency:' || @IdempotencyKey::text));
 
             with article as (

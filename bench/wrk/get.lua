@@ -1,0 +1,19 @@
+-- wrk -s get.lua URL -- FILE PREFIX [SUFFIX] [etag]
+-- Each request GETs PREFIX .. (first field of a random line of FILE) .. SUFFIX; with "etag", the
+-- line's second (tab-separated) field is sent as If-None-Match.
+dofile(os.getenv("BENCH_LUA") .. "/report.lua")
+
+local lines, prefix, suffix, send_etag = {}, "", "", false
+
+function init(args)
+  for line in io.lines(args[1]) do lines[#lines + 1] = line end
+  prefix, suffix, send_etag = args[2] or "", args[3] or "", args[4] == "etag"
+  math.randomseed(os.time() + math.floor(os.clock() * 1000000))
+end
+
+function request()
+  local key, etag = lines[math.random(#lines)]:match("^([^\t]*)\t?(.*)$")
+  local headers = nil
+  if send_etag then headers = { ["If-None-Match"] = etag } end
+  return wrk.format("GET", prefix .. key .. suffix, headers)
+end
