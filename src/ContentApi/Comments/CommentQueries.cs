@@ -7,11 +7,8 @@ namespace ContentApi.Comments;
 
 internal static class CommentQueries
 {
-    /// <summary>A PublicComment as JSON from a <c>comments c</c> row: no email, address or user agent.</summary>
-    private const string PublicJson = """
-        json_build_object('id', c.id, 'parentId', c.parent_id, 'authorName', c.author_name, 'authorUrl', c.author_url,
-                          'body', c.body, 'createdAt', api_timestamp(c.created_at))
-        """;
+    /// <summary>A PublicComment as JSON from a <c>comments c</c> row, kept rendered by a trigger (migration 0008): no email, address or user agent.</summary>
+    private const string PublicJson = "c.public_document";
 
     /// <summary>A ModeratorComment as JSON from a <c>comments c</c> row joined to its <c>articles a</c>.</summary>
     private const string ModeratorJson = """
