@@ -169,6 +169,20 @@ public sealed class CommentsApiTests(ContentApiFixture app)
     }
 
     [Fact]
+    public async Task A_flood_interval_of_zero_switches_flood_control_off()
+    {
+        await using var unflooded = app.WithWebHostBuilder(b => b.UseSetting("Comments:FloodIntervalSeconds", "0"));
+        var unfloodedClient = unflooded.CreateClient();
+        var slug = await NewArticleAsync();
+        var email = CommentTestClient.UniqueEmail();
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 8).Select(i =>
+            unfloodedClient.PostCommentAsync(slug, CommentTestClient.Comment(email, body: $"Quick {i}."), clientAddress: "198.51.100.99")));
+
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.Accepted, r.StatusCode));
+    }
+
+    [Fact]
     public async Task A_retry_with_the_same_idempotency_key_returns_the_first_answer_and_stores_one_comment()
     {
         var slug = await NewArticleAsync();
