@@ -55,7 +55,7 @@ internal static class ArticleQueries
     ];
 
     /// <summary>The article list for these filters: conditions are fixed SQL texts, values are parameters.</summary>
-    public static ListSpec ListSpec(ListArticlesQuery query, string? parentExistsSql = null, string? notFoundDetail = null)
+    public static ListSpec ListSpec(ListArticlesQuery query, string? parentExists = null, string? notFoundDetail = null)
     {
         var conditions = new List<string> { IsPublic };
         var parameters = new DynamicParameters();
@@ -118,7 +118,7 @@ internal static class ArticleQueries
             FromWhere: $"from articles a where {string.Join("\n  and ", conditions)}",
             Sort: sort,
             Parameters: parameters,
-            ParentExistsSql: parentExistsSql,
+            ParentExists: parentExists,
             NotFoundDetail: notFoundDetail);
     }
 

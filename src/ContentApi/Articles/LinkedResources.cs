@@ -76,7 +76,7 @@ internal static class LinkedResources
         var table = resource.Path[(resource.Path.LastIndexOf('/') + 1)..];
         var spec = ArticleQueries.ListSpec(
             filtered,
-            parentExistsSql: $"select exists (select 1 from {table} where slug = @parentSlug);",
+            parentExists: $"exists (select 1 from {table} where slug = @parentSlug)",
             notFoundDetail: $"No {resource.Noun} has the slug '{slug}'.");
         spec.Parameters.Add("parentSlug", slug);
         return await reads.ListAsync<ArticleSummary>(httpContext, query, spec, cancellationToken);

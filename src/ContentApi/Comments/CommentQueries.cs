@@ -47,7 +47,7 @@ internal static class CommentQueries
                 : $"from comments c where c.article_id = {PublicArticleId} and c.status = 'approved'",
             Sort: new SortOrder("createdAt", "c.created_at", "c.id", Descending: false),
             Parameters: parameters,
-            ParentExistsSql: $"select exists (select 1 from articles a where a.slug = @slug and {ArticleQueries.IsPublic});",
+            ParentExists: $"exists (select 1 from articles a where a.slug = @slug and {ArticleQueries.IsPublic})",
             NotFoundDetail: $"No published article has the slug '{slug}'.");
     }
 

@@ -16,12 +16,12 @@ internal sealed record SortOrder(string Name, string Key0, string Key1, bool Des
 /// What a public list reads, apart from paging. <paramref name="ItemJson"/> builds one item as
 /// JSON; <paramref name="FromWhere"/> is the <c>from … where …</c> of the list (its filters);
 /// <paramref name="Scope"/> names the list and its filters, so a cursor works only for the
-/// query it was issued for. With <paramref name="ParentExistsSql"/> the list belongs to an
-/// entity that must exist (else 404 with <paramref name="NotFoundDetail"/>).
+/// query it was issued for. With <paramref name="ParentExists"/> (a boolean SQL expression) the
+/// list belongs to an entity that must exist (else 404 with <paramref name="NotFoundDetail"/>).
 /// </summary>
 internal sealed record ListSpec(
     string Scope, string ItemJson, string FromWhere, SortOrder Sort, DynamicParameters Parameters,
-    string? ParentExistsSql = null, string? NotFoundDetail = null)
+    string? ParentExists = null, string? NotFoundDetail = null)
 {
     /// <summary>Public content: validators and public caching. Off for private lists (moderation).</summary>
     public bool IsPublic { get; init; } = true;
@@ -39,6 +39,8 @@ internal sealed class PublicReads(NpgsqlDataSource db, ConditionalRequests condi
     private readonly ConcurrentDictionary<string, CachedTotal> totals = new();
 
     private sealed record CachedTotal(long Version, DateTime? VisibleUntil, long Total);
+
+    private sealed record ListHead(long Version, DateTime ChangedAt, DateTime? VisibleUntil, bool ParentExists, long TotalItems);
 
     private sealed class KeyedRow
     {
@@ -88,13 +90,16 @@ internal sealed class PublicReads(NpgsqlDataSource db, ConditionalRequests condi
         parameters.Add("knownVersion", known?.Version ?? -1);
         parameters.Add("knownVisibleUntil", known?.VisibleUntil);
         parameters.Add("knownTotal", known?.Total ?? 0);
+        // Two statements in one round trip: the watermark with the parent check and the total
+        // (counted only when the watermark moved since it was cached), then the page.
         var sql = $"""
-            {ContentWatermark.Sql}
-            {spec.ParentExistsSql ?? "select true;"}
-            select case when w.version = @knownVersion and w.visible_until is not distinct from @knownVisibleUntil
+            select w.version, w.changed_at, w.visible_until,
+                   {spec.ParentExists ?? "true"} as parent_exists,
+                   case when w.version = @knownVersion and w.visible_until is not distinct from @knownVisibleUntil
                         then @knownTotal::bigint
-                        else (select count(*) {spec.FromWhere}) end
+                        else (select count(*) {spec.FromWhere}) end as total_items
             from ({ContentWatermark.Sql.TrimEnd().TrimEnd(';')}) w;
+
             select {spec.ItemJson}::text as item, {spec.Sort.Key0} as cursor_key0, {spec.Sort.Key1} as cursor_key1
             {spec.FromWhere}{keyset}
             order by {spec.Sort.Key0} {direction}, {spec.Sort.Key1} {direction}
@@ -103,9 +108,10 @@ internal sealed class PublicReads(NpgsqlDataSource db, ConditionalRequests condi
 
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
         await using var results = await connection.QueryMultipleAsync(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken));
-        var watermark = await results.ReadSingleAsync<ContentWatermark>();
-        var parentExists = await results.ReadSingleAsync<bool>();
-        var totalItems = await results.ReadSingleAsync<long>();
+        var head = await results.ReadSingleAsync<ListHead>();
+        var watermark = new ContentWatermark(head.Version, head.ChangedAt, head.VisibleUntil);
+        var parentExists = head.ParentExists;
+        var totalItems = head.TotalItems;
         var rows = (await results.ReadAsync<KeyedRow>()).AsList();
         if (known is null || known.Version != watermark.Version || known.VisibleUntil != watermark.VisibleUntil)
         {
