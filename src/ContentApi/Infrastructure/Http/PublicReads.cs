@@ -88,7 +88,8 @@ internal sealed class PublicReads(NpgsqlDataSource db, ConditionalRequests condi
 
         var known = totals.GetValueOrDefault(spec.Scope);
         parameters.Add("knownVersion", known?.Version ?? -1);
-        parameters.Add("knownVisibleUntil", known?.VisibleUntil);
+        // Typed even when null: an untyped parameter keeps Npgsql from preparing the statement.
+        parameters.Add("knownVisibleUntil", known?.VisibleUntil, System.Data.DbType.DateTimeOffset);
         parameters.Add("knownTotal", known?.Total ?? 0);
         // Two statements in one round trip: the watermark with the parent check and the total
         // (counted only when the watermark moved since it was cached), then the page.
