@@ -338,6 +338,7 @@ PY
   local pg_before
   pg_before=$(pg_cpu_seconds "$postmaster")
   (cd "$work" && "${pgbench_cmd[@]}" -T "$duration" -l --log-prefix=pgbench > pgbench.out 2>&1)
+  sleep 1 # pgbench's backends count in the postmaster's children time once they are reaped
   python3 - "$work" "$(pg_cpu_seconds "$postmaster")" "$pg_before" <<'PY'
 import glob, json, re, sys
 work = sys.argv[1]
