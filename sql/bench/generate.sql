@@ -177,7 +177,7 @@ select n, 'article-' || n,
        (5 + n % 11) - (5 + n % 11) / 5, -- approved comments, see the comments phase
        now() - (interval '3650 days' * (:n_articles - n) / :n_articles),
        now() - (interval '3650 days' * (:n_articles - n) / :n_articles),
-       -- what the link triggers keep in each article (migrations 0006, 0010): the links of
+       -- what the link triggers keep in each article (migration 0005): the links of
        -- this range were loaded just before
        parts.event, parts.people, parts.organisations, parts.places, parts.tags
 from generate_series(:first, :last) n

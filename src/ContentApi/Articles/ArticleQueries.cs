@@ -9,7 +9,7 @@ internal static class ArticleQueries
     /// <summary>Public visibility of an article (alias <c>a</c>), the same in every query.</summary>
     public const string IsPublic = "a.status = 'published' and a.published_at <= now()";
 
-    /// <summary>One ArticleSummary as JSON, from an <c>articles a</c> row (kept rendered by triggers, migration 0006).</summary>
+    /// <summary>One ArticleSummary as JSON, from an <c>articles a</c> row (kept rendered by triggers, migration 0005).</summary>
     public const string SummaryJson = "a.summary_document";
 
     /// <summary>How many published articles link to the entity whose id is <paramref name="entityId"/>.</summary>
@@ -139,7 +139,7 @@ internal static class ArticleQueries
 
     /// <summary>
     /// The whole detail view (ArticleDetail) as JSON: kept rendered in the row by triggers
-    /// (migration 0006) whenever the article, a link or a linked entity changes.
+    /// (migration 0005) whenever the article, a link or a linked entity changes.
     /// </summary>
     public static async Task<DocumentRow?> GetDocumentAsync(NpgsqlDataSource db, string slug, CancellationToken cancellationToken)
     {

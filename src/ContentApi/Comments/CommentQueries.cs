@@ -7,7 +7,7 @@ namespace ContentApi.Comments;
 
 internal static class CommentQueries
 {
-    /// <summary>A PublicComment as JSON from a <c>comments c</c> row, kept rendered by a trigger (migration 0008): no email, address or user agent.</summary>
+    /// <summary>A PublicComment as JSON from a <c>comments c</c> row, kept rendered by a trigger (migration 0006): no email, address or user agent.</summary>
     private const string PublicJson = "c.public_document";
 
     /// <summary>A ModeratorComment as JSON from a <c>comments c</c> row joined to its <c>articles a</c>.</summary>

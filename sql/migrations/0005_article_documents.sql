@@ -14,16 +14,19 @@ alter table articles
     add column linked_places json not null default '[]',
     add column linked_tags json not null default '[]';
 
--- Recomputes the linked parts of these articles (the shapes of ArticleDetail.metadata).
-create function refresh_article_links(article_ids bigint[]) returns void language sql as $$
-    update articles a set
-        linked_event = (
-            select json_build_object(
-                'slug', e.slug, 'name', e.name, 'startDate', e.start_date, 'endDate', e.end_date,
-                'location', json_build_object('venue', e.venue, 'city', e.city, 'country', e.country))
-            from article_events ae join events e on e.id = ae.event_id
-            where ae.article_id = a.id),
-        linked_people = coalesce((
+-- The linked parts of an article (the shapes of ArticleDetail.metadata), by its id: used to
+-- refresh stored articles and, by the bulk loader, to insert them complete.
+create function article_linked_parts(article_id bigint,
+    out event json, out people json, out organisations json, out places json, out tags json)
+    language sql stable parallel safe
+as $$
+    select
+        (select json_build_object(
+             'slug', e.slug, 'name', e.name, 'startDate', e.start_date, 'endDate', e.end_date,
+             'location', json_build_object('venue', e.venue, 'city', e.city, 'country', e.country))
+         from article_events ae join events e on e.id = ae.event_id
+         where ae.article_id = article_linked_parts.article_id),
+        coalesce((
             select json_agg(json_build_object(
                 'slug', p.slug, 'name', p.name, 'role', ap.role,
                 'affiliations', coalesce((
@@ -32,22 +35,30 @@ create function refresh_article_links(article_ids bigint[]) returns void languag
                     where af.person_id = p.id), '[]'))
                 order by ap.position, p.id)
             from article_people ap join people p on p.id = ap.person_id
-            where ap.article_id = a.id), '[]'),
-        linked_organisations = coalesce((
+            where ap.article_id = article_linked_parts.article_id), '[]'),
+        coalesce((
             select json_agg(json_build_object(
                 'slug', o.slug, 'name', o.name, 'acronym', o.acronym, 'country', o.country, 'role', ao.role)
                 order by ao.position, o.id)
             from article_organisations ao join organisations o on o.id = ao.organisation_id
-            where ao.article_id = a.id), '[]'),
-        linked_places = coalesce((
+            where ao.article_id = article_linked_parts.article_id), '[]'),
+        coalesce((
             select json_agg(json_build_object('slug', pl.slug, 'name', pl.name, 'country', pl.country)
                 order by apl.position, pl.id)
             from article_places apl join places pl on pl.id = apl.place_id
-            where apl.article_id = a.id), '[]'),
-        linked_tags = coalesce((
+            where apl.article_id = article_linked_parts.article_id), '[]'),
+        coalesce((
             select json_agg(json_build_object('slug', t.slug, 'name', t.name) order by at.position, t.id)
             from article_tags at join tags t on t.id = at.tag_id
-            where at.article_id = a.id), '[]')
+            where at.article_id = article_linked_parts.article_id), '[]')
+$$;
+
+-- Recomputes the linked parts of these articles.
+create function refresh_article_links(article_ids bigint[]) returns void language sql as $$
+    update articles a set
+        (linked_event, linked_people, linked_organisations, linked_places, linked_tags) =
+        (select parts.event, parts.people, parts.organisations, parts.places, parts.tags
+         from article_linked_parts(a.id) parts)
     where a.id = any (article_ids);
 $$;
 
@@ -105,7 +116,7 @@ end $$;
 
 create trigger articles_document before insert or update on articles
     for each row execute function articles_document();
--- Also during bulk loads with ordinary triggers off (see migration 0005).
+-- Also during bulk loads with ordinary triggers off (see articles_search_vector in migration 0001).
 alter table articles enable always trigger articles_document;
 
 select refresh_article_links(array(select id from articles));

@@ -16,7 +16,7 @@ end $$;
 
 create trigger comments_public_document before insert or update on comments
     for each row execute function comments_public_document();
--- Also during bulk loads with ordinary triggers off (see migration 0005).
+-- Also during bulk loads with ordinary triggers off (see articles_search_vector in migration 0001).
 alter table comments enable always trigger comments_public_document;
 
 update comments set public_document = comment_public_document(comments);
