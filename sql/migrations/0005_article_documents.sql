@@ -15,7 +15,8 @@ alter table articles
     add column linked_tags json not null default '[]';
 
 -- The linked parts of an article (the shapes of ArticleDetail.metadata), by its id: used to
--- refresh stored articles and, by the bulk loader, to insert them complete.
+-- refresh stored articles and, by the bulk loader, to insert them complete. (Redefined in
+-- migration 0007 to call one function per shape.)
 create function article_linked_parts(article_id bigint,
     out event json, out people json, out organisations json, out places json, out tags json)
     language sql stable parallel safe
@@ -62,6 +63,7 @@ create function refresh_article_links(article_ids bigint[]) returns void languag
     where a.id = any (article_ids);
 $$;
 
+-- Replaces touch_articles of migration 0001 (which only moved the validators).
 -- Every change that used to only move the validators now also refreshes the links (which
 -- moves the validators through the articles trigger, as before).
 create or replace function touch_articles(article_ids bigint[]) returns void language sql as $$
@@ -72,6 +74,7 @@ $$;
 -- changes without an update of the row (comment_count and updated_at are columns of it).
 alter table articles add column document json;
 
+-- Renamed article_json in migration 0007 (one function per public shape).
 create function article_document(a articles) returns json language sql stable parallel safe as $$
     select json_build_object(
         'id', a.id,
@@ -99,6 +102,7 @@ $$;
 -- An article in lists (ArticleSummary), rendered the same way: lists then read one column.
 alter table articles add column summary_document json;
 
+-- Renamed article_summary_json in migration 0007.
 create function article_summary_document(a articles) returns json language sql stable parallel safe as $$
     select json_build_object(
         'id', a.id, 'slug', a.slug, 'title', a.title, 'summary', a.summary, 'language', a.language,

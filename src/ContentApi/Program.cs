@@ -9,6 +9,7 @@ using ContentApi.Infrastructure.Security;
 using ContentApi.Organisations;
 using ContentApi.People;
 using ContentApi.Places;
+using ContentApi.Reads;
 using ContentApi.Search;
 using ContentApi.Tags;
 
@@ -18,6 +19,8 @@ var builder = WebApplication.CreateBuilder(hostArgs);
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
 builder.Services.AddContentDatabase(builder.Configuration);
 builder.Services.AddHttpConventions(builder.Configuration, builder.Environment);
+builder.Services.AddPublicReads();
+builder.Services.AddHealthApi();
 builder.Services.AddApiDocumentation();
 builder.Services.AddApiKeySecurity();
 builder.Services.AddComments();

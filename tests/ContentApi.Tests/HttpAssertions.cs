@@ -32,7 +32,10 @@ internal static class HttpAssertions
         return problem;
     }
 
-    /// <summary>Reads the body as <typeparamref name="T"/>, failing on any member the contract does not have.</summary>
+    /// <summary>
+    /// Reads the body as <typeparamref name="T"/>, failing on any member the contract does not
+    /// have, on any member it has that the body lacks, and on a null where it allows none.
+    /// </summary>
     public static async Task<T> ReadContractAsync<T>(this HttpResponseMessage response)
     {
         var body = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
@@ -43,6 +46,8 @@ internal static class HttpAssertions
     public static readonly JsonSerializerOptions StrictJson = new(JsonSerializerDefaults.Web)
     {
         UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow,
+        RespectRequiredConstructorParameters = true,
+        RespectNullableAnnotations = true,
     };
 
     public static Task<JsonElement> ReadJsonAsync(this HttpResponseMessage response) =>

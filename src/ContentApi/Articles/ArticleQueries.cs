@@ -1,4 +1,4 @@
-using ContentApi.Infrastructure.Http;
+using ContentApi.Reads;
 using Dapper;
 using Npgsql;
 
@@ -6,32 +6,11 @@ namespace ContentApi.Articles;
 
 internal static class ArticleQueries
 {
-    /// <summary>Public visibility of an article (alias <c>a</c>), the same in every query.</summary>
-    public const string IsPublic = "a.status = 'published' and a.published_at <= now()";
+    /// <summary>Public visibility of an article (alias <c>a</c>): the SQL function of migration 0007, inlined by the planner.</summary>
+    public const string IsPublic = "article_is_public(a)";
 
-    /// <summary>One ArticleSummary as JSON, from an <c>articles a</c> row (kept rendered by triggers, migration 0005).</summary>
+    /// <summary>One ArticleSummary as JSON, from an <c>articles a</c> row (kept rendered by a trigger with article_summary_json).</summary>
     public const string SummaryJson = "a.summary_document";
-
-    /// <summary>How many published articles link to the entity whose id is <paramref name="entityId"/>.</summary>
-    public static string LinkedCountSql(string linkTable, string linkColumn, string entityId) => $"""
-        (select count(*) from {linkTable} l join articles a on a.id = l.article_id
-         where l.{linkColumn} = {entityId} and {IsPublic})::int
-        """;
-
-    /// <summary>
-    /// The five newest published articles linked to the entity, as a JSON array of
-    /// ArticleSummary, or of ArticleInvolvement (role + article) when the link has a role.
-    /// </summary>
-    public static string LatestLinkedJson(string linkTable, string linkColumn, string entityId, bool withRole) => $"""
-        coalesce((
-            select json_agg(latest.item order by latest.published_at desc, latest.id desc)
-            from (
-                select {(withRole ? $"json_build_object('role', l.role, 'article', {SummaryJson})" : SummaryJson)} as item, a.published_at, a.id
-                from {linkTable} l join articles a on a.id = l.article_id
-                where l.{linkColumn} = {entityId} and {IsPublic}
-                order by a.published_at desc, a.id desc
-                limit 5) latest), '[]')
-        """;
 
     private const string FullTextQuery = "websearch_to_tsquery('english', @q)";
 
@@ -138,8 +117,8 @@ internal static class ArticleQueries
     }
 
     /// <summary>
-    /// The whole detail view (ArticleDetail) as JSON: kept rendered in the row by triggers
-    /// (migration 0005) whenever the article, a link or a linked entity changes.
+    /// The whole detail view (ArticleDetail) as JSON: kept rendered in the row with article_json
+    /// by triggers (migrations 0005, 0007) whenever the article, a link or a linked entity changes.
     /// </summary>
     public static async Task<DocumentRow?> GetDocumentAsync(NpgsqlDataSource db, string slug, CancellationToken cancellationToken)
     {

@@ -1,11 +1,9 @@
 using ContentApi.Infrastructure.Http;
+using ContentApi.Reads;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
 
 namespace ContentApi.Articles;
-
-/// <summary>The kinds of entity an article links to; each has a list of its articles.</summary>
-internal enum ArticleLink { Person, Organisation, Event, Place, Tag }
 
 internal static class ArticlesApi
 {
@@ -32,10 +30,6 @@ internal static class ArticlesApi
         reads.ListAsync<ArticleSummary>(httpContext, query, ArticleQueries.ListSpec(query), cancellationToken);
 
     /// <param name="slug">The article's slug.</param>
-    /// <param name="db">Data source.</param>
-    /// <param name="conditionalRequests">Cache validators.</param>
-    /// <param name="httpContext">The request.</param>
-    /// <param name="cancellationToken">Request aborted.</param>
     public static async Task<Results<RawJsonResult<ArticleDetail>, NotModifiedResult, ProblemHttpResult>> GetArticle(
         string slug, NpgsqlDataSource db, ConditionalRequests conditionalRequests, HttpContext httpContext, CancellationToken cancellationToken)
     {

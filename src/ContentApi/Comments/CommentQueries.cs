@@ -1,5 +1,5 @@
 using ContentApi.Articles;
-using ContentApi.Infrastructure.Http;
+using ContentApi.Reads;
 using Dapper;
 using Npgsql;
 
@@ -7,17 +7,11 @@ namespace ContentApi.Comments;
 
 internal static class CommentQueries
 {
-    /// <summary>A PublicComment as JSON from a <c>comments c</c> row, kept rendered by a trigger (migration 0006): no email, address or user agent.</summary>
+    /// <summary>A PublicComment as JSON from a <c>comments c</c> row, kept rendered with comment_public_json by a trigger: no email, address or user agent.</summary>
     private const string PublicJson = "c.public_document";
 
     /// <summary>A ModeratorComment as JSON from a <c>comments c</c> row joined to its <c>articles a</c>.</summary>
-    private const string ModeratorJson = """
-        json_build_object('id', c.id, 'article', a.slug, 'parentId', c.parent_id, 'authorName', c.author_name,
-                          'authorEmail', c.author_email, 'authorUrl', c.author_url, 'body', c.body, 'status', c.status,
-                          'clientAddress', host(c.client_address), 'userAgent', c.user_agent,
-                          'createdAt', api_timestamp(c.created_at), 'updatedAt', api_timestamp(c.updated_at),
-                          'version', c.version)
-        """;
+    private const string ModeratorJson = "comment_moderator_json(c, a.slug)";
 
     private const string PublicArticleId = $"(select a.id from articles a where a.slug = @slug and {ArticleQueries.IsPublic})";
 
@@ -31,12 +25,7 @@ internal static class CommentQueries
         parameters.Add("slug", slug);
         return new ListSpec(
             Scope: $"comments\n{slug}\n{(tree ? "tree" : "flat")}",
-            ItemJson: tree
-                ? $"""
-                   json_build_object('id', c.id, 'parentId', c.parent_id, 'authorName', c.author_name, 'authorUrl', c.author_url,
-                                     'body', c.body, 'createdAt', api_timestamp(c.created_at), 'replies', comment_replies_json(c.id))
-                   """
-                : PublicJson,
+            ItemJson: tree ? "comment_thread_json(c)" : PublicJson,
             FromWhere: tree
                 ? $"""
                    from comments c
@@ -76,8 +65,11 @@ internal static class CommentQueries
             Parameters: parameters) { IsPublic = false };
     }
 
+    /// <summary>The verdicts on a posted comment, in the order clients should hear them (the SQL returns their names).</summary>
+    public enum PostVerdict { Replay, IdempotencyConflict, ArticleNotFound, CommentsClosed, ParentInvalid, TooDeep, Duplicate, Flood, Accepted }
+
     /// <summary>What became of a posted comment.</summary>
-    public sealed record PostOutcome(string Outcome, long? CommentId, string? CommentStatus, int? RetryAfterSeconds);
+    public sealed record PostOutcome(PostVerdict Outcome, long? CommentId, string? CommentStatus, int? RetryAfterSeconds);
 
     /// <summary>Everything a new comment is checked and stored with.</summary>
     public sealed record NewComment(
@@ -90,8 +82,7 @@ internal static class CommentQueries
     /// transaction-scoped advisory locks serialise posts of the same email, the same client
     /// address and the same Idempotency-Key (always taken in that order, so they cannot
     /// deadlock), so that duplicate, flood and idempotency checks hold under concurrency.
-    /// Outcomes in the order clients should hear them: replay | idempotency-conflict |
-    /// article-not-found | comments-closed | parent-invalid | too-deep | duplicate | flood | accepted.
+    /// The verdict is one of <see cref="PostVerdict"/>, by name (Dapper refuses any other).
     /// </summary>
     public static async Task<PostOutcome> PostAsync(NpgsqlDataSource db, NewComment comment, CancellationToken cancellationToken)
     {
@@ -120,18 +111,18 @@ internal static class CommentQueries
             ),
             verdict as (
                 select case
-                    when exists (select 1 from replay where request_hash = @RequestHash) then 'replay'
-                    when exists (select 1 from replay) then 'idempotency-conflict'
-                    when not exists (select 1 from article) then 'article-not-found'
-                    when not (select comments_open from article) then 'comments-closed'
-                    when @ParentId::bigint is not null and not exists (select 1 from parent) then 'parent-invalid'
-                    when (select depth from parent) >= @MaxDepth then 'too-deep'
+                    when exists (select 1 from replay where request_hash = @RequestHash) then 'Replay'
+                    when exists (select 1 from replay) then 'IdempotencyConflict'
+                    when not exists (select 1 from article) then 'ArticleNotFound'
+                    when not (select comments_open from article) then 'CommentsClosed'
+                    when @ParentId::bigint is not null and not exists (select 1 from parent) then 'ParentInvalid'
+                    when (select depth from parent) >= @MaxDepth then 'TooDeep'
                     when exists (
                         select 1 from comments c join article on c.article_id = article.id
                         where c.parent_id is not distinct from @ParentId::bigint and c.body_hash = @BodyHash
-                          and lower(c.author_email) = lower(@AuthorEmail) and c.status <> 'trash') then 'duplicate'
-                    when (select at from last_accepted) is not null then 'flood'
-                    else 'accepted' end as outcome
+                          and lower(c.author_email) = lower(@AuthorEmail) and c.status <> 'trash') then 'Duplicate'
+                    when (select at from last_accepted) is not null then 'Flood'
+                    else 'Accepted' end as outcome
             ),
             inserted as (
                 insert into comments (article_id, parent_id, depth, author_name, author_email, author_url, body, body_hash,
@@ -139,7 +130,7 @@ internal static class CommentQueries
                 select article.id, @ParentId, coalesce((select depth from parent), 0) + 1, @AuthorName, @AuthorEmail, @AuthorUrl,
                        @Body, @BodyHash, @Status, @ClientAddress::inet, @UserAgent
                 from article, verdict
-                where verdict.outcome = 'accepted'
+                where verdict.outcome = 'Accepted'
                 returning id, status
             ),
             remembered as (

@@ -1,10 +1,19 @@
-using System.Globalization;
+using System.Text.Json.Serialization;
+using ContentApi.Infrastructure.Http;
 using System.Threading.RateLimiting;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 
 namespace ContentApi.Comments;
+
+/// <summary>The comment shapes the API serialises or reads itself (public comments are rendered by PostgreSQL).</summary>
+[JsonSourceGenerationOptions(System.Text.Json.JsonSerializerDefaults.Web)]
+[JsonSerializable(typeof(CommentAccepted))]
+[JsonSerializable(typeof(EraseCommentsResult))]
+[JsonSerializable(typeof(PostCommentRequest))]
+[JsonSerializable(typeof(ModerateCommentRequest))]
+[JsonSerializable(typeof(EraseCommentsRequest))]
+internal sealed partial class CommentsJsonContext : JsonSerializerContext;
 
 internal static class CommentServices
 {
@@ -16,34 +25,16 @@ internal static class CommentServices
                 "Comments: FloodIntervalSeconds ≥ 0, RateLimitPerMinute > 0, MaxDepth ≥ 1, MaxLinks ≥ 0.")
             .ValidateOnStart();
         services.AddSingleton<CommentModeration>();
+        services.AddSourceGeneratedJson(CommentsJsonContext.Default);
 
         // Every comment POST counts against its client address, accepted or not.
-        services.AddRateLimiter(options =>
+        services.Configure<RateLimiterOptions>(options => options.AddPolicy(CommentsApi.RateLimitPolicy, httpContext =>
         {
-            options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            options.AddPolicy(CommentsApi.RateLimitPolicy, httpContext =>
-            {
-                var perMinute = httpContext.RequestServices.GetRequiredService<IOptions<CommentOptions>>().Value.RateLimitPerMinute;
-                return RateLimitPartition.GetFixedWindowLimiter(
-                    httpContext.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-                    _ => new FixedWindowRateLimiterOptions { PermitLimit = perMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 });
-            });
-            options.OnRejected = async (context, _) =>
-            {
-                var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)) : 60;
-                context.HttpContext.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
-                await context.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-                {
-                    HttpContext = context.HttpContext,
-                    ProblemDetails = new ProblemDetails
-                    {
-                        Status = StatusCodes.Status429TooManyRequests,
-                        Title = "Too Many Requests",
-                        Detail = $"Too many comment requests from your address; retry in {retryAfter} s.",
-                    },
-                });
-            };
-        });
+            var perMinute = httpContext.RequestServices.GetRequiredService<IOptions<CommentOptions>>().Value.RateLimitPerMinute;
+            return RateLimitPartition.GetFixedWindowLimiter(
+                httpContext.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                _ => new FixedWindowRateLimiterOptions { PermitLimit = perMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 });
+        }));
         return services;
     }
 }

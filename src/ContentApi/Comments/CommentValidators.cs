@@ -1,5 +1,6 @@
 using System.Net.Mail;
 using ContentApi.Infrastructure.Http;
+using ContentApi.Reads;
 using FluentValidation;
 
 namespace ContentApi.Comments;

@@ -1,7 +1,10 @@
+using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using ContentApi.Infrastructure.Http;
 using ContentApi.Infrastructure.Security;
+using ContentApi.Reads;
+using static ContentApi.Comments.CommentQueries;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
@@ -72,9 +75,6 @@ internal static class CommentsApi
 
     /// <param name="slug">The article's slug.</param>
     /// <param name="query">Paging and view.</param>
-    /// <param name="reads">Public read path.</param>
-    /// <param name="httpContext">The request.</param>
-    /// <param name="cancellationToken">Request aborted.</param>
     public static async Task<Results<RawPagedResult<PublicComment>, RawPagedResult<CommentThread>, NotModifiedResult, ProblemHttpResult>> ListArticleComments(
         string slug, [AsParameters] ListCommentsQuery query, PublicReads reads, HttpContext httpContext, CancellationToken cancellationToken)
     {
@@ -99,9 +99,6 @@ internal static class CommentsApi
     }
 
     /// <param name="id">The comment's id.</param>
-    /// <param name="reads">Public read path.</param>
-    /// <param name="httpContext">The request.</param>
-    /// <param name="cancellationToken">Request aborted.</param>
     public static Task<Results<RawJsonResult<PublicComment>, NotModifiedResult, ProblemHttpResult>> GetComment(
         long id, PublicReads reads, HttpContext httpContext, CancellationToken cancellationToken) =>
         reads.DocumentAsync<PublicComment>(httpContext, CommentQueries.PublicCommentSql, new { id },
@@ -110,11 +107,6 @@ internal static class CommentsApi
     /// <param name="slug">The article's slug.</param>
     /// <param name="request">The form.</param>
     /// <param name="idempotencyKey">Optional client-chosen key (1 to 200 characters, e.g. a UUID): a retry with the same key and body returns the first answer; the same key with another body is a 422.</param>
-    /// <param name="db">Data source.</param>
-    /// <param name="moderation">Initial status policy.</param>
-    /// <param name="options">Comment settings.</param>
-    /// <param name="httpContext">The request.</param>
-    /// <param name="cancellationToken">Request aborted.</param>
     public static async Task<Results<Accepted<CommentAccepted>, ProblemHttpResult>> PostComment(
         string slug, PostCommentRequest request, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
         NpgsqlDataSource db, CommentModeration moderation, IOptions<CommentOptions> options, HttpContext httpContext, CancellationToken cancellationToken)
@@ -149,27 +141,29 @@ internal static class CommentsApi
         var outcome = await CommentQueries.PostAsync(db, comment, cancellationToken);
         switch (outcome.Outcome)
         {
-            case "accepted" or "replay":
+            case PostVerdict.Accepted or PostVerdict.Replay:
                 return TypedResults.Accepted($"/v1/comments/{outcome.CommentId}", new CommentAccepted(outcome.CommentId!.Value, outcome.CommentStatus!));
-            case "idempotency-conflict":
+            case PostVerdict.IdempotencyConflict:
                 return TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "Unprocessable Content",
                     detail: "This Idempotency-Key was used for a different request.");
-            case "article-not-found":
+            case PostVerdict.ArticleNotFound:
                 return Problems.NotFound($"No published article has the slug '{slug}'.");
-            case "comments-closed":
+            case PostVerdict.CommentsClosed:
                 return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden", detail: "Comments are closed on this article.");
-            case "parent-invalid":
+            case PostVerdict.ParentInvalid:
                 return Problems.Validation("parentId", "'parentId' must be an approved comment of the same article.");
-            case "too-deep":
+            case PostVerdict.TooDeep:
                 return Problems.Validation("parentId", $"Replies nest at most {options.Value.MaxDepth} levels deep.");
-            case "duplicate":
+            case PostVerdict.Duplicate:
                 return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict",
                     detail: "Duplicate comment: you have already said that.");
-            default:
+            case PostVerdict.Flood:
                 var retryAfter = Math.Max(1, outcome.RetryAfterSeconds ?? 1);
                 httpContext.Response.Headers.RetryAfter = retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 return TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too Many Requests",
                     detail: $"You are posting comments too quickly; retry in {retryAfter} s.");
+            default:
+                throw new UnreachableException($"Unknown comment verdict {outcome.Outcome}.");
         }
     }
 
@@ -179,9 +173,6 @@ internal static class CommentsApi
 
     /// <param name="id">The comment's id.</param>
     /// <param name="request">The decision.</param>
-    /// <param name="db">Data source.</param>
-    /// <param name="httpContext">The request.</param>
-    /// <param name="cancellationToken">Request aborted.</param>
     public static async Task<Results<RawJsonResult<ModeratorComment>, ProblemHttpResult>> ModerateComment(
         long id, ModerateCommentRequest request, NpgsqlDataSource db, HttpContext httpContext, CancellationToken cancellationToken)
     {
@@ -207,9 +198,6 @@ internal static class CommentsApi
     }
 
     /// <param name="id">The comment's id.</param>
-    /// <param name="db">Data source.</param>
-    /// <param name="httpContext">The request.</param>
-    /// <param name="cancellationToken">Request aborted.</param>
     public static async Task<Results<NoContent, ProblemHttpResult>> DeleteComment(
         long id, NpgsqlDataSource db, HttpContext httpContext, CancellationToken cancellationToken)
     {

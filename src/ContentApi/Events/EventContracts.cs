@@ -1,5 +1,6 @@
 using ContentApi.Articles;
 using ContentApi.Infrastructure.Http;
+using ContentApi.Reads;
 using Microsoft.AspNetCore.Mvc;
 
 namespace ContentApi.Events;

@@ -1,15 +1,36 @@
-using ContentApi.Articles;
+using ContentApi.Entities;
+using ContentApi.Reads;
+using Dapper;
 
 namespace ContentApi.Events;
 
 internal static class EventsApi
 {
     public static RouteGroupBuilder MapEventsApi(this IEndpointRouteBuilder routes) =>
-        routes.MapLinkedResource<ListEventsQuery, EventSummary, EventDetail>(
-            new LinkedResource(
-                Path: "/v1/events", Tag: "Events", Link: ArticleLink.Event, Singular: "Event", Plural: "Events",
+        routes.MapEntityApi<ListEventsQuery, EventSummary, EventDetail>(
+            new EntityDefinition(
+                Path: "/v1/events", Table: "events", Singular: "Event", Plural: "Events",
                 ListDescription: "Events, latest start first; `from`/`to` keep the events overlapping that date range.",
                 DetailDescription: "Dates, location, description, article count and the five latest articles about the event.",
-                DetailSql: EventQueries.Detail),
-            EventQueries.ListSpec);
+                DetailSql: "select event_json(e)::text from events e where e.slug = @slug",
+                ArticlesOf: (articles, slug) => articles with { Event = slug }),
+            ListSpec);
+
+    /// <summary>Events, latest start first; <c>from</c>/<c>to</c> keep those overlapping the range.</summary>
+    private static ListSpec ListSpec(ListEventsQuery query)
+    {
+        var parameters = new DynamicParameters();
+        parameters.Add("from", query.From);
+        parameters.Add("to", query.To);
+        return new ListSpec(
+            Scope: $"events\nfrom={query.From:O}\nto={query.To:O}",
+            ItemJson: "event_summary_json(e)",
+            FromWhere: """
+                from events e
+                where (@from::date is null or e.end_date >= @from::date)
+                  and (@to::date is null or e.start_date <= @to::date)
+                """,
+            Sort: new SortOrder("-startDate", "e.start_date", "e.id", Descending: true),
+            Parameters: parameters);
+    }
 }

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using ContentApi.Infrastructure.Http;
 using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -8,8 +9,15 @@ namespace ContentApi.Health;
 /// <param name="Status">live | ready</param>
 public sealed record HealthReport([DocumentedValues("live", "ready")] string Status);
 
+[JsonSourceGenerationOptions(System.Text.Json.JsonSerializerDefaults.Web)]
+[JsonSerializable(typeof(HealthReport))]
+internal sealed partial class HealthJsonContext : JsonSerializerContext;
+
 internal static class HealthApi
 {
+    public static IServiceCollection AddHealthApi(this IServiceCollection services) =>
+        services.AddSourceGeneratedJson(HealthJsonContext.Default);
+
     public static RouteGroupBuilder MapHealthApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/health").WithTags("Health");

@@ -2,8 +2,8 @@ using ContentApi.Infrastructure.Database;
 using ContentApi.Infrastructure.Http;
 using ContentApi.Infrastructure.Security;
 using Npgsql;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.OpenApi;
+using Swashbuckle.AspNetCore.Swagger;
 
 namespace ContentApi.Infrastructure;
 
@@ -61,23 +61,12 @@ internal static class AppCommands
         return new DatabaseMigrator(connectionString, logger).MigrateAsync(app.Lifetime.ApplicationStopping);
     }
 
-    // Starts the app on a free loopback port and saves exactly what it serves.
+    // The document exactly as /swagger/v1/swagger.json serves it, without starting a server.
     private static async Task WriteOpenApiAsync(WebApplication app, string path)
     {
-        app.Urls.Clear();
-        app.Urls.Add("http://127.0.0.1:0");
-        await app.StartAsync();
-        try
-        {
-            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-            using var client = new HttpClient { BaseAddress = new Uri(address) };
-            var document = await client.GetStringAsync(new Uri(ApiDocumentation.DocumentPath, UriKind.Relative));
-            await File.WriteAllTextAsync(path, document);
-            Console.WriteLine($"wrote {path}");
-        }
-        finally
-        {
-            await app.StopAsync();
-        }
+        var document = app.Services.GetRequiredService<ISwaggerProvider>().GetSwagger(ApiDocumentation.DocumentName);
+        await using var file = new StreamWriter(path);
+        document.SerializeAsV3(new OpenApiJsonWriter(file));
+        Console.WriteLine($"wrote {path}");
     }
 }

@@ -1,4 +1,5 @@
 using ContentApi.Infrastructure.Http;
+using ContentApi.Reads;
 using Microsoft.AspNetCore.Mvc;
 
 namespace ContentApi.Search;

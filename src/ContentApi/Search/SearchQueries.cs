@@ -1,5 +1,5 @@
 using ContentApi.Articles;
-using ContentApi.Infrastructure.Http;
+using ContentApi.Reads;
 using Dapper;
 
 namespace ContentApi.Search;
@@ -60,11 +60,7 @@ internal static class SearchQueries
         parameters.Add("q", query.Q);
         return new ListSpec(
             Scope: $"search\nq={query.Q}\ntypes={string.Join(',', types)}",
-            ItemJson: """
-                json_build_object('type', h.type, 'slug', h.slug, 'title', h.title,
-                                  'snippet', search_snippet(h.type, h.id, websearch_to_tsquery('english', @q)),
-                                  'rank', h.rank)
-                """,
+            ItemJson: "search_hit_json(h.type, h.slug, h.title, search_snippet(h.type, h.id, websearch_to_tsquery('english', @q)), h.rank)",
             FromWhere: $"from ({string.Join("\nunion all\n", types.Select(t => Branches[t]))}) h where true",
             Sort: new SortOrder("relevance", "h.rank", "h.key", Descending: true),
             Parameters: parameters);

@@ -1,16 +1,17 @@
-using ContentApi.Articles;
-using ContentApi.Infrastructure.Http;
+using ContentApi.Entities;
+using ContentApi.Reads;
 
 namespace ContentApi.Tags;
 
 internal static class TagsApi
 {
     public static RouteGroupBuilder MapTagsApi(this IEndpointRouteBuilder routes) =>
-        routes.MapLinkedResource<PagingQuery, TagSummary, TagDetail>(
-            new LinkedResource(
-                Path: "/v1/tags", Tag: "Tags", Link: ArticleLink.Tag, Singular: "Tag", Plural: "Tags",
+        routes.MapEntityApi<PagingQuery, TagSummary, TagDetail>(
+            new EntityDefinition(
+                Path: "/v1/tags", Table: "tags", Singular: "Tag", Plural: "Tags",
                 ListDescription: "Topics, by name, with the number of published articles with each.",
                 DetailDescription: "Description, article count and the five latest articles with the tag.",
-                DetailSql: TagQueries.Detail),
-            _ => TagQueries.ListSpec());
+                DetailSql: "select tag_json(t)::text from tags t where t.slug = @slug",
+                ArticlesOf: (articles, slug) => articles with { Tag = slug }),
+            _ => EntityApi.ListByName(table: "tags", alias: "t", itemJson: "tag_summary_json(t)"));
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using ContentApi.Reads;
 using ContentApi.Articles;
 using ContentApi.Infrastructure.Http;
 

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using ContentApi.Reads;
 using ContentApi.Articles;
 using ContentApi.Infrastructure.Http;
 

@@ -1,3 +1,4 @@
+using ContentApi.Reads;
 using ContentApi.Articles;
 using ContentApi.Infrastructure.Http;
 

@@ -5,14 +5,14 @@ namespace ContentApi.Infrastructure.Http;
 /// <summary>Swagger UI at /swagger and the OpenAPI document at /swagger/v1/swagger.json (Swagger:Enabled).</summary>
 internal static class ApiDocumentation
 {
-    public const string DocumentPath = "/swagger/v1/swagger.json";
+    public const string DocumentName = "v1";
 
     public static IServiceCollection AddApiDocumentation(this IServiceCollection services)
     {
         services.AddEndpointsApiExplorer();
         services.AddSwaggerGen(options =>
         {
-            options.SwaggerDoc("v1", new OpenApiInfo
+            options.SwaggerDoc(DocumentName, new OpenApiInfo
             {
                 Title = "ContentApi",
                 Version = "v1",

@@ -10,22 +10,15 @@ internal static class HttpConventions
     {
         services.ConfigureHttpJsonOptions(options =>
         {
-            options.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default);
+            options.SerializerOptions.Converters.Add(new UtcTimestampConverter());
             // The defaults would silently drop unknown members ("status":"approved") and take the
             // last of duplicate keys: request bodies must say exactly what they mean.
             options.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
             options.SerializerOptions.AllowDuplicateProperties = false;
         });
         services.AddApiProblemDetails();
-        services.AddOptions<CachingOptions>().BindConfiguration("Caching");
-        services.AddOptions<PagingOptions>().BindConfiguration("Paging");
-        services.AddSingleton<ConditionalRequests>();
-        services.AddSingleton<CursorSigningKey>();
-        services.AddSingleton<CursorCodec>();
-        services.AddSingleton<PublicReads>();
-        services.AddSingleton<PagedQueryValidator>();
         ValidationFilter.UseCamelCaseNames();
-        services.AddValidatorsFromAssemblyContaining<PagedQueryValidator>(ServiceLifetime.Singleton, includeInternalTypes: true);
+        services.AddValidatorsFromAssembly(typeof(HttpConventions).Assembly, ServiceLifetime.Singleton, includeInternalTypes: true);
         services.AddRequestTimeouts(options => options.DefaultPolicy = new()
         {
             Timeout = TimeSpan.FromSeconds(10),
@@ -34,8 +27,13 @@ internal static class HttpConventions
         services.AddCrossOrigin(configuration, environment);
         services.AddClientAddresses(configuration);
         services.AddCompression();
+        services.AddApiRateLimiting();
         return services;
     }
+
+    /// <summary>Puts a feature's System.Text.Json source-generated context ahead of reflection.</summary>
+    public static IServiceCollection AddSourceGeneratedJson(this IServiceCollection services, JsonSerializerContext context) =>
+        services.ConfigureHttpJsonOptions(options => options.SerializerOptions.TypeInfoResolverChain.Insert(0, context));
 
     public static WebApplication UseHttpConventions(this WebApplication app)
     {

@@ -4,23 +4,18 @@ using System.Text;
 using Dapper;
 using Npgsql;
 
-namespace ContentApi.Infrastructure.Http;
+namespace ContentApi.Reads;
 
 /// <summary>
 /// The validators of every public list and entity view: the version of the last change to
 /// public content (kept by triggers, see migration 0002) and the newest visible publication
-/// time, which moves when a scheduled article becomes visible without any write.
+/// time, which moves when a scheduled article becomes visible without any write (the SQL
+/// function content_watermark, migration 0007).
 /// </summary>
 internal sealed record ContentWatermark(long Version, DateTime ChangedAt, DateTime? VisibleUntil)
 {
-    /// <summary>One row: version, changed_at, visible_until. Cheap: one row plus one index probe.</summary>
-    public const string Sql = """
-        select c.version, c.changed_at,
-               (select a.published_at from articles a
-                where a.status = 'published' and a.published_at <= now()
-                order by a.published_at desc, a.id desc limit 1) as visible_until
-        from content_changes c;
-        """;
+    /// <summary>One row: version, changed_at, visible_until (the function is in migration 0007).</summary>
+    public const string Sql = "select w.version, w.changed_at, w.visible_until from content_watermark() w;";
 
     public static async Task<ContentWatermark> ReadAsync(NpgsqlDataSource db, CancellationToken cancellationToken)
     {

@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 
-namespace ContentApi.Infrastructure.Http;
+namespace ContentApi.Reads;
 
 internal sealed class CachingOptions
 {

@@ -3,7 +3,7 @@ using FluentValidation;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 
-namespace ContentApi.Infrastructure.Http;
+namespace ContentApi.Reads;
 
 internal sealed class PagingOptions
 {

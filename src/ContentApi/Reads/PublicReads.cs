@@ -1,45 +1,17 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
+using ContentApi.Infrastructure.Http;
 using Npgsql;
 
-namespace ContentApi.Infrastructure.Http;
-
-/// <summary>
-/// One way to order a list: two SQL key expressions from a fixed allow-list, the second unique
-/// (normally the id), so that a keyset position is exact.
-/// </summary>
-internal sealed record SortOrder(string Name, string Key0, string Key1, bool Descending);
-
-/// <summary>
-/// What a public list reads, apart from paging. <paramref name="ItemJson"/> builds one item as
-/// JSON; <paramref name="FromWhere"/> is the <c>from … where …</c> of the list (its filters);
-/// <paramref name="Scope"/> names the list and its filters, so a cursor works only for the
-/// query it was issued for. With <paramref name="ParentExists"/> (a boolean SQL expression) the
-/// list belongs to an entity that must exist (else 404 with <paramref name="NotFoundDetail"/>).
-/// </summary>
-internal sealed record ListSpec(
-    string Scope, string ItemJson, string FromWhere, SortOrder Sort, DynamicParameters Parameters,
-    string? ParentExists = null, string? NotFoundDetail = null)
-{
-    /// <summary>Public content: validators and public caching. Off for private lists (moderation).</summary>
-    public bool IsPublic { get; init; } = true;
-}
+namespace ContentApi.Reads;
 
 /// <summary>
 /// The read path shared by every public list and entity view: cursor or page-number paging,
 /// conditional GET on the content watermark, and one SQL round trip for a 200.
 /// </summary>
-internal sealed class PublicReads(NpgsqlDataSource db, ConditionalRequests conditionalRequests, CursorCodec cursors)
+internal sealed class PublicReads(NpgsqlDataSource db, ConditionalRequests conditionalRequests, CursorCodec cursors, ListTotals totals)
 {
-    // Totals by list scope, valid while the content watermark stays where it was counted: the
-    // count (the costliest part of a list) runs again only after content changed.
-    private const int MaxCachedTotals = 10_000;
-    private readonly ConcurrentDictionary<string, CachedTotal> totals = new();
-
-    private sealed record CachedTotal(long Version, DateTime? VisibleUntil, long Total);
-
     private sealed record ListHead(long Version, DateTime ChangedAt, DateTime? VisibleUntil, bool ParentExists, long TotalItems);
 
     private sealed class KeyedRow
@@ -86,7 +58,7 @@ internal sealed class PublicReads(NpgsqlDataSource db, ConditionalRequests condi
             parameters.Add("cursorKey1", cursor.Key1);
         }
 
-        var known = totals.GetValueOrDefault(spec.Scope);
+        var known = totals.Get(spec.Scope);
         parameters.Add("knownVersion", known?.Version ?? -1);
         // Typed even when null: an untyped parameter keeps Npgsql from preparing the statement.
         parameters.Add("knownVisibleUntil", known?.VisibleUntil, System.Data.DbType.DateTimeOffset);
@@ -99,7 +71,7 @@ internal sealed class PublicReads(NpgsqlDataSource db, ConditionalRequests condi
                    case when w.version = @knownVersion and w.visible_until is not distinct from @knownVisibleUntil
                         then @knownTotal::bigint
                         else (select count(*) {spec.FromWhere}) end as total_items
-            from ({ContentWatermark.Sql.TrimEnd().TrimEnd(';')}) w;
+            from content_watermark() w;
 
             select {spec.ItemJson}::text as item, {spec.Sort.Key0} as cursor_key0, {spec.Sort.Key1} as cursor_key1
             {spec.FromWhere}{keyset}
@@ -116,12 +88,7 @@ internal sealed class PublicReads(NpgsqlDataSource db, ConditionalRequests condi
         var rows = (await results.ReadAsync<KeyedRow>()).AsList();
         if (known is null || known.Version != watermark.Version || known.VisibleUntil != watermark.VisibleUntil)
         {
-            if (totals.Count >= MaxCachedTotals)
-            {
-                totals.Clear();
-            }
-
-            totals[spec.Scope] = new CachedTotal(watermark.Version, watermark.VisibleUntil, totalItems);
+            totals.Remember(spec.Scope, new ListTotals.Counted(watermark.Version, watermark.VisibleUntil, totalItems));
         }
 
         if (!parentExists)
@@ -245,19 +212,4 @@ internal sealed class PublicReads(NpgsqlDataSource db, ConditionalRequests condi
         int number => (long)number,
         _ => key,
     };
-}
-
-/// <summary>Problem results used by more than one resource.</summary>
-internal static class Problems
-{
-    public static ProblemHttpResult NotFound(string detail) =>
-        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not Found", detail: detail);
-
-    public static ProblemHttpResult Validation(string field, string message) =>
-        TypedResults.Problem(new HttpValidationProblemDetails(new Dictionary<string, string[]> { [field] = [message] })
-        {
-            Status = StatusCodes.Status400BadRequest,
-            Title = "One or more validation errors occurred.",
-            Detail = message,
-        });
 }

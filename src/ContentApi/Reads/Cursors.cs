@@ -5,7 +5,7 @@ using Dapper;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
-namespace ContentApi.Infrastructure.Http;
+namespace ContentApi.Reads;
 
 /// <summary>
 /// A keyset position: the sort, the direction, and the sort key of the item the page starts

@@ -1,7 +1,8 @@
+using ContentApi.Infrastructure.Http;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http.HttpResults;
 
-namespace ContentApi.Infrastructure.Http;
+namespace ContentApi.Reads;
 
 /// <summary>Slugs are the public keys: lower-case ASCII words joined by single hyphens, at most 200 characters.</summary>
 internal static partial class Slugs

@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Metadata;
 
-namespace ContentApi.Infrastructure.Http;
+namespace ContentApi.Reads;
 
 /// <summary>
 /// A 200 whose JSON body PostgreSQL already built: written through as it is, never parsed and
@@ -56,9 +56,9 @@ internal sealed class RawPagedResult<T>(IReadOnlyList<string> items, PageInfo pa
 
             writer.WriteEndArray();
             writer.WritePropertyName("page");
-            JsonSerializer.Serialize(writer, page, ApiJsonContext.Default.PageInfo);
+            JsonSerializer.Serialize(writer, page, ReadsJsonContext.Default.PageInfo);
             writer.WritePropertyName("links");
-            JsonSerializer.Serialize(writer, links, ApiJsonContext.Default.PageLinks);
+            JsonSerializer.Serialize(writer, links, ReadsJsonContext.Default.PageLinks);
             writer.WriteEndObject();
         }
 

@@ -1,0 +1,87 @@
+using ContentApi.Articles;
+using ContentApi.Infrastructure.Http;
+using ContentApi.Reads;
+using Dapper;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace ContentApi.Entities;
+
+/// <summary>
+/// A kind of entity that articles link to (person, organisation, event, place, tag): served as
+/// a list, one item by slug, and the list of its published articles.
+/// </summary>
+/// <param name="Path">Base path, e.g. /v1/people.</param>
+/// <param name="Table">Its table, e.g. people.</param>
+/// <param name="Singular">Operation-name noun for one, e.g. Person.</param>
+/// <param name="Plural">Operation-name noun for many, e.g. People; also the OpenAPI tag.</param>
+/// <param name="ListDescription">What the list holds and in which order.</param>
+/// <param name="DetailDescription">What one item holds.</param>
+/// <param name="DetailSql">The item as JSON from <c>@slug</c> (one text column, or no row).</param>
+/// <param name="ArticlesOf">The article-list filter that keeps the articles of the entity with this slug.</param>
+internal sealed record EntityDefinition(
+    string Path, string Table, string Singular, string Plural,
+    string ListDescription, string DetailDescription, string DetailSql,
+    Func<ListArticlesQuery, string, ListArticlesQuery> ArticlesOf)
+{
+    /// <summary>The noun in messages, e.g. "person".</summary>
+    public string Noun => Singular.ToLowerInvariant();
+}
+
+internal static class EntityApi
+{
+    public static RouteGroupBuilder MapEntityApi<TQuery, TSummary, TDetail>(
+        this IEndpointRouteBuilder routes, EntityDefinition entity, Func<TQuery, ListSpec> listSpec)
+        where TQuery : PagingQuery
+    {
+        var group = routes.MapGroup(entity.Path).WithTags(entity.Plural).WithValidation();
+
+        // A delegate rather than an inline lambda: the route-handler analyzer of .NET 10 throws on
+        // an inline lambda whose parameter type is a type parameter (AD0001).
+        Func<TQuery, PublicReads, HttpContext, CancellationToken, Task<Results<RawPagedResult<TSummary>, NotModifiedResult, ProblemHttpResult>>> list =
+            ([AsParameters] query, reads, httpContext, cancellationToken) => reads.ListAsync<TSummary>(httpContext, query, listSpec(query), cancellationToken);
+        group.MapGet("/", list)
+            .WithName($"List{entity.Plural}")
+            .WithSummary($"List {entity.Plural.ToLowerInvariant()}")
+            .WithDescription(entity.ListDescription);
+        group.MapGet("/{slug}", (string slug, PublicReads reads, HttpContext httpContext, CancellationToken cancellationToken) =>
+                reads.DocumentAsync<TDetail>(httpContext, slug, entity.DetailSql, entity.Noun, cancellationToken))
+            .WithName($"Get{entity.Singular}")
+            .WithSummary($"Get one {entity.Noun}")
+            .WithDescription(entity.DetailDescription)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapGet("/{slug}/articles", (string slug, [AsParameters] LinkedArticlesQuery query, PublicReads reads, HttpContext httpContext, CancellationToken cancellationToken) =>
+                ListArticlesOf(entity, slug, query, reads, httpContext, cancellationToken))
+            .WithName($"List{entity.Singular}Articles")
+            .WithSummary($"List the published articles linked to one {entity.Noun}")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        return group;
+    }
+
+    /// <summary>An entity list in name order; <paramref name="itemJson"/> renders one item from the row aliased <paramref name="alias"/>.</summary>
+    public static ListSpec ListByName(string table, string alias, string itemJson) => new(
+        Scope: table,
+        ItemJson: itemJson,
+        FromWhere: $"from {table} {alias} where true",
+        Sort: new SortOrder("name", $"{alias}.name", $"{alias}.id", Descending: false),
+        Parameters: new DynamicParameters());
+
+    /// <summary>The published articles linked to one entity; 404 when the entity does not exist.</summary>
+    private static async Task<Results<RawPagedResult<ArticleSummary>, NotModifiedResult, ProblemHttpResult>> ListArticlesOf(
+        EntityDefinition entity, string slug, LinkedArticlesQuery query, PublicReads reads, HttpContext httpContext, CancellationToken cancellationToken)
+    {
+        if (Slugs.Problem(slug) is { } badSlug)
+        {
+            return badSlug;
+        }
+
+        var paging = new ListArticlesQuery { Page = query.Page, PageSize = query.PageSize, Cursor = query.Cursor, Sort = query.Sort };
+        var spec = ArticleQueries.ListSpec(
+            entity.ArticlesOf(paging, slug),
+            parentExists: $"exists (select 1 from {entity.Table} where slug = @parentSlug)",
+            notFoundDetail: $"No {entity.Noun} has the slug '{slug}'.");
+        spec.Parameters.Add("parentSlug", slug);
+        return await reads.ListAsync<ArticleSummary>(httpContext, query, spec, cancellationToken);
+    }
+}

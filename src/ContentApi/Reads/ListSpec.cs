@@ -1,0 +1,25 @@
+using Dapper;
+
+namespace ContentApi.Reads;
+
+/// <summary>
+/// One way to order a list: two SQL key expressions from a fixed allow-list, the second unique
+/// (normally the id), so that a keyset position is exact.
+/// </summary>
+internal sealed record SortOrder(string Name, string Key0, string Key1, bool Descending);
+
+/// <summary>
+/// What a list reads, apart from paging (see <see cref="PublicReads.ListAsync{T}"/> for the
+/// statement it becomes). <paramref name="ItemJson"/> renders one item (a shape function);
+/// <paramref name="FromWhere"/> is the <c>from … where …</c> of the list (its filters);
+/// <paramref name="Scope"/> names the list and its filters, so a cursor works only for the
+/// query it was issued for. With <paramref name="ParentExists"/> (a boolean SQL expression) the
+/// list belongs to an entity that must exist (else 404 with <paramref name="NotFoundDetail"/>).
+/// </summary>
+internal sealed record ListSpec(
+    string Scope, string ItemJson, string FromWhere, SortOrder Sort, DynamicParameters Parameters,
+    string? ParentExists = null, string? NotFoundDetail = null)
+{
+    /// <summary>Public content: validators and public caching. Off for private lists (moderation).</summary>
+    public bool IsPublic { get; init; } = true;
+}

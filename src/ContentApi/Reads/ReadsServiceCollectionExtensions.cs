@@ -1,0 +1,28 @@
+using System.Text.Json.Serialization;
+using ContentApi.Infrastructure.Http;
+
+namespace ContentApi.Reads;
+
+internal static class ReadsServiceCollectionExtensions
+{
+    /// <summary>Paging, cursors, list totals, conditional requests and the shared read path.</summary>
+    public static IServiceCollection AddPublicReads(this IServiceCollection services)
+    {
+        services.AddOptions<CachingOptions>().BindConfiguration("Caching");
+        services.AddOptions<PagingOptions>().BindConfiguration("Paging");
+        services.AddSingleton<ConditionalRequests>();
+        services.AddSingleton<CursorSigningKey>();
+        services.AddSingleton<CursorCodec>();
+        services.AddSingleton<ListTotals>();
+        services.AddSingleton<PublicReads>();
+        services.AddSingleton<PagedQueryValidator>();
+        services.AddSourceGeneratedJson(ReadsJsonContext.Default);
+        return services;
+    }
+}
+
+/// <summary>The list envelope's parts, serialised around the items PostgreSQL rendered.</summary>
+[JsonSourceGenerationOptions(System.Text.Json.JsonSerializerDefaults.Web)]
+[JsonSerializable(typeof(PageInfo))]
+[JsonSerializable(typeof(PageLinks))]
+internal sealed partial class ReadsJsonContext : JsonSerializerContext;
