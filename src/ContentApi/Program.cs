@@ -15,6 +15,7 @@ using ContentApi.Tags;
 
 var (command, hostArgs) = AppCommands.Split(args);
 var builder = WebApplication.CreateBuilder(hostArgs);
+AppCommands.ConfigureHost(builder, command);
 
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
 builder.Services.AddContentDatabase(builder.Configuration);

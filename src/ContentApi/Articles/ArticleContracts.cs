@@ -23,13 +23,13 @@ public sealed record ArticleSummary(
 /// <param name="Title">Headline.</param>
 /// <param name="Summary">Standfirst, plain text.</param>
 /// <param name="Language">ISO 639-1 language code.</param>
-/// <param name="Status">Always <c>published</c> on public reads (draft | published | archived).</param>
+/// <param name="Status">Always <c>published</c> on public reads.</param>
 /// <param name="Body">Typed blocks of plain text, in reading order.</param>
 /// <param name="CommentsOpen">Whether readers may post comments.</param>
 /// <param name="CommentCount">Approved reader comments.</param>
 /// <param name="Metadata">Event, dates, people, organisations, places and tags.</param>
 public sealed record ArticleDetail(
-    long Id, string Slug, string Title, string Summary, string Language, [DocumentedValues("draft", "published", "archived")] string Status,
+    long Id, string Slug, string Title, string Summary, string Language, [DocumentedValues("published")] string Status,
     IReadOnlyList<BodyBlock> Body, bool CommentsOpen, int CommentCount, ArticleMetadata Metadata);
 
 /// <summary>A block of the article body. Text is plain text, never HTML.</summary>

@@ -2,6 +2,8 @@ using ContentApi.Infrastructure.Database;
 using ContentApi.Infrastructure.Http;
 using ContentApi.Infrastructure.Security;
 using Npgsql;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.OpenApi;
 using Swashbuckle.AspNetCore.Swagger;
 
@@ -33,6 +35,18 @@ internal static class AppCommands
         return hostArgs < 0 ? (args, []) : (args[..hostArgs], args[hostArgs..]);
     }
 
+    /// <summary>
+    /// The openapi command starts the app on a server that listens nowhere: the endpoints are
+    /// built as for serving, and nothing is served.
+    /// </summary>
+    public static void ConfigureHost(WebApplicationBuilder builder, string[] command)
+    {
+        if (command is ["openapi", ..])
+        {
+            builder.Services.AddSingleton<IServer, NoListeningServer>();
+        }
+    }
+
     public static async Task<int> RunAsync(WebApplication app, string[] command)
     {
         switch (command)
@@ -61,12 +75,33 @@ internal static class AppCommands
         return new DatabaseMigrator(connectionString, logger).MigrateAsync(app.Lifetime.ApplicationStopping);
     }
 
-    // The document exactly as /swagger/v1/swagger.json serves it, without starting a server.
+    // The document that /swagger/v1/swagger.json serves, from the same generator.
     private static async Task WriteOpenApiAsync(WebApplication app, string path)
     {
-        var document = app.Services.GetRequiredService<ISwaggerProvider>().GetSwagger(ApiDocumentation.DocumentName);
-        await using var file = new StreamWriter(path);
-        document.SerializeAsV3(new OpenApiJsonWriter(file));
-        Console.WriteLine($"wrote {path}");
+        await app.StartAsync();
+        try
+        {
+            var document = app.Services.GetRequiredService<ISwaggerProvider>().GetSwagger(ApiDocumentation.DocumentName);
+            await using var file = new StreamWriter(path);
+            document.SerializeAsV3(new OpenApiJsonWriter(file));
+            Console.WriteLine($"wrote {path}");
+        }
+        finally
+        {
+            await app.StopAsync();
+        }
+    }
+
+    private sealed class NoListeningServer : IServer
+    {
+        public IFeatureCollection Features { get; } = new FeatureCollection();
+
+        public Task StartAsync<TContext>(IHttpApplication<TContext> application, CancellationToken cancellationToken) where TContext : notnull => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public void Dispose()
+        {
+        }
     }
 }

@@ -28,7 +28,7 @@ internal static class ApiDocumentation
                 Type = SecuritySchemeType.Http,
                 Scheme = "bearer",
                 BearerFormat = "cak_…",
-                Description = "An API key: `Authorization: Bearer cak_…`. Keys carry scopes (content:write, comments:moderate); create one with `dotnet run --project src/ContentApi -- keys create --name NAME --scopes comments:moderate`.",
+                Description = "An API key: `Authorization: Bearer cak_…`. Keys carry scopes (moderation needs comments:moderate); create one with `dotnet run --project src/ContentApi -- keys create --name NAME --scopes comments:moderate`.",
             });
             options.OperationFilter<ApiKeyOperationFilter>();
         });
