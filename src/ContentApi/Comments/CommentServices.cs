@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
-using ContentApi.Infrastructure.Http;
 using System.Threading.RateLimiting;
+using ContentApi.Infrastructure.Http;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 

@@ -4,12 +4,12 @@ using System.Text;
 using ContentApi.Infrastructure.Http;
 using ContentApi.Infrastructure.Security;
 using ContentApi.Reads;
-using static ContentApi.Comments.CommentQueries;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using Npgsql;
+using static ContentApi.Comments.CommentQueries;
 
 namespace ContentApi.Comments;
 

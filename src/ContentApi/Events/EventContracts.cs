@@ -1,5 +1,4 @@
 using ContentApi.Articles;
-using ContentApi.Infrastructure.Http;
 using ContentApi.Reads;
 using Microsoft.AspNetCore.Mvc;
 

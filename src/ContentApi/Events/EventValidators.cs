@@ -1,4 +1,3 @@
-using ContentApi.Infrastructure.Http;
 using ContentApi.Reads;
 using FluentValidation;
 

@@ -1,10 +1,10 @@
 using ContentApi.Infrastructure.Database;
 using ContentApi.Infrastructure.Http;
 using ContentApi.Infrastructure.Security;
-using Npgsql;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.OpenApi;
+using Npgsql;
 using Swashbuckle.AspNetCore.Swagger;
 
 namespace ContentApi.Infrastructure;

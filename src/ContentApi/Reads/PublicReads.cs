@@ -1,7 +1,7 @@
 using System.Globalization;
+using ContentApi.Infrastructure.Http;
 using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
-using ContentApi.Infrastructure.Http;
 using Npgsql;
 
 namespace ContentApi.Reads;

@@ -1,5 +1,5 @@
-using ContentApi.Infrastructure.Http;
 using System.Text.RegularExpressions;
+using ContentApi.Infrastructure.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace ContentApi.Reads;

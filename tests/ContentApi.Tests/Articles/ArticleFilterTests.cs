@@ -1,7 +1,6 @@
 using System.Net;
-using ContentApi.Reads;
 using ContentApi.Articles;
-using ContentApi.Infrastructure.Http;
+using ContentApi.Reads;
 
 namespace ContentApi.Tests.Articles;
 

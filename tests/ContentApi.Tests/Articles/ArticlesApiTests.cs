@@ -1,8 +1,7 @@
 using System.Net;
 using System.Text.Json;
-using ContentApi.Reads;
 using ContentApi.Articles;
-using ContentApi.Infrastructure.Http;
+using ContentApi.Reads;
 
 namespace ContentApi.Tests.Articles;
 

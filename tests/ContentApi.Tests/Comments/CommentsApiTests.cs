@@ -1,11 +1,8 @@
 using System.Net;
 using System.Text.Json;
-using ContentApi.Reads;
 using ContentApi.Articles;
 using ContentApi.Comments;
-using ContentApi.Infrastructure.Http;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
+using ContentApi.Reads;
 
 namespace ContentApi.Tests.Comments;
 

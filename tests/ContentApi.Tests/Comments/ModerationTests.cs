@@ -1,10 +1,9 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using ContentApi.Reads;
 using ContentApi.Comments;
-using ContentApi.Infrastructure.Http;
 using ContentApi.Infrastructure.Security;
+using ContentApi.Reads;
 
 namespace ContentApi.Tests.Comments;
 

@@ -1,11 +1,10 @@
 using System.Net;
-using ContentApi.Reads;
 using ContentApi.Articles;
 using ContentApi.Events;
-using ContentApi.Infrastructure.Http;
 using ContentApi.Organisations;
 using ContentApi.People;
 using ContentApi.Places;
+using ContentApi.Reads;
 using ContentApi.Tags;
 
 namespace ContentApi.Tests.Entities;

@@ -1,5 +1,4 @@
 using ContentApi.Reads;
-using ContentApi.Infrastructure.Http;
 using ContentApi.Search;
 
 namespace ContentApi.Tests.Search;

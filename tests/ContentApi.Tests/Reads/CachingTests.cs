@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 
-namespace ContentApi.Tests.Infrastructure;
+namespace ContentApi.Tests.Reads;
 
 /// <summary>
 /// List validators move with any change to public content, so these run alone, after the

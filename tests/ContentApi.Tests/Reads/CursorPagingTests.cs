@@ -1,8 +1,7 @@
-using ContentApi.Reads;
 using ContentApi.Articles;
-using ContentApi.Infrastructure.Http;
+using ContentApi.Reads;
 
-namespace ContentApi.Tests.Articles;
+namespace ContentApi.Tests.Reads;
 
 public sealed class CursorPagingTests(ContentApiFixture app)
 {

@@ -1,0 +1,165 @@
+#!/usr/bin/env bash
+# The benchmark (./build.sh bench): a throwaway PostgreSQL with the synthetic newsroom of
+# sql/bench/generate.sql, the API in Release, each scenario of bench/wrk with wrk and the
+# database's own ceiling with pgbench, CPU per request from /proc, and bench/report.py's table.
+#   bench/run.sh [--articles N] [--duration S] [--connections C] [--quick]
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+API_PROJECT=src/ContentApi/ContentApi.csproj
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+# shellcheck source=scripts/common.sh
+source "$ROOT/scripts/common.sh"
+
+# CPU seconds (user + system) of a process, and of the children it has reaped.
+cpu_seconds() {
+  awk -v tck="$(getconf CLK_TCK)" '{ print ($14 + $15 + $16 + $17) / tck }' "/proc/$1/stat" 2>/dev/null || echo 0
+}
+
+# CPU seconds of a PostgreSQL cluster: the postmaster, its reaped children and its live ones.
+pg_cpu_seconds() {
+  local postmaster=$1 total child
+  total=$(cpu_seconds "$postmaster")
+  for child in $(pgrep -P "$postmaster"); do
+    total=$(awk -v a="$total" -v b="$(awk -v tck="$(getconf CLK_TCK)" '{ print ($14 + $15) / tck }' "/proc/$child/stat" 2>/dev/null || echo 0)" 'BEGIN { print a + b }')
+  done
+  echo "$total"
+}
+
+main() {
+  local articles=100000 duration=20 connections=32 warmup=5
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --articles) articles=$2; shift 2 ;;
+      --duration) duration=$2; shift 2 ;;
+      --connections) connections=$2; shift 2 ;;
+      --quick) articles=10000; duration=5; shift ;;
+      *) die "unknown bench option $1 (--articles N --duration S --connections C --quick)" ;;
+    esac
+  done
+  ensure_dotnet
+  ensure_postgres
+  command -v wrk >/dev/null 2>&1 || apt_install wrk
+
+  BENCH_WORKDIR=$(mktemp -d "${TMPDIR:-/tmp}/contentapi-bench.XXXXXX")
+  local work=$BENCH_WORKDIR pg_port api_port
+  pg_port=$(free_port)
+  api_port=$(free_port)
+  BENCH_API_PID=""
+  trap '[ -n "$BENCH_API_PID" ] && kill "$BENCH_API_PID" 2>/dev/null; pg_stop "$BENCH_WORKDIR/pg"; rm -rf "$BENCH_WORKDIR"' EXIT
+  trap 'exit 130' INT TERM
+
+  log "building the API (Release)"
+  dotnet build "$API_PROJECT" -c Release -v q -nologo >/dev/null
+  local api_dll="$ROOT/src/ContentApi/bin/Release/net10.0/ContentApi.dll"
+
+  log "starting a throwaway PostgreSQL on 127.0.0.1:$pg_port"
+  pg_init "$work/pg"
+  # synchronous_commit=off: commits do not wait for the disk (the figures are about CPU paths).
+  pg_start "$work/pg" "$pg_port" -c shared_buffers=512MB -c synchronous_commit=off -c max_wal_size=4GB \
+    -c checkpoint_timeout=30min -c maintenance_work_mem=256MB
+  local cs psql_cmd
+  cs=$(connection_string "$pg_port" contentapi)
+  psql_cmd=("$PG_BIN/psql" -h 127.0.0.1 -p "$pg_port" -U postgres -X -q contentapi)
+  ConnectionStrings__Content=$cs dotnet "$api_dll" migrate >/dev/null
+
+  log "loading $articles articles with metadata and ~$((articles * 10)) comments"
+  local load_start load_seconds half=$((articles / 2))
+  load_start=$(date +%s.%N)
+  "${psql_cmd[@]}" -v articles="$articles" -v phase=prepare -f sql/bench/generate.sql >/dev/null
+  echo "   entities ready"
+  "${psql_cmd[@]}" -v articles="$articles" -v phase=articles -v first=1 -v last="$half" -f sql/bench/generate.sql >/dev/null &
+  "${psql_cmd[@]}" -v articles="$articles" -v phase=articles -v first=$((half + 1)) -v last="$articles" -f sql/bench/generate.sql >/dev/null
+  wait
+  echo "   articles and links ready"
+  "${psql_cmd[@]}" -v articles="$articles" -v phase=comments -v first=1 -v last="$half" -f sql/bench/generate.sql >/dev/null &
+  "${psql_cmd[@]}" -v articles="$articles" -v phase=comments -v first=$((half + 1)) -v last="$articles" -f sql/bench/generate.sql >/dev/null
+  wait
+  echo "   comments ready"
+  # Word pairs to search for, from the generated vocabulary (before finish drops it).
+  "${psql_cmd[@]}" -At -c "select w1.w || '%20' || w2.w from bench_words w1, bench_words w2 where w1.i between 1000 and 1009 and w2.i between 2000 and 2009" > "$work/searches.txt"
+  "${psql_cmd[@]}" -v articles="$articles" -v phase=finish -f sql/bench/generate.sql >/dev/null
+  "${psql_cmd[@]}" -c "vacuum analyze" >/dev/null
+  load_seconds=$(awk -v s="$load_start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }')
+  local comments
+  comments=$("${psql_cmd[@]}" -At -c "select count(*) from comments")
+  echo "   loaded in ${load_seconds} s ($comments comments)"
+
+  # What the scenarios pick from at random.
+  "${psql_cmd[@]}" -At -F $'\t' -c "select slug, 'W/\"a' || content_version || '\"' from articles" > "$work/articles.tsv"
+  "${psql_cmd[@]}" -At -c "select slug from people" > "$work/people.txt"
+
+  log "starting the API on 127.0.0.1:$api_port"
+  ASPNETCORE_ENVIRONMENT=Production ConnectionStrings__Content=$cs Logging__LogLevel__Default=Warning \
+    Comments__RateLimitPerMinute=100000000 Comments__FloodIntervalSeconds=0 \
+    dotnet "$api_dll" --urls "http://127.0.0.1:$api_port" > "$work/api.log" 2>&1 &
+  BENCH_API_PID=$!
+  local base="http://127.0.0.1:$api_port" i
+  for i in $(seq 1 60); do
+    curl -fsS "$base/health/ready" >/dev/null 2>&1 && break
+    sleep 0.5
+  done
+  curl -fsS "$base/health/ready" >/dev/null || { cat "$work/api.log" >&2; die "the API did not become ready"; }
+
+  # 5,000 items deep: the same page by cursor (the next link of the page before) and by offset.
+  local deep_cursor_path
+  deep_cursor_path=$(curl -fsS "$base/v1/articles?page=250&pageSize=20" | python3 -c 'import json,sys; print(json.load(sys.stdin)["links"]["next"])')
+  echo "$deep_cursor_path" > "$work/list-deep.txt"
+  echo "/v1/articles?page=251&pageSize=20" > "$work/list-offset-deep.txt"
+  echo "/v1/articles" > "$work/list.txt"
+
+  local postmaster
+  postmaster=$(head -n 1 "$work/pg/postmaster.pid")
+  export BENCH_LUA="$ROOT/bench/wrk"
+
+  # run_scenario NAME wrk-script-and-args…
+  run_scenario() {
+    local name=$1; shift
+    echo "   $name"
+    WRK_REPORT="$work/warmup.json" wrk -t 2 -c "$connections" -d "${warmup}s" "$@" >/dev/null
+    local api_before pg_before
+    api_before=$(cpu_seconds "$BENCH_API_PID")
+    pg_before=$(pg_cpu_seconds "$postmaster")
+    WRK_REPORT="$work/wrk.json" wrk -t 2 -c "$connections" -d "${duration}s" "$@" >/dev/null
+    python3 "$ROOT/bench/scenario_result.py" "$work/wrk.json" "$work/$name.json" \
+      "$(cpu_seconds "$BENCH_API_PID")" "$api_before" "$(pg_cpu_seconds "$postmaster")" "$pg_before"
+  }
+
+  local get="$ROOT/bench/wrk/get.lua"
+  # Tiered JIT compilation shares the two cores with the load: without this the first
+  # scenario measured a half-compiled API.
+  log "warming the API up ($((warmup * 3)) s)"
+  WRK_REPORT="$work/warmup.json" wrk -t 2 -c "$connections" -d "$((warmup * 2))s" -s "$get" "$base" -- "$work/articles.tsv" /v1/articles/ >/dev/null
+  WRK_REPORT="$work/warmup.json" wrk -t 2 -c "$connections" -d "${warmup}s" -s "$get" "$base" -- "$work/list.txt" >/dev/null
+
+  log "measuring: $duration s per scenario after a $warmup s warm-up, $connections connections"
+  run_scenario article -s "$get" "$base" -- "$work/articles.tsv" /v1/articles/
+  run_scenario article-304 -s "$get" "$base" -- "$work/articles.tsv" /v1/articles/ "" etag
+  run_scenario list -s "$get" "$base" -- "$work/list.txt"
+  run_scenario list-deep -s "$get" "$base" -- "$work/list-deep.txt"
+  run_scenario list-offset-deep -s "$get" "$base" -- "$work/list-offset-deep.txt"
+  run_scenario filter -s "$get" "$base" -- "$work/people.txt" "/v1/articles?person="
+  run_scenario search -s "$get" "$base" -- "$work/searches.txt" "/v1/search?q="
+  run_scenario comments -s "$get" "$base" -- "$work/articles.tsv" /v1/articles/ /comments
+  run_scenario post-comment -s "$ROOT/bench/wrk/post_comment.lua" "$base" -- "$work/articles.tsv"
+
+  echo "   pgbench"
+  local pgbench_cmd=("$PG_BIN/pgbench" -h 127.0.0.1 -p "$pg_port" -U postgres -n -M prepared -c "$connections" -j 2
+    -D articles="$articles" -f "$ROOT/bench/pgbench/article.sql" contentapi)
+  "${pgbench_cmd[@]}" -T "$warmup" >/dev/null 2>&1
+  local pg_before
+  pg_before=$(pg_cpu_seconds "$postmaster")
+  (cd "$work" && "${pgbench_cmd[@]}" -T "$duration" -l --log-prefix=pgbench > pgbench.out 2>&1)
+  sleep 1 # pgbench's backends count in the postmaster's children time once they are reaped
+  python3 "$ROOT/bench/pgbench_result.py" "$work" "$(pg_cpu_seconds "$postmaster")" "$pg_before"
+
+  local peak_kb
+  peak_kb=$(awk '/VmHWM/ { print $2 }' "/proc/$BENCH_API_PID/status")
+  printf '{"articles": %d, "comments": %d, "connections": %d, "duration": %d, "warmup": %d, "loadSeconds": %s, "apiPeakRssMb": %d}\n' \
+    "$articles" "$comments" "$connections" "$duration" "$warmup" "$load_seconds" "$((peak_kb / 1024))" > "$work/meta.json"
+  python3 "$ROOT/bench/report.py" "$work" "$ROOT/bench/results"
+}
+
+main "$@"

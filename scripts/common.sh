@@ -1,0 +1,79 @@
+# Shell functions shared by build.sh and bench/run.sh: prerequisites and private PostgreSQL
+# clusters. Sourced, never run; the caller sets ROOT and `set -euo pipefail`.
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# --- prerequisites ---------------------------------------------------------------------
+
+pg_bindir() {
+  local dir
+  for dir in /usr/lib/postgresql/*/bin; do
+    [ -x "$dir/initdb" ] && { echo "$dir"; return 0; }
+  done
+  command -v initdb >/dev/null 2>&1 && { dirname "$(command -v initdb)"; return 0; }
+  return 1
+}
+
+apt_install() {
+  command -v apt-get >/dev/null 2>&1 || die "cannot install $*: no apt-get; install it by hand"
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  log "installing $* from the OS packages"
+  $sudo apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$@" >/dev/null
+}
+
+ensure_postgres() {
+  PG_BIN=$(pg_bindir) || { apt_install postgresql; PG_BIN=$(pg_bindir) || die "PostgreSQL server binaries not found after install"; }
+  export PG_BIN
+}
+
+ensure_dotnet() {
+  command -v dotnet >/dev/null 2>&1 || die "the .NET 10 SDK is required (https://dot.net)"
+}
+
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' 2>/dev/null \
+    || echo $(( 20000 + RANDOM % 20000 ))
+}
+
+# --- private PostgreSQL clusters -------------------------------------------------------
+# initdb refuses to run as root: when root, the cluster belongs to the `postgres` user and
+# every command runs through runuser. The socket lives in the data folder; TCP on 127.0.0.1.
+
+as_pg_owner() {
+  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+# pg_init DATADIR: creates a cluster with a trusted local superuser `postgres`.
+pg_init() {
+  local datadir=$1
+  mkdir -p "$datadir"
+  if [ "$(id -u)" -eq 0 ]; then
+    id postgres >/dev/null 2>&1 || useradd --system --home-dir /var/lib/postgresql --shell /bin/bash postgres
+    chown postgres "$datadir"
+    # every parent must be traversable by postgres
+    local dir=$datadir
+    while [ "$dir" != "/" ]; do dir=$(dirname "$dir"); chmod o+x "$dir" 2>/dev/null || true; done
+  fi
+  chmod 700 "$datadir"
+  as_pg_owner "$PG_BIN/initdb" -D "$datadir" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
+}
+
+# pg_start DATADIR PORT [extra postgres options]
+pg_start() {
+  local datadir=$1 port=$2; shift 2
+  as_pg_owner "$PG_BIN/pg_ctl" -D "$datadir" -l "$datadir/server.log" -w -t 60 \
+    -o "-p $port -k $datadir -c listen_addresses=127.0.0.1 -c max_connections=200 $*" start >/dev/null \
+    || { tail -n 20 "$datadir/server.log" >&2; die "PostgreSQL did not start"; }
+}
+
+pg_stop() {
+  local datadir=$1
+  [ -f "$datadir/postmaster.pid" ] && as_pg_owner "$PG_BIN/pg_ctl" -D "$datadir" -m fast -w stop >/dev/null 2>&1 || true
+}
+
+connection_string() {
+  echo "Host=127.0.0.1;Port=$1;Username=postgres;Database=$2"
+}
