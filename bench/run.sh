@@ -7,9 +7,6 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
-API_PROJECT=src/ContentApi/ContentApi.csproj
-export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
-
 # shellcheck source=scripts/common.sh
 source "$ROOT/scripts/common.sh"
 

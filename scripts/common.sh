@@ -1,5 +1,8 @@
 # Shell functions shared by build.sh and bench/run.sh: prerequisites and private PostgreSQL
-# clusters. Sourced, never run; the caller sets ROOT and `set -euo pipefail`.
+# clusters. Sourced, never run; the caller sets ROOT (and `set -euo pipefail`) and is in it.
+
+API_PROJECT=src/ContentApi/ContentApi.csproj
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
