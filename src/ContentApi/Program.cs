@@ -28,18 +28,20 @@ builder.Services.AddComments();
 
 var app = builder.Build();
 
+app.UseHeadRequests();
 app.UseHttpConventions();
 app.UseApiKeySecurity();
 app.UseRateLimiter();
 app.UseApiDocumentation();
-app.MapHealthApi();
-app.MapArticlesApi();
-app.MapPeopleApi();
-app.MapOrganisationsApi();
-app.MapEventsApi();
-app.MapPlacesApi();
-app.MapTagsApi();
-app.MapSearchApi();
-app.MapCommentsApi();
+var api = app.MapApiRoutes();
+api.MapHealthApi();
+api.MapArticlesApi();
+api.MapPeopleApi();
+api.MapOrganisationsApi();
+api.MapEventsApi();
+api.MapPlacesApi();
+api.MapTagsApi();
+api.MapSearchApi();
+api.MapCommentsApi();
 
 return await AppCommands.RunAsync(app, command);

@@ -15,7 +15,10 @@ namespace ContentApi.Articles;
 /// <param name="CommentCount">Approved reader comments.</param>
 public sealed record ArticleSummary(
     long Id, string Slug, string Title, string Summary, string Language,
-    DateTime PublishedAt, DateTime UpdatedAt, int CommentCount);
+    DateTime PublishedAt, DateTime UpdatedAt, int CommentCount)
+{
+    public static ArticleSummary Example { get; } = new(1, SeedArticle.Slug, SeedArticle.Title, SeedArticle.Summary, "en", SeedArticle.PublishedAt, SeedArticle.PublishedAt, 1);
+}
 
 /// <summary>One article with its body and its whole metadata block.</summary>
 /// <param name="Id">Numeric id (the slug is the public key).</param>
@@ -30,7 +33,10 @@ public sealed record ArticleSummary(
 /// <param name="Metadata">Event, dates, people, organisations, places and tags.</param>
 public sealed record ArticleDetail(
     long Id, string Slug, string Title, string Summary, string Language, [DocumentedValues("published")] string Status,
-    IReadOnlyList<BodyBlock> Body, bool CommentsOpen, int CommentCount, ArticleMetadata Metadata);
+    IReadOnlyList<BodyBlock> Body, bool CommentsOpen, int CommentCount, ArticleMetadata Metadata)
+{
+    public static ArticleDetail Example { get; } = new(1, SeedArticle.Slug, SeedArticle.Title, SeedArticle.Summary, "en", "published", [BodyBlock.Example, BodyBlock.QuoteExample], CommentsOpen: true, CommentCount: 1, ArticleMetadata.Example);
+}
 
 /// <summary>A block of the article body. Text is plain text, never HTML.</summary>
 /// <param name="Type">paragraph | heading | quote | list</param>
@@ -39,7 +45,13 @@ public sealed record ArticleDetail(
 /// <param name="Level">For a heading: 2 to 6.</param>
 /// <param name="Items">For a list: its items.</param>
 /// <param name="Ordered">For a list: whether it is numbered.</param>
-public sealed record BodyBlock([DocumentedValues("paragraph", "heading", "quote", "list")] string Type, string? Text = null, string? Person = null, int? Level = null, IReadOnlyList<string>? Items = null, bool? Ordered = null);
+public sealed record BodyBlock([DocumentedValues("paragraph", "heading", "quote", "list")] string Type, string? Text = null, string? Person = null, int? Level = null, IReadOnlyList<string>? Items = null, bool? Ordered = null)
+{
+    /// <summary>The seed article's quote, attributed to the person who said it.</summary>
+    public static BodyBlock QuoteExample { get; } = new("quote", Text: "effective security can only be achieved through strong and shared cooperation", Person: "abdellatif-hammouchi");
+
+    public static BodyBlock Example { get; } = new("paragraph", Text: "From May 27 to 29, 2025, Abdellatif Hammouchi, Director General of Morocco’s National Security and Territorial Surveillance (DGSN-DGST), took active part in the 13th International Meeting of High-Level Security Officials in Moscow, where delegations from over one hundred countries gathered to discuss the future of global security.");
+}
 
 /// <summary>What the article is about, embedded in the detail view.</summary>
 /// <param name="Event">The event the article reports on, if any.</param>
@@ -50,51 +62,78 @@ public sealed record BodyBlock([DocumentedValues("paragraph", "heading", "quote"
 /// <param name="Tags">Topics.</param>
 public sealed record ArticleMetadata(
     ArticleEvent? Event, ArticleDates Dates, IReadOnlyList<ArticlePerson> People,
-    IReadOnlyList<ArticleOrganisation> Organisations, IReadOnlyList<ArticlePlace> Places, IReadOnlyList<ArticleTag> Tags);
+    IReadOnlyList<ArticleOrganisation> Organisations, IReadOnlyList<ArticlePlace> Places, IReadOnlyList<ArticleTag> Tags)
+{
+    public static ArticleMetadata Example { get; } = new(ArticleEvent.Example, ArticleDates.Example, [ArticlePerson.Example], [ArticleOrganisation.Example], [ArticlePlace.Example], [ArticleTag.Example]);
+}
 
 /// <param name="Slug">URL key of the event.</param>
 /// <param name="Name">Name of the event.</param>
 /// <param name="StartDate">First day (yyyy-MM-dd).</param>
 /// <param name="EndDate">Last day (yyyy-MM-dd).</param>
 /// <param name="Location">Where it took place.</param>
-public sealed record ArticleEvent(string Slug, string Name, DateOnly StartDate, DateOnly EndDate, EventLocation Location);
+public sealed record ArticleEvent(string Slug, string Name, DateOnly StartDate, DateOnly EndDate, EventLocation Location)
+{
+    public static ArticleEvent Example { get; } = new("13th-international-meeting-of-high-level-security-officials", "13th International Meeting of High-Level Security Officials", new DateOnly(2025, 5, 27), new DateOnly(2025, 5, 29), EventLocation.Example);
+}
 
 /// <param name="Venue">Venue, when known.</param>
 /// <param name="City">City.</param>
 /// <param name="Country">ISO 3166-1 alpha-2 country code.</param>
-public sealed record EventLocation(string? Venue, string? City, string? Country);
+public sealed record EventLocation(string? Venue, string? City, string? Country)
+{
+    public static EventLocation Example { get; } = new(null, "Moscow", "RU");
+}
 
 /// <param name="Published">Publication time, UTC.</param>
 /// <param name="Modified">Last editorial change, UTC.</param>
 /// <param name="CoverageStart">First day the article covers.</param>
 /// <param name="CoverageEnd">Last day the article covers.</param>
-public sealed record ArticleDates(DateTime Published, DateTime Modified, DateOnly? CoverageStart, DateOnly? CoverageEnd);
+public sealed record ArticleDates(DateTime Published, DateTime Modified, DateOnly? CoverageStart, DateOnly? CoverageEnd)
+{
+    public static ArticleDates Example { get; } = new(SeedArticle.PublishedAt, SeedArticle.PublishedAt, new DateOnly(2025, 5, 27), new DateOnly(2025, 5, 29));
+}
 
 /// <param name="Slug">URL key of the person.</param>
 /// <param name="Name">Full name.</param>
 /// <param name="Role">subject | quoted | mentioned</param>
 /// <param name="Affiliations">The person's positions.</param>
-public sealed record ArticlePerson(string Slug, string Name, [DocumentedValues("subject", "quoted", "mentioned")] string Role, IReadOnlyList<PersonAffiliation> Affiliations);
+public sealed record ArticlePerson(string Slug, string Name, [DocumentedValues("subject", "quoted", "mentioned")] string Role, IReadOnlyList<PersonAffiliation> Affiliations)
+{
+    public static ArticlePerson Example { get; } = new("abdellatif-hammouchi", "Abdellatif Hammouchi", "subject", [PersonAffiliation.Example, new("dgst", "Director General")]);
+}
 
 /// <param name="Organisation">Slug of the organisation.</param>
 /// <param name="Title">Position held, e.g. Director General.</param>
-public sealed record PersonAffiliation(string Organisation, string Title);
+public sealed record PersonAffiliation(string Organisation, string Title)
+{
+    public static PersonAffiliation Example { get; } = new("dgsn", "Director General");
+}
 
 /// <param name="Slug">URL key of the organisation.</param>
 /// <param name="Name">Full name.</param>
 /// <param name="Acronym">Acronym, e.g. FSB.</param>
 /// <param name="Country">ISO 3166-1 alpha-2 country code.</param>
 /// <param name="Role">subject | mentioned</param>
-public sealed record ArticleOrganisation(string Slug, string Name, string? Acronym, string? Country, [DocumentedValues("subject", "mentioned")] string Role);
+public sealed record ArticleOrganisation(string Slug, string Name, string? Acronym, string? Country, [DocumentedValues("subject", "mentioned")] string Role)
+{
+    public static ArticleOrganisation Example { get; } = new("fsb", "Federal Security Service", "FSB", "RU", "mentioned");
+}
 
 /// <param name="Slug">URL key of the place.</param>
 /// <param name="Name">Name.</param>
 /// <param name="Country">ISO 3166-1 alpha-2 country code.</param>
-public sealed record ArticlePlace(string Slug, string Name, string? Country);
+public sealed record ArticlePlace(string Slug, string Name, string? Country)
+{
+    public static ArticlePlace Example { get; } = new("moscow", "Moscow", "RU");
+}
 
 /// <param name="Slug">URL key of the tag.</param>
 /// <param name="Name">Display name.</param>
-public sealed record ArticleTag(string Slug, string Name);
+public sealed record ArticleTag(string Slug, string Name)
+{
+    public static ArticleTag Example { get; } = new("security-cooperation", "Security cooperation");
+}
 
 /// <summary>Paging and order of any list of articles.</summary>
 public record ArticlePagingQuery : PagingQuery
@@ -108,55 +147,78 @@ public record ArticlePagingQuery : PagingQuery
 /// <summary>An article in which an entity is involved, with the entity's role in it.</summary>
 /// <param name="Role">subject | quoted | mentioned (people); subject | mentioned (organisations)</param>
 /// <param name="Article">The article.</param>
-public sealed record ArticleInvolvement([DocumentedValues("subject", "quoted", "mentioned")] string Role, ArticleSummary Article);
+public sealed record ArticleInvolvement([DocumentedValues("subject", "quoted", "mentioned")] string Role, ArticleSummary Article)
+{
+    public static ArticleInvolvement Example { get; } = new("subject", ArticleSummary.Example);
+}
 
 /// <summary>Query parameters of the article list: paging, order and combinable filters.</summary>
 public sealed record ListArticlesQuery : ArticlePagingQuery
 {
     /// <summary>Only articles with this tag (slug). An unknown slug gives an empty list.</summary>
     [FromQuery(Name = "tag")]
+    [DocumentedSlug]
     public string? Tag { get; init; }
 
     /// <summary>Only articles involving this person (slug).</summary>
     [FromQuery(Name = "person")]
+    [DocumentedSlug]
     public string? Person { get; init; }
 
     /// <summary>Only articles involving this organisation (slug).</summary>
     [FromQuery(Name = "organisation")]
+    [DocumentedSlug]
     public string? Organisation { get; init; }
 
     /// <summary>Only articles about this event (slug).</summary>
     [FromQuery(Name = "event")]
+    [DocumentedSlug]
     public string? Event { get; init; }
 
     /// <summary>Only articles about this place (slug).</summary>
     [FromQuery(Name = "place")]
+    [DocumentedSlug]
     public string? Place { get; init; }
 
     /// <summary>Published on or after this day (yyyy-MM-dd, UTC).</summary>
     [FromQuery(Name = "publishedFrom")]
+    [DocumentedMaxLength(10)]
     public DateOnly? PublishedFrom { get; init; }
 
     /// <summary>Published on or before this day (yyyy-MM-dd, UTC).</summary>
     [FromQuery(Name = "publishedTo")]
+    [DocumentedMaxLength(10)]
     public DateOnly? PublishedTo { get; init; }
 
     /// <summary>About an event that ends on or after this day (yyyy-MM-dd): events overlapping [eventFrom, eventTo].</summary>
     [FromQuery(Name = "eventFrom")]
+    [DocumentedMaxLength(10)]
     public DateOnly? EventFrom { get; init; }
 
     /// <summary>About an event that starts on or before this day (yyyy-MM-dd).</summary>
     [FromQuery(Name = "eventTo")]
+    [DocumentedMaxLength(10)]
     public DateOnly? EventTo { get; init; }
 
     /// <summary>ISO 639-1 language code, e.g. `en`.</summary>
     [FromQuery(Name = "language")]
+    [DocumentedPattern("^[a-z]{2}$", 2)]
     public string? Language { get; init; }
 
     /// <summary>Full-text query, web-search syntax: words, "quoted phrases", -excluded (1 to 200 characters).</summary>
     [FromQuery(Name = "q")]
+    [DocumentedMaxLength(200)]
     public string? Q { get; init; }
 }
 
 /// <summary>Paging and order of the articles linked to one person, organisation, event, place or tag.</summary>
 public sealed record LinkedArticlesQuery : ArticlePagingQuery;
+
+/// <summary>The seed article (sql/seed), which the OpenAPI examples show.</summary>
+internal static class SeedArticle
+{
+    public const string Slug = "hammouchi-promotes-a-new-vision-of-shared-international-security-cooperation-at-the-moscow-international-forum";
+    public const string Title = "Hammouchi promotes a new vision of shared international security cooperation at the Moscow international forum";
+    public const string Summary = "Abdellatif Hammouchi, Director General of the DGSN-DGST, took part in the 13th International Meeting of High-Level Security Officials in Moscow (27–29 May 2025), advocating a security architecture based on fairness, mutual trust and the inclusion of all states.";
+    public static readonly DateTime PublishedAt = new(2025, 5, 30, 9, 0, 0, DateTimeKind.Utc);
+}

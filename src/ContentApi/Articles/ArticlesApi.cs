@@ -9,7 +9,7 @@ internal static class ArticlesApi
 {
     public static RouteGroupBuilder MapArticlesApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/v1/articles").WithTags("Articles").WithValidation();
+        var group = routes.MapGroup("/v1/articles").WithTags("Articles");
 
         group.MapGet("/", ListArticles)
             .WithName(nameof(ListArticles))

@@ -1,3 +1,4 @@
+using ContentApi.Articles;
 using ContentApi.Infrastructure.Http;
 using ContentApi.Reads;
 using Microsoft.AspNetCore.Mvc;
@@ -14,16 +15,22 @@ namespace ContentApi.Comments;
 /// <param name="Body">Required; 1 to 65,525 characters after trimming; plain text (newlines and tabs allowed).</param>
 /// <param name="ParentId">Optional: the approved comment of the same article this one replies to.</param>
 public sealed record PostCommentRequest(
-    [DocumentedMaxLength(CommentLimits.AuthorName)] string? AuthorName,
-    [DocumentedMaxLength(CommentLimits.AuthorEmail)] string? AuthorEmail,
-    [DocumentedMaxLength(CommentLimits.AuthorUrl)] string? AuthorUrl,
-    [DocumentedMaxLength(CommentLimits.Body)] string? Body,
-    long? ParentId);
+    [DocumentedMaxLength(CommentLimits.AuthorName)] string AuthorName,
+    [DocumentedMaxLength(CommentLimits.AuthorEmail)] string AuthorEmail,
+    [DocumentedMaxLength(CommentLimits.Body)] string Body,
+    [DocumentedMaxLength(CommentLimits.AuthorUrl)] string? AuthorUrl = null,
+    [DocumentedRange(1, long.MaxValue)] long? ParentId = null)
+{
+    public static PostCommentRequest Example { get; } = new("Reader", "reader@example.org", "Well put: cooperation is the only way.", "https://reader.example.org");
+}
 
 /// <summary>The answer to a posted comment.</summary>
 /// <param name="Id">The comment's id.</param>
 /// <param name="Status">pending (awaits moderation), approved (visible now) or spam.</param>
-public sealed record CommentAccepted(long Id, [DocumentedValues("pending", "approved", "spam")] string Status);
+public sealed record CommentAccepted(long Id, [DocumentedValues("pending", "approved", "spam")] string Status)
+{
+    public static CommentAccepted Example { get; } = new(7, "pending");
+}
 
 /// <summary>An approved comment as anyone may read it.</summary>
 /// <param name="Id">The comment's id.</param>
@@ -32,7 +39,10 @@ public sealed record CommentAccepted(long Id, [DocumentedValues("pending", "appr
 /// <param name="AuthorUrl">Website as given.</param>
 /// <param name="Body">Plain text.</param>
 /// <param name="CreatedAt">When it was posted, UTC.</param>
-public sealed record PublicComment(long Id, long? ParentId, string AuthorName, string? AuthorUrl, string Body, DateTime CreatedAt);
+public sealed record PublicComment(long Id, long? ParentId, string AuthorName, string? AuthorUrl, string Body, DateTime CreatedAt)
+{
+    public static PublicComment Example { get; } = new(7, null, "Reader", "https://reader.example.org", "Well put: cooperation is the only way.", new DateTime(2025, 5, 30, 10, 15, 0, DateTimeKind.Utc));
+}
 
 /// <summary>An approved comment with its approved replies, nested.</summary>
 /// <param name="Id">The comment's id.</param>
@@ -42,7 +52,10 @@ public sealed record PublicComment(long Id, long? ParentId, string AuthorName, s
 /// <param name="Body">Plain text.</param>
 /// <param name="CreatedAt">When it was posted, UTC.</param>
 /// <param name="Replies">Approved replies, oldest first.</param>
-public sealed record CommentThread(long Id, long? ParentId, string AuthorName, string? AuthorUrl, string Body, DateTime CreatedAt, IReadOnlyList<CommentThread> Replies);
+public sealed record CommentThread(long Id, long? ParentId, string AuthorName, string? AuthorUrl, string Body, DateTime CreatedAt, IReadOnlyList<CommentThread> Replies)
+{
+    public static CommentThread Example { get; } = new(7, null, "Reader", "https://reader.example.org", "Well put: cooperation is the only way.", new DateTime(2025, 5, 30, 10, 15, 0, DateTimeKind.Utc), [new(8, 7, "Another reader", null, "Agreed.", new DateTime(2025, 5, 30, 11, 2, 0, DateTimeKind.Utc), [])]);
+}
 
 /// <summary>A comment as moderators see it, private fields included.</summary>
 /// <param name="Id">The comment's id.</param>
@@ -61,18 +74,30 @@ public sealed record CommentThread(long Id, long? ParentId, string AuthorName, s
 public sealed record ModeratorComment(
     long Id, string Article, long? ParentId, string AuthorName, string? AuthorEmail, string? AuthorUrl, string Body,
     [DocumentedValues("pending", "approved", "spam", "trash")] string Status, string? ClientAddress, string? UserAgent,
-    DateTime CreatedAt, DateTime UpdatedAt, int Version);
+    DateTime CreatedAt, DateTime UpdatedAt, int Version)
+{
+    public static ModeratorComment Example { get; } = new(7, SeedArticle.Slug, null, "Reader", "reader@example.org", "https://reader.example.org", "Well put: cooperation is the only way.", "pending", "203.0.113.7", "Mozilla/5.0", new DateTime(2025, 5, 30, 10, 15, 0, DateTimeKind.Utc), new DateTime(2025, 5, 30, 10, 15, 0, DateTimeKind.Utc), 1);
+}
 
 /// <summary>A moderation decision.</summary>
 /// <param name="Status">approved | pending | spam | trash</param>
-public sealed record ModerateCommentRequest([DocumentedValues("approved", "pending", "spam", "trash")] string? Status);
+public sealed record ModerateCommentRequest([DocumentedValues("approved", "pending", "spam", "trash")] string Status)
+{
+    public static ModerateCommentRequest Example { get; } = new("approved");
+}
 
 /// <summary>An erasure request (right to be forgotten).</summary>
 /// <param name="AuthorEmail">Every comment posted with this email is anonymised.</param>
-public sealed record EraseCommentsRequest(string? AuthorEmail);
+public sealed record EraseCommentsRequest([DocumentedMaxLength(CommentLimits.AuthorEmail)] string AuthorEmail)
+{
+    public static EraseCommentsRequest Example { get; } = new("reader@example.org");
+}
 
 /// <param name="Anonymised">How many comments were anonymised.</param>
-public sealed record EraseCommentsResult(int Anonymised);
+public sealed record EraseCommentsResult(int Anonymised)
+{
+    public static EraseCommentsResult Example { get; } = new(2);
+}
 
 /// <summary>Paging and shape of an article's public comments.</summary>
 public sealed record ListCommentsQuery : PagingQuery
@@ -93,6 +118,7 @@ public sealed record ModerationQueueQuery : PagingQuery
 
     /// <summary>Only comments on this article (slug).</summary>
     [FromQuery(Name = "article")]
+    [DocumentedSlug]
     public string? Article { get; init; }
 }
 

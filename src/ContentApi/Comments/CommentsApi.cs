@@ -19,7 +19,7 @@ internal static class CommentsApi
 
     public static IEndpointRouteBuilder MapCommentsApi(this IEndpointRouteBuilder routes)
     {
-        var thread = routes.MapGroup("/v1/articles/{slug}/comments").WithTags("Comments").WithValidation();
+        var thread = routes.MapGroup("/v1/articles/{slug}/comments").WithTags("Comments");
         thread.MapGet("/", ListArticleComments)
             .WithName(nameof(ListArticleComments))
             .WithSummary("List an article's approved comments")
@@ -40,13 +40,14 @@ internal static class CommentsApi
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
 
-        var comments = routes.MapGroup("/v1/comments").WithTags("Comments").WithValidation();
+        var comments = routes.MapGroup("/v1/comments").WithTags("Comments");
         comments.MapGet("/{id:long}", GetComment)
             .WithName(nameof(GetComment))
             .WithSummary("Get one approved comment")
+            .WithDescription("An approved comment of a published article; pending, spam and trashed comments are 404 (new comments appear once approved).")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-        var moderation = routes.MapGroup("/v1/comments").WithTags("Moderation").WithValidation()
+        var moderation = routes.MapGroup("/v1/comments").WithTags("Moderation")
             .RequireAuthorization(Scopes.CommentsModerate);
         moderation.MapGet("/", ListCommentsForModeration)
             .WithName(nameof(ListCommentsForModeration))
@@ -108,7 +109,7 @@ internal static class CommentsApi
     /// <param name="request">The form.</param>
     /// <param name="idempotencyKey">Optional client-chosen key (1 to 200 characters, e.g. a UUID): a retry with the same key and body returns the first answer; the same key with another body is a 422.</param>
     public static async Task<Results<Accepted<CommentAccepted>, ProblemHttpResult>> PostComment(
-        string slug, PostCommentRequest request, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
+        string slug, PostCommentRequest request, [FromHeader(Name = "Idempotency-Key")][DocumentedMaxLength(200)] string? idempotencyKey,
         NpgsqlDataSource db, CommentModeration moderation, IOptions<CommentOptions> options, HttpContext httpContext, CancellationToken cancellationToken)
     {
         if (Slugs.Problem(slug) is { } badSlug)

@@ -1,5 +1,4 @@
 using ContentApi.Articles;
-using ContentApi.Infrastructure.Http;
 using ContentApi.Reads;
 using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -33,7 +32,7 @@ internal static class EntityApi
         this IEndpointRouteBuilder routes, EntityDefinition entity, Func<TQuery, ListSpec> listSpec)
         where TQuery : PagingQuery
     {
-        var group = routes.MapGroup(entity.Path).WithTags(entity.Plural).WithValidation();
+        var group = routes.MapGroup(entity.Path).WithTags(entity.Plural);
 
         // A delegate rather than an inline lambda: the route-handler analyzer of .NET 10 throws on
         // an inline lambda whose parameter type is a type parameter (AD0001).
@@ -54,6 +53,7 @@ internal static class EntityApi
                 ListArticlesOf(entity, slug, query, reads, httpContext, cancellationToken))
             .WithName($"List{entity.Singular}Articles")
             .WithSummary($"List the published articles linked to one {entity.Noun}")
+            .WithDescription($"Summaries of the published articles linked to the {entity.Noun}, newest first by default, paged like /v1/articles; 404 when no {entity.Noun} has the slug.")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         return group;

@@ -1,4 +1,5 @@
 using ContentApi.Articles;
+using ContentApi.Infrastructure.Http;
 using ContentApi.Reads;
 using Microsoft.AspNetCore.Mvc;
 
@@ -12,7 +13,10 @@ namespace ContentApi.Events;
 /// <param name="EndDate">Last day.</param>
 /// <param name="Location">Where it takes place.</param>
 /// <param name="ArticleCount">Published articles about the event.</param>
-public sealed record EventSummary(long Id, string Slug, string Name, DateOnly StartDate, DateOnly EndDate, EventLocation Location, int ArticleCount);
+public sealed record EventSummary(long Id, string Slug, string Name, DateOnly StartDate, DateOnly EndDate, EventLocation Location, int ArticleCount)
+{
+    public static EventSummary Example { get; } = new(1, "13th-international-meeting-of-high-level-security-officials", "13th International Meeting of High-Level Security Officials", new DateOnly(2025, 5, 27), new DateOnly(2025, 5, 29), EventLocation.Example, 1);
+}
 
 /// <summary>An event with its latest articles.</summary>
 /// <param name="Id">Numeric id.</param>
@@ -27,20 +31,28 @@ public sealed record EventSummary(long Id, string Slug, string Name, DateOnly St
 /// <param name="LatestArticles">The five newest of them.</param>
 public sealed record EventDetail(
     long Id, string Slug, string Name, string? Description, DateOnly StartDate, DateOnly EndDate, EventLocation Location,
-    EventPlace? Place, int ArticleCount, IReadOnlyList<ArticleSummary> LatestArticles);
+    EventPlace? Place, int ArticleCount, IReadOnlyList<ArticleSummary> LatestArticles)
+{
+    public static EventDetail Example { get; } = new(1, "13th-international-meeting-of-high-level-security-officials", "13th International Meeting of High-Level Security Officials", "Delegations from over one hundred countries gathered in Moscow to discuss the future of global security.", new DateOnly(2025, 5, 27), new DateOnly(2025, 5, 29), EventLocation.Example, EventPlace.Example, 1, [ArticleSummary.Example]);
+}
 
 /// <param name="Slug">URL key of the place.</param>
 /// <param name="Name">Name.</param>
-public sealed record EventPlace(string Slug, string Name);
+public sealed record EventPlace(string Slug, string Name)
+{
+    public static EventPlace Example { get; } = new("moscow", "Moscow");
+}
 
 /// <summary>Paging and date filters of the event list.</summary>
 public sealed record ListEventsQuery : PagingQuery
 {
     /// <summary>Only events that end on or after this day (yyyy-MM-dd).</summary>
     [FromQuery(Name = "from")]
+    [DocumentedMaxLength(10)]
     public DateOnly? From { get; init; }
 
     /// <summary>Only events that start on or before this day (yyyy-MM-dd).</summary>
     [FromQuery(Name = "to")]
+    [DocumentedMaxLength(10)]
     public DateOnly? To { get; init; }
 }

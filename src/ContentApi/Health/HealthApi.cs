@@ -7,7 +7,10 @@ using Npgsql;
 namespace ContentApi.Health;
 
 /// <param name="Status">live | ready</param>
-public sealed record HealthReport([DocumentedValues("live", "ready")] string Status);
+public sealed record HealthReport([DocumentedValues("live", "ready")] string Status)
+{
+    public static HealthReport Example { get; } = new("ready");
+}
 
 [JsonSourceGenerationOptions(System.Text.Json.JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(HealthReport))]
@@ -22,10 +25,14 @@ internal static class HealthApi
     {
         var group = routes.MapGroup("/health").WithTags("Health");
 
-        group.MapGet("/live", Live).WithName(nameof(Live)).WithSummary("The process is up");
+        group.MapGet("/live", Live)
+            .WithName(nameof(Live))
+            .WithSummary("The process is up")
+            .WithDescription("Answers 200 while the process runs, without touching the database: for liveness probes.");
         group.MapGet("/ready", Ready)
             .WithName(nameof(Ready))
             .WithSummary("The process can serve content (PostgreSQL answers)")
+            .WithDescription("Answers 200 when PostgreSQL answers a query, else 503 with Retry-After: for readiness probes and load balancers.")
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
         return group;

@@ -83,7 +83,7 @@ internal static class AppCommands
         {
             var document = app.Services.GetRequiredService<ISwaggerProvider>().GetSwagger(ApiDocumentation.DocumentName);
             await using var file = new StreamWriter(path);
-            document.SerializeAsV3(new OpenApiJsonWriter(file));
+            document.SerializeAsV31(new OpenApiJsonWriter(file));
             Console.WriteLine($"wrote {path}");
         }
         finally

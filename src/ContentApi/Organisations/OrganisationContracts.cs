@@ -11,7 +11,10 @@ namespace ContentApi.Organisations;
 /// <param name="Kind">government-agency | security-service | law-enforcement | intelligence-service | international-organisation | company | ngo | media | other</param>
 /// <param name="Country">ISO 3166-1 alpha-2 country code.</param>
 /// <param name="ArticleCount">Published articles involving the organisation.</param>
-public sealed record OrganisationSummary(long Id, string Slug, string Name, string? Acronym, [DocumentedValues("government-agency", "security-service", "law-enforcement", "intelligence-service", "international-organisation", "company", "ngo", "media", "other")] string Kind, string? Country, int ArticleCount);
+public sealed record OrganisationSummary(long Id, string Slug, string Name, string? Acronym, [DocumentedValues("government-agency", "security-service", "law-enforcement", "intelligence-service", "international-organisation", "company", "ngo", "media", "other")] string Kind, string? Country, int ArticleCount)
+{
+    public static OrganisationSummary Example { get; } = new(1, "dgsn", "General Directorate of National Security", "DGSN", "law-enforcement", "MA", 1);
+}
 
 /// <summary>An organisation with its hierarchy, people and latest articles.</summary>
 /// <param name="Id">Numeric id.</param>
@@ -29,13 +32,19 @@ public sealed record OrganisationSummary(long Id, string Slug, string Name, stri
 public sealed record OrganisationDetail(
     long Id, string Slug, string Name, string? Acronym, [DocumentedValues("government-agency", "security-service", "law-enforcement", "intelligence-service", "international-organisation", "company", "ngo", "media", "other")] string Kind, string? Country, string? Description,
     OrganisationReference? Parent, IReadOnlyList<OrganisationReference> Children, IReadOnlyList<AffiliatedPerson> People,
-    int ArticleCount, IReadOnlyList<ArticleInvolvement> LatestArticles);
+    int ArticleCount, IReadOnlyList<ArticleInvolvement> LatestArticles)
+{
+    public static OrganisationDetail Example { get; } = new(1, "dgsn", "General Directorate of National Security", "DGSN", "law-enforcement", "MA", "Morocco's national police service (Direction Générale de la Sûreté Nationale).", null, [], [AffiliatedPerson.Example], 1, [ArticleInvolvement.Example]);
+}
 
 /// <summary>A link to an organisation.</summary>
 /// <param name="Slug">URL key.</param>
 /// <param name="Name">Full name.</param>
 /// <param name="Acronym">Acronym.</param>
-public sealed record OrganisationReference(string Slug, string Name, string? Acronym);
+public sealed record OrganisationReference(string Slug, string Name, string? Acronym)
+{
+    public static OrganisationReference Example { get; } = new("dgsn", "General Directorate of National Security", "DGSN");
+}
 
 /// <summary>A person affiliated with an organisation.</summary>
 /// <param name="Slug">URL key of the person.</param>
@@ -43,4 +52,7 @@ public sealed record OrganisationReference(string Slug, string Name, string? Acr
 /// <param name="Title">Position held.</param>
 /// <param name="From">First day, when known.</param>
 /// <param name="To">Last day; null while current.</param>
-public sealed record AffiliatedPerson(string Slug, string Name, string Title, DateOnly? From, DateOnly? To);
+public sealed record AffiliatedPerson(string Slug, string Name, string Title, DateOnly? From, DateOnly? To)
+{
+    public static AffiliatedPerson Example { get; } = new("abdellatif-hammouchi", "Abdellatif Hammouchi", "Director General", null, null);
+}

@@ -8,7 +8,10 @@ namespace ContentApi.People;
 /// <param name="Slug">URL key of the person.</param>
 /// <param name="Name">Full name.</param>
 /// <param name="ArticleCount">Published articles involving the person.</param>
-public sealed record PersonSummary(long Id, string Slug, string Name, int ArticleCount);
+public sealed record PersonSummary(long Id, string Slug, string Name, int ArticleCount)
+{
+    public static PersonSummary Example { get; } = new(1, "abdellatif-hammouchi", "Abdellatif Hammouchi", 1);
+}
 
 /// <summary>A person with their positions and latest articles.</summary>
 /// <param name="Id">Numeric id.</param>
@@ -20,11 +23,17 @@ public sealed record PersonSummary(long Id, string Slug, string Name, int Articl
 /// <param name="LatestArticles">The five newest of them, with the person's role in each.</param>
 public sealed record PersonDetail(
     long Id, string Slug, string Name, string? Description, IReadOnlyList<PersonPosition> Affiliations,
-    int ArticleCount, IReadOnlyList<ArticleInvolvement> LatestArticles);
+    int ArticleCount, IReadOnlyList<ArticleInvolvement> LatestArticles)
+{
+    public static PersonDetail Example { get; } = new(1, "abdellatif-hammouchi", "Abdellatif Hammouchi", "Director General of Morocco's National Security and Territorial Surveillance (DGSN-DGST).", [PersonPosition.Example], 1, [ArticleInvolvement.Example]);
+}
 
 /// <summary>A position a person holds or held.</summary>
 /// <param name="Organisation">The organisation.</param>
 /// <param name="Title">Position, e.g. Director General.</param>
 /// <param name="From">First day, when known.</param>
 /// <param name="To">Last day; null while current.</param>
-public sealed record PersonPosition(OrganisationReference Organisation, string Title, DateOnly? From, DateOnly? To);
+public sealed record PersonPosition(OrganisationReference Organisation, string Title, DateOnly? From, DateOnly? To)
+{
+    public static PersonPosition Example { get; } = new(OrganisationReference.Example, "Director General", null, null);
+}

@@ -10,7 +10,10 @@ namespace ContentApi.Places;
 /// <param name="Kind">city | region | country | venue | other</param>
 /// <param name="Country">ISO 3166-1 alpha-2 country code.</param>
 /// <param name="ArticleCount">Published articles about the place.</param>
-public sealed record PlaceSummary(long Id, string Slug, string Name, [DocumentedValues("city", "region", "country", "venue", "other")] string Kind, string? Country, int ArticleCount);
+public sealed record PlaceSummary(long Id, string Slug, string Name, [DocumentedValues("city", "region", "country", "venue", "other")] string Kind, string? Country, int ArticleCount)
+{
+    public static PlaceSummary Example { get; } = new(1, "moscow", "Moscow", "city", "RU", 1);
+}
 
 /// <summary>A place with its latest articles.</summary>
 /// <param name="Id">Numeric id.</param>
@@ -20,4 +23,7 @@ public sealed record PlaceSummary(long Id, string Slug, string Name, [Documented
 /// <param name="Country">ISO 3166-1 alpha-2 country code.</param>
 /// <param name="ArticleCount">Published articles about the place.</param>
 /// <param name="LatestArticles">The five newest of them.</param>
-public sealed record PlaceDetail(long Id, string Slug, string Name, [DocumentedValues("city", "region", "country", "venue", "other")] string Kind, string? Country, int ArticleCount, IReadOnlyList<ArticleSummary> LatestArticles);
+public sealed record PlaceDetail(long Id, string Slug, string Name, [DocumentedValues("city", "region", "country", "venue", "other")] string Kind, string? Country, int ArticleCount, IReadOnlyList<ArticleSummary> LatestArticles)
+{
+    public static PlaceDetail Example { get; } = new(1, "moscow", "Moscow", "city", "RU", 1, [ArticleSummary.Example]);
+}

@@ -1,3 +1,4 @@
+using ContentApi.Infrastructure.Http;
 using System.Globalization;
 using FluentValidation;
 using Microsoft.AspNetCore.WebUtilities;
@@ -37,16 +38,22 @@ internal static class PagedQueryExtensions
 /// <summary>The paging parameters of a list, as query parameters.</summary>
 public record PagingQuery : IPagedQuery
 {
+    /// <summary>Cursors this API issues are far shorter; anything longer is refused unread.</summary>
+    public const int MaxCursorLength = 500;
+
     /// <summary>1-based page number (default 1); reaches the first 10,000 items. Not with `cursor`.</summary>
     [Microsoft.AspNetCore.Mvc.FromQuery(Name = "page")]
+    [DocumentedRange(1, 10_000)]
     public int? Page { get; init; }
 
     /// <summary>Items per page, 1 to 100 (default 20).</summary>
     [Microsoft.AspNetCore.Mvc.FromQuery(Name = "pageSize")]
+    [DocumentedRange(1, PagingOptions.MaxPageSize)]
     public int? PageSize { get; init; }
 
     /// <summary>Opaque keyset position from a `next` or `prev` link; same cost at any depth.</summary>
     [Microsoft.AspNetCore.Mvc.FromQuery(Name = "cursor")]
+    [DocumentedMaxLength(MaxCursorLength)]
     public string? Cursor { get; init; }
 }
 
@@ -68,6 +75,9 @@ internal sealed class PagedQueryValidator : AbstractValidator<IPagedQuery>
             .When(q => q.Page >= 1 && q.PageSize is null or (>= 1 and <= PagingOptions.MaxPageSize))
             .WithMessage($"Page-number paging reaches the first {maxOffsetItems} items only; follow the 'next' link (cursor) to read deeper.");
         RuleFor(q => q.Cursor)
+            .MaximumLength(PagingQuery.MaxCursorLength)
+            .WithMessage("The cursor is not valid for this list: follow a 'next' or 'prev' link of the same query unchanged.");
+        RuleFor(q => q.Cursor)
             .Null()
             .When(q => q.Page is not null)
             .WithMessage("Use either 'page' or 'cursor', not both.");
@@ -79,7 +89,10 @@ internal sealed class PagedQueryValidator : AbstractValidator<IPagedQuery>
 /// <param name="Size">The page size asked for.</param>
 /// <param name="TotalItems">How many items the whole list has.</param>
 /// <param name="TotalPages">How many pages of this size the list has.</param>
-public sealed record PageInfo(int? Number, int Size, long TotalItems, int TotalPages);
+public sealed record PageInfo(int? Number, int Size, long TotalItems, int TotalPages)
+{
+    public static PageInfo Example { get; } = new(1, 20, 1, 1);
+}
 
 /// <summary>
 /// Navigation links of a list response, also sent as an RFC 8288 Link header. <c>next</c> and
@@ -89,7 +102,10 @@ public sealed record PageInfo(int? Number, int Size, long TotalItems, int TotalP
 /// <param name="First">The first page.</param>
 /// <param name="Next">The following page, or null on the last one.</param>
 /// <param name="Prev">The preceding page, or null on the first one.</param>
-public sealed record PageLinks(string Self, string First, string? Next, string? Prev);
+public sealed record PageLinks(string Self, string First, string? Next, string? Prev)
+{
+    public static PageLinks Example { get; } = new("/v1/articles?page=1&pageSize=20", "/v1/articles?page=1&pageSize=20", null, null);
+}
 
 /// <summary>The envelope of every list.</summary>
 public sealed record Paged<T>(IReadOnlyList<T> Items, PageInfo Page, PageLinks Links);

@@ -9,7 +9,9 @@ internal static partial class Slugs
 {
     public const int MaxLength = 200;
 
-    [GeneratedRegex("^[a-z0-9]+(-[a-z0-9]+)*$", RegexOptions.CultureInvariant)]
+    public const string PatternText = "^[a-z0-9]+(-[a-z0-9]+)*$";
+
+    [GeneratedRegex(PatternText, RegexOptions.CultureInvariant)]
     private static partial Regex Pattern();
 
     public static bool IsValid(string? value) => value is { Length: > 0 and <= MaxLength } && Pattern().IsMatch(value);

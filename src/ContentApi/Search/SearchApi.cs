@@ -1,4 +1,3 @@
-using ContentApi.Infrastructure.Http;
 using ContentApi.Reads;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -8,7 +7,7 @@ internal static class SearchApi
 {
     public static RouteGroupBuilder MapSearchApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/v1/search").WithTags("Search").WithValidation();
+        var group = routes.MapGroup("/v1/search").WithTags("Search");
 
         group.MapGet("/", SearchContent)
             .WithName(nameof(SearchContent))

@@ -7,7 +7,10 @@ namespace ContentApi.Tags;
 /// <param name="Slug">URL key.</param>
 /// <param name="Name">Display name.</param>
 /// <param name="ArticleCount">Published articles with the tag.</param>
-public sealed record TagSummary(long Id, string Slug, string Name, int ArticleCount);
+public sealed record TagSummary(long Id, string Slug, string Name, int ArticleCount)
+{
+    public static TagSummary Example { get; } = new(5, "security-cooperation", "Security cooperation", 1);
+}
 
 /// <summary>A tag with its latest articles.</summary>
 /// <param name="Id">Numeric id.</param>
@@ -16,4 +19,7 @@ public sealed record TagSummary(long Id, string Slug, string Name, int ArticleCo
 /// <param name="Description">What the topic covers.</param>
 /// <param name="ArticleCount">Published articles with the tag.</param>
 /// <param name="LatestArticles">The five newest of them.</param>
-public sealed record TagDetail(long Id, string Slug, string Name, string? Description, int ArticleCount, IReadOnlyList<ArticleSummary> LatestArticles);
+public sealed record TagDetail(long Id, string Slug, string Name, string? Description, int ArticleCount, IReadOnlyList<ArticleSummary> LatestArticles)
+{
+    public static TagDetail Example { get; } = new(5, "security-cooperation", "Security cooperation", null, 1, [ArticleSummary.Example]);
+}

@@ -50,4 +50,19 @@ public sealed class HttpConventionsTests(ContentApiFixture app)
         Assert.Equal(HttpStatusCode.OK, ui.StatusCode);
         Assert.Contains("swagger-ui", await ui.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("/v1/nothing-here", HttpStatusCode.NotFound)]
+    [InlineData("/v1/comments", HttpStatusCode.Unauthorized)]
+    [InlineData("/v1/articles/no-such-article", HttpStatusCode.NotFound)]
+    [InlineData("/v1/articles?pageSize=500", HttpStatusCode.BadRequest)]
+    public async Task Errors_are_problem_documents_whatever_the_request_accepts(string url, HttpStatusCode status)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Headers.Add("Accept", "text/html");
+
+        var response = await client.SendAsync(request, Ct);
+
+        await response.AssertProblemAsync(status);
+    }
 }

@@ -48,6 +48,54 @@ public sealed class CachingTests(ContentApiFixture app)
         Assert.Equal(HttpStatusCode.NotModified, notModifiedSince.StatusCode);
     }
 
+    [Theory]
+    [MemberData(nameof(PublicUrls))]
+    [InlineData("/health/live")]
+    [InlineData("/health/ready")]
+    public async Task Head_answers_every_get_with_its_status_and_headers_and_no_body(string url)
+    {
+        var get = await client.GetAsync(url, Ct);
+        using var headRequest = new HttpRequestMessage(HttpMethod.Head, url);
+        headRequest.Headers.Add("Origin", "http://localhost:3000");
+
+        var head = await client.SendAsync(headRequest, Ct);
+
+        Assert.Equal(get.StatusCode, head.StatusCode);
+        Assert.Empty(await head.Content.ReadAsByteArrayAsync(Ct));
+        Assert.Equal(get.Headers.ETag, head.Headers.ETag);
+        Assert.Equal(get.Content.Headers.LastModified, head.Content.Headers.LastModified);
+        Assert.Equal(get.Headers.CacheControl?.ToString(), head.Headers.CacheControl?.ToString());
+        Assert.Equal(get.Content.Headers.ContentType?.MediaType, head.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("http://localhost:3000", Assert.Single(head.Headers.GetValues("Access-Control-Allow-Origin")));
+    }
+
+    [Fact]
+    public async Task Head_of_an_article_tells_its_length_and_answers_304_to_its_etag()
+    {
+        const string url = "/v1/articles/hammouchi-promotes-a-new-vision-of-shared-international-security-cooperation-at-the-moscow-international-forum";
+        var get = await client.GetAsync(url, Ct);
+        var length = (await get.Content.ReadAsByteArrayAsync(Ct)).Length;
+
+        var head = await client.SendAsync(new HttpRequestMessage(HttpMethod.Head, url), Ct);
+        using var conditional = new HttpRequestMessage(HttpMethod.Head, url);
+        conditional.Headers.IfNoneMatch.Add(get.Headers.ETag!);
+        var notModified = await client.SendAsync(conditional, Ct);
+
+        Assert.Equal(length, head.Content.Headers.ContentLength);
+        Assert.Equal(HttpStatusCode.NotModified, notModified.StatusCode);
+        Assert.Equal(get.Headers.ETag, notModified.Headers.ETag);
+    }
+
+    [Fact]
+    public async Task Head_of_a_missing_article_is_a_404_without_a_body()
+    {
+        var head = await client.SendAsync(new HttpRequestMessage(HttpMethod.Head, "/v1/articles/no-such-article"), Ct);
+
+        Assert.Equal(HttpStatusCode.NotFound, head.StatusCode);
+        Assert.Empty(await head.Content.ReadAsByteArrayAsync(Ct));
+        Assert.Equal("application/problem+json", head.Content.Headers.ContentType?.MediaType);
+    }
+
     [Fact]
     public async Task List_ETags_differ_between_urls()
     {

@@ -22,7 +22,7 @@ internal static class ApiDocumentation
             options.SupportNonNullableReferenceTypes();
             options.ParameterFilter<DocumentedValuesFilter>();
             options.SchemaFilter<DocumentedValuesFilter>();
-            options.ParameterFilter<SlugParameterFilter>();
+            options.ParameterFilter<RouteParameterFilter>();
             options.AddSecurityDefinition(ApiKeyOperationFilter.SchemeName, new OpenApiSecurityScheme
             {
                 Type = SecuritySchemeType.Http,
@@ -31,6 +31,7 @@ internal static class ApiDocumentation
                 Description = "An API key: `Authorization: Bearer cak_…`. Keys carry scopes (moderation needs comments:moderate); create one with `dotnet run --project src/ContentApi -- keys create --name NAME --scopes comments:moderate`.",
             });
             options.OperationFilter<ApiKeyOperationFilter>();
+            options.AddContractFilters();
         });
         return services;
     }
@@ -42,21 +43,36 @@ internal static class ApiDocumentation
             return app;
         }
 
-        app.UseSwagger();
+        app.UseSwagger(options => options.OpenApiVersion = OpenApiSpecVersion.OpenApi3_1);
         app.UseSwaggerUI(options => options.DocumentTitle = "ContentApi");
         app.MapGet("/", () => TypedResults.Redirect("/swagger")).ExcludeFromDescription();
         return app;
     }
 }
 
-/// <summary>Every <c>{slug}</c> route parameter is described, also on handlers without XML docs.</summary>
-internal sealed class SlugParameterFilter : Swashbuckle.AspNetCore.SwaggerGen.IParameterFilter
+/// <summary>
+/// Route parameters are described and bounded on every handler: <c>{slug}</c> (pattern and
+/// length) and <c>{id}</c> (a positive 64-bit integer).
+/// </summary>
+internal sealed class RouteParameterFilter : Swashbuckle.AspNetCore.SwaggerGen.IParameterFilter
 {
     public void Apply(IOpenApiParameter parameter, Swashbuckle.AspNetCore.SwaggerGen.ParameterFilterContext context)
     {
-        if (parameter is OpenApiParameter { Name: "slug", In: ParameterLocation.Path } slug && string.IsNullOrEmpty(slug.Description))
+        if (parameter is not OpenApiParameter { In: ParameterLocation.Path, Schema: OpenApiSchema schema } path)
         {
-            slug.Description = "The resource's slug (its public key): lower-case letters and digits in words joined by single hyphens, at most 200 characters.";
+            return;
+        }
+
+        if (path.Name == "slug")
+        {
+            path.Description ??= "The resource's slug (its public key): lower-case letters and digits in words joined by single hyphens, at most 200 characters.";
+            schema.Pattern = Reads.Slugs.PatternText;
+            schema.MaxLength = Reads.Slugs.MaxLength;
+        }
+        else if (path.Name == "id")
+        {
+            schema.Minimum = "1";
+            schema.Maximum = long.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
     }
 }
@@ -80,11 +96,11 @@ internal sealed class ApiKeyOperationFilter : Swashbuckle.AspNetCore.SwaggerGen.
 
         operation.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(SchemeName, context.Document)] = policies }];
         operation.Responses ??= [];
-        var problem = new Dictionary<string, IOpenApiMediaType>
+        Dictionary<string, IOpenApiMediaType> Problem() => new()
         {
             ["application/problem+json"] = new OpenApiMediaType { Schema = new OpenApiSchemaReference(nameof(Microsoft.AspNetCore.Mvc.ProblemDetails), context.Document) },
         };
-        operation.Responses["401"] = new OpenApiResponse { Description = "No API key, or an invalid or revoked one (WWW-Authenticate: Bearer).", Content = problem };
-        operation.Responses["403"] = new OpenApiResponse { Description = $"The API key lacks the scope {string.Join(", ", policies)}.", Content = problem };
+        operation.Responses["401"] = new OpenApiResponse { Description = "No API key, or an invalid or revoked one (WWW-Authenticate: Bearer).", Content = Problem() };
+        operation.Responses["403"] = new OpenApiResponse { Description = $"The API key lacks the scope {string.Join(", ", policies)}.", Content = Problem() };
     }
 }

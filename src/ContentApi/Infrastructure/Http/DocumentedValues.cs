@@ -25,44 +25,84 @@ internal sealed class DocumentedMaxLengthAttribute(int maxLength) : Attribute
     public int MaxLength { get; } = maxLength;
 }
 
-/// <summary>Copies <see cref="DocumentedValuesAttribute"/> and <see cref="DocumentedMaxLengthAttribute"/> into schemas.</summary>
+/// <summary>
+/// The smallest and largest value an integer parameter or property takes, shown as OpenAPI
+/// <c>minimum</c>/<c>maximum</c>. Only documentation: the validators enforce it.
+/// </summary>
+[AttributeUsage(AttributeTargets.Property | AttributeTargets.Parameter)]
+internal sealed class DocumentedRangeAttribute(long minimum, long maximum) : Attribute
+{
+    public long Minimum { get; } = minimum;
+    public long Maximum { get; } = maximum;
+}
+
+/// <summary>
+/// The form a string takes, shown as OpenAPI <c>pattern</c> and <c>maxLength</c>. Only
+/// documentation: the validators enforce it.
+/// </summary>
+[AttributeUsage(AttributeTargets.Property | AttributeTargets.Parameter)]
+internal class DocumentedPatternAttribute(string pattern, int maxLength) : Attribute
+{
+    public string Pattern { get; } = pattern;
+    public int MaxLength { get; } = maxLength;
+}
+
+/// <summary>A slug: the public key of a resource (see <see cref="Reads.Slugs"/>).</summary>
+[AttributeUsage(AttributeTargets.Property | AttributeTargets.Parameter)]
+internal sealed class DocumentedSlugAttribute() : DocumentedPatternAttribute(Reads.Slugs.PatternText, Reads.Slugs.MaxLength);
+
+/// <summary>Copies the Documented* attributes into parameter and property schemas.</summary>
 internal sealed class DocumentedValuesFilter : IParameterFilter, ISchemaFilter
 {
     public void Apply(IOpenApiParameter parameter, ParameterFilterContext context)
     {
-        var attribute = context.PropertyInfo?.GetCustomAttribute<DocumentedValuesAttribute>()
-                        ?? context.ParameterInfo?.GetCustomAttribute<DocumentedValuesAttribute>();
-        if (attribute is not null && parameter.Schema is OpenApiSchema schema)
+        MemberInfo? member = context.PropertyInfo;
+        if (parameter.Schema is OpenApiSchema schema)
         {
-            SetEnum(schema, attribute);
+            Document(schema, attribute => member is not null ? MemberAttribute(member, attribute) : context.ParameterInfo?.GetCustomAttribute(attribute));
         }
     }
 
     public void Apply(IOpenApiSchema schema, SchemaFilterContext context)
     {
-        if (context.MemberInfo is null || schema is not OpenApiSchema concrete)
+        if (context.MemberInfo is { } member && schema is OpenApiSchema concrete)
         {
-            return;
+            Document(concrete, attribute => MemberAttribute(member, attribute));
+        }
+    }
+
+    private static void Document(OpenApiSchema schema, Func<Type, Attribute?> find)
+    {
+        if (find(typeof(DocumentedValuesAttribute)) is DocumentedValuesAttribute values)
+        {
+            SetEnum(schema, values);
         }
 
-        if (MemberAttribute<DocumentedValuesAttribute>(context.MemberInfo) is { } values)
+        if (find(typeof(DocumentedMaxLengthAttribute)) is DocumentedMaxLengthAttribute length)
         {
-            SetEnum(concrete, values);
+            schema.MaxLength = length.MaxLength;
         }
 
-        if (MemberAttribute<DocumentedMaxLengthAttribute>(context.MemberInfo) is { } length)
+        if (find(typeof(DocumentedPatternAttribute)) is DocumentedPatternAttribute pattern)
         {
-            concrete.MaxLength = length.MaxLength;
+            schema.Pattern = pattern.Pattern;
+            schema.MaxLength = pattern.MaxLength;
+        }
+
+        if (find(typeof(DocumentedRangeAttribute)) is DocumentedRangeAttribute range)
+        {
+            schema.Minimum = range.Minimum.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            schema.Maximum = range.Maximum.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
     }
 
     // Positional records carry the attribute on the constructor parameter.
-    private static T? MemberAttribute<T>(MemberInfo member) where T : Attribute =>
-        member.GetCustomAttribute<T>()
+    private static Attribute? MemberAttribute(MemberInfo member, Type attribute) =>
+        member.GetCustomAttribute(attribute)
         ?? member.DeclaringType?.GetConstructors()
             .SelectMany(c => c.GetParameters())
             .FirstOrDefault(p => string.Equals(p.Name, member.Name, StringComparison.OrdinalIgnoreCase))
-            ?.GetCustomAttribute<T>();
+            ?.GetCustomAttribute(attribute);
 
     private static void SetEnum(OpenApiSchema schema, DocumentedValuesAttribute attribute) =>
         schema.Enum = attribute.Values.Select(v => (JsonNode)JsonValue.Create(v)).ToList();

@@ -1,0 +1,97 @@
+using System.Reflection;
+using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.AspNetCore.Mvc;
+
+namespace ContentApi.Infrastructure.Http;
+
+/// <summary>The group every resource maps its routes into, with the conventions they all follow.</summary>
+internal static class ApiRoutes
+{
+    /// <summary>
+    /// GET routes also answer HEAD (RFC 9110 §9.3.2: the GET's status and headers, no body);
+    /// a query parameter the route does not take is a 400 naming it; validators run before handlers.
+    /// </summary>
+    public static RouteGroupBuilder MapApiRoutes(this IEndpointRouteBuilder routes)
+    {
+        var api = routes.MapGroup("");
+        ((IEndpointConventionBuilder)api).Add(endpoint =>
+        {
+            if (endpoint.Metadata.OfType<IHttpMethodMetadata>().LastOrDefault() is { HttpMethods: ["GET"] } get)
+            {
+                endpoint.Metadata.Add(new HttpMethodMetadata(["GET", "HEAD"], get.AcceptCorsPreflight));
+            }
+
+            if (endpoint is RouteEndpointBuilder { RoutePattern: var pattern } && endpoint.Metadata.OfType<MethodInfo>().FirstOrDefault() is { } handler)
+            {
+                endpoint.Metadata.Add(QueryParameters.Of(handler, pattern.Parameters.Select(p => p.Name)));
+            }
+        });
+        api.AddEndpointFilter(async (invocation, next) =>
+            invocation.HttpContext.GetEndpoint()?.Metadata.GetMetadata<QueryParameters>() is { } known
+            && known.Unknown(invocation.HttpContext.Request.Query) is { Count: > 0 } unknown
+                ? TypedResults.ValidationProblem(
+                    unknown.ToDictionary(name => name, name => new[] { $"'{name}' is not a parameter of this operation. {known.Description}" }),
+                    detail: $"Unknown query parameter(s): {string.Join(", ", unknown)}.",
+                    instance: invocation.HttpContext.Request.Path)
+                : await next(invocation));
+        api.WithValidation();
+        return api;
+    }
+
+    /// <summary>Suppresses the body of HEAD responses whatever the server does with it (the headers stay those of the GET).</summary>
+    public static WebApplication UseHeadRequests(this WebApplication app)
+    {
+        app.Use((context, next) =>
+        {
+            if (HttpMethods.IsHead(context.Request.Method))
+            {
+                context.Response.Body = Stream.Null;
+            }
+
+            return next(context);
+        });
+        return app;
+    }
+}
+
+/// <summary>The query parameters a route takes: those of its <c>[AsParameters]</c> objects and its own non-route parameters.</summary>
+internal sealed class QueryParameters(IReadOnlyList<string> names)
+{
+    public string Description => names.Count == 0 ? "It takes none." : $"It takes: {string.Join(", ", names)}.";
+
+    public static QueryParameters Of(MethodInfo handler, IEnumerable<string> routeParameters)
+    {
+        var route = routeParameters.ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var names = new List<string>();
+        foreach (var parameter in handler.GetParameters())
+        {
+            if (parameter.GetCustomAttribute<AsParametersAttribute>() is not null)
+            {
+                names.AddRange(parameter.ParameterType.GetProperties()
+                    .Select(p => p.GetCustomAttribute<FromQueryAttribute>() is { } query ? query.Name ?? p.Name : null)
+                    .OfType<string>());
+            }
+            else if (parameter.GetCustomAttribute<FromQueryAttribute>() is { } query)
+            {
+                names.Add(query.Name ?? parameter.Name!);
+            }
+            else if (IsBoundFromQuery(parameter) && !route.Contains(parameter.Name!))
+            {
+                names.Add(parameter.Name!);
+            }
+        }
+
+        return new QueryParameters(names);
+    }
+
+    public List<string> Unknown(IQueryCollection query) =>
+        query.Keys.Where(key => !names.Contains(key, StringComparer.OrdinalIgnoreCase)).ToList();
+
+    // Minimal APIs bind a simple-typed parameter without an attribute from the route or else the query.
+    private static bool IsBoundFromQuery(ParameterInfo parameter)
+    {
+        var type = Nullable.GetUnderlyingType(parameter.ParameterType) ?? parameter.ParameterType;
+        return parameter.GetCustomAttributes().All(a => a is not IFromHeaderMetadata and not IFromBodyMetadata and not IFromServiceMetadata and not IFromRouteMetadata)
+               && (type.IsPrimitive || type == typeof(string) || type == typeof(DateOnly) || type == typeof(DateTime) || type == typeof(Guid) || type.IsEnum);
+    }
+}
