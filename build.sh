@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # ContentApi build entry point.
-#   ./build.sh run       private PostgreSQL under .data/, migrate + seed, serve http://localhost:5080
-#   ./build.sh test      throwaway PostgreSQL, dotnet test of the solution, prints "N passed, N failed"
+#   ./build.sh run       private PostgreSQL under .data/, migrate + seed, serve http://localhost:5080,
+#                        the reader site on http://localhost:5081
+#   ./build.sh test      throwaway PostgreSQL, dotnet test of the solution (OpenAPI lint, typed client and
+#                        browser tests included), prints "N passed, N failed"
 #   ./build.sh openapi   regenerate openapi/content-api.v1.json from the running app's document
 #   ./build.sh bench     synthetic data at scale, wrk against the API and pgbench against PostgreSQL
 #                        [--articles N] [--duration S] [--connections C] [--quick]
@@ -18,6 +20,7 @@ source "$ROOT/scripts/common.sh"
 cmd_run() {
   ensure_dotnet
   ensure_postgres
+  ensure_reader_tools
   local port_file="$ROOT/.data/postgres.port" port
   RUN_DATADIR="$ROOT/.data/postgres"   # global: used by the EXIT trap
   local datadir=$RUN_DATADIR
@@ -42,9 +45,15 @@ cmd_run() {
   dotnet run --no-build --project "$API_PROJECT" -- migrate
   local key
   key=$(dotnet run --no-build --project "$API_PROJECT" -- keys ensure-development "$ROOT/.data/development-api-key")
+  log "building the reader site"
+  (cd reader && npm run --silent generate >/dev/null && npm run --silent build)
+  node reader/serve.mjs --api http://localhost:5080 --port 5081 >/dev/null &
+  READER_PID=$!
+  trap 'kill "$READER_PID" 2>/dev/null; log "stopping PostgreSQL"; pg_stop "$RUN_DATADIR"' EXIT
   echo
   echo "ContentApi:   http://localhost:5080/v1/articles"
   echo "Swagger UI:   http://localhost:5080/swagger"
+  echo "Reader site:  http://localhost:5081/ (another origin: a client of the API only)"
   echo "PostgreSQL:   $ConnectionStrings__Content"
   echo "Development API key: $key"
   echo
@@ -54,6 +63,8 @@ cmd_run() {
 cmd_test() {
   ensure_dotnet
   ensure_postgres
+  ensure_reader_tools
+  ensure_chromium
   local port results status=0
   # global: the EXIT trap runs after this function has returned
   TEST_WORKDIR=$(mktemp -d "${TMPDIR:-/tmp}/contentapi-test.XXXXXX")

@@ -36,6 +36,24 @@ ensure_dotnet() {
   command -v dotnet >/dev/null 2>&1 || die "the .NET 10 SDK is required (https://dot.net)"
 }
 
+ensure_node() {
+  command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || apt_install nodejs npm
+}
+
+# reader/node_modules from the committed lock file (again whenever the lock file changed).
+ensure_reader_tools() {
+  ensure_node
+  if [ ! -f "$ROOT/reader/node_modules/.package-lock.json" ] || [ "$ROOT/reader/package-lock.json" -nt "$ROOT/reader/node_modules/.package-lock.json" ]; then
+    log "installing the reader's tools (npm ci)"
+    (cd "$ROOT/reader" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  fi
+}
+
+# The browser tests drive the OS's Chromium; none is ever downloaded.
+ensure_chromium() {
+  [ -x /usr/bin/chromium ] || apt_install chromium
+}
+
 free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' 2>/dev/null \
     || echo $(( 20000 + RANDOM % 20000 ))

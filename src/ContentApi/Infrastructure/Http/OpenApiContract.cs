@@ -183,6 +183,7 @@ internal sealed class ResponsesOperationFilter : IOperationFilter
         }
 
         AddProblem(operation, context, 500);
+        DocumentEveryShapeOfOk(operation, context);
         if (metadata.OfType<EnableRateLimitingAttribute>().Any())
         {
             AddProblem(operation, context, 429);
@@ -231,6 +232,23 @@ internal sealed class ResponsesOperationFilter : IOperationFilter
         if (!metadata.OfType<Microsoft.AspNetCore.Authorization.IAuthorizeData>().Any())
         {
             operation.Security = [];
+        }
+    }
+
+    // An operation whose 200 has more than one shape (the comment list's flat and tree views)
+    // would otherwise document only the last of them.
+    private static void DocumentEveryShapeOfOk(OpenApiOperation operation, OperationFilterContext context)
+    {
+        var shapes = context.ApiDescription.ActionDescriptor.EndpointMetadata
+            .OfType<Microsoft.AspNetCore.Http.Metadata.IProducesResponseTypeMetadata>()
+            .Where(m => m.StatusCode == StatusCodes.Status200OK && m.Type is not null)
+            .Select(m => m.Type!)
+            .Distinct()
+            .ToList();
+        if (shapes.Count > 1 && operation.Responses!.TryGetValue("200", out var ok) && ok.Content?.TryGetValue("application/json", out var media) == true
+            && media is OpenApiMediaType json)
+        {
+            json.Schema = new OpenApiSchema { OneOf = shapes.Select(shape => context.SchemaGenerator.GenerateSchema(shape, context.SchemaRepository)).ToList() };
         }
     }
 
