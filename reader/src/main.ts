@@ -61,7 +61,7 @@ function articleList(articles: Schemas["ArticleSummary"][]): HTMLElement {
         "li",
         { class: "article-summary" },
         h("h2", {}, link(`#/articles/${article.slug}`, article.title)),
-        h("p", { class: "byline" }, time(article.publishedAt), ` · ${article.commentCount} comment${article.commentCount === 1 ? "" : "s"}`),
+        h("p", { class: "byline" }, article.publishedAt !== null && time(article.publishedAt), ` · ${article.commentCount} comment${article.commentCount === 1 ? "" : "s"}`),
         h("p", {}, article.summary),
       ),
     ),
@@ -162,7 +162,7 @@ function metadataPanel(metadata: Schemas["ArticleMetadata"]): HTMLElement {
       "section",
       { class: "dates" },
       h("h2", {}, "Dates"),
-      h("p", {}, "Published ", time(metadata.dates.published)),
+      metadata.dates.published !== null && h("p", {}, "Published ", time(metadata.dates.published)),
       metadata.dates.modified !== metadata.dates.published && h("p", {}, "Updated ", time(metadata.dates.modified)),
     ),
   );

@@ -1,11 +1,12 @@
 using ContentApi.Articles;
+using ContentApi.Authors;
 using ContentApi.Comments;
 using ContentApi.Events;
 using ContentApi.Health;
-using ContentApi.Infrastructure;
 using ContentApi.Infrastructure.Database;
 using ContentApi.Infrastructure.Http;
 using ContentApi.Infrastructure.Security;
+using ContentApi.Infrastructure;
 using ContentApi.Organisations;
 using ContentApi.People;
 using ContentApi.Places;
@@ -24,6 +25,7 @@ builder.Services.AddPublicReads();
 builder.Services.AddHealthApi();
 builder.Services.AddApiDocumentation();
 builder.Services.AddApiKeySecurity();
+builder.Services.AddArticles();
 builder.Services.AddComments();
 
 var app = builder.Build();
@@ -41,6 +43,7 @@ api.MapOrganisationsApi();
 api.MapEventsApi();
 api.MapPlacesApi();
 api.MapTagsApi();
+api.MapAuthorsApi();
 api.MapSearchApi();
 api.MapCommentsApi();
 

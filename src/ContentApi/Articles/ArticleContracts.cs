@@ -10,14 +10,16 @@ namespace ContentApi.Articles;
 /// <param name="Title">Headline.</param>
 /// <param name="Summary">Standfirst, plain text.</param>
 /// <param name="Language">ISO 639-1 language code.</param>
-/// <param name="PublishedAt">Publication time, UTC.</param>
+/// <param name="PublishedAt">Publication time, UTC; null only for a draft without one (editorial lists).</param>
 /// <param name="UpdatedAt">Last editorial change, UTC.</param>
 /// <param name="CommentCount">Approved reader comments.</param>
+/// <param name="Authors">Bylines, in order.</param>
+/// <param name="Image">Lead image, if any.</param>
 public sealed record ArticleSummary(
     long Id, string Slug, string Title, string Summary, string Language,
-    DateTime PublishedAt, DateTime UpdatedAt, int CommentCount)
+    DateTime? PublishedAt, DateTime UpdatedAt, int CommentCount, IReadOnlyList<ArticleAuthor> Authors, ArticleImage? Image)
 {
-    public static ArticleSummary Example { get; } = new(1, SeedArticle.Slug, SeedArticle.Title, SeedArticle.Summary, "en", SeedArticle.PublishedAt, SeedArticle.PublishedAt, 1);
+    public static ArticleSummary Example { get; } = new(1, SeedArticle.Slug, SeedArticle.Title, SeedArticle.Summary, "en", SeedArticle.PublishedAt, SeedArticle.PublishedAt, 1, [], null);
 }
 
 /// <summary>One article with its body and its whole metadata block.</summary>
@@ -26,26 +28,46 @@ public sealed record ArticleSummary(
 /// <param name="Title">Headline.</param>
 /// <param name="Summary">Standfirst, plain text.</param>
 /// <param name="Language">ISO 639-1 language code.</param>
-/// <param name="Status">Always <c>published</c> on public reads.</param>
+/// <param name="Status">Always <c>published</c> on public reads; draft | published | archived for editors (API key with content:write).</param>
+/// <param name="Image">Lead image, if any.</param>
 /// <param name="Body">Typed blocks of plain text, in reading order.</param>
+/// <param name="Authors">Bylines, in order.</param>
 /// <param name="CommentsOpen">Whether readers may post comments.</param>
 /// <param name="CommentCount">Approved reader comments.</param>
 /// <param name="Metadata">Event, dates, people, organisations, places and tags.</param>
 public sealed record ArticleDetail(
-    long Id, string Slug, string Title, string Summary, string Language, [DocumentedValues("published")] string Status,
-    IReadOnlyList<BodyBlock> Body, bool CommentsOpen, int CommentCount, ArticleMetadata Metadata)
+    long Id, string Slug, string Title, string Summary, string Language, [DocumentedValues("draft", "published", "archived")] string Status,
+    ArticleImage? Image, IReadOnlyList<BodyBlock> Body, IReadOnlyList<ArticleAuthor> Authors, bool CommentsOpen, int CommentCount, ArticleMetadata Metadata)
 {
-    public static ArticleDetail Example { get; } = new(1, SeedArticle.Slug, SeedArticle.Title, SeedArticle.Summary, "en", "published", [BodyBlock.Example, BodyBlock.QuoteExample], CommentsOpen: true, CommentCount: 1, ArticleMetadata.Example);
+    public static ArticleDetail Example { get; } = new(1, SeedArticle.Slug, SeedArticle.Title, SeedArticle.Summary, "en", "published", null, [BodyBlock.Example, BodyBlock.QuoteExample], [], CommentsOpen: true, CommentCount: 1, ArticleMetadata.Example);
 }
 
-/// <summary>A block of the article body. Text is plain text, never HTML.</summary>
-/// <param name="Type">paragraph | heading | quote | list</param>
+/// <summary>A block of the article body. Text is plain text, never HTML. Each type has its own fields; others are absent.</summary>
+/// <param name="Type">paragraph | heading | quote | list | image</param>
 /// <param name="Text">The text of a paragraph, heading or quote.</param>
 /// <param name="Person">For a quote: the slug of the person quoted.</param>
 /// <param name="Level">For a heading: 2 to 6.</param>
 /// <param name="Items">For a list: its items.</param>
 /// <param name="Ordered">For a list: whether it is numbered.</param>
-public sealed record BodyBlock([DocumentedValues("paragraph", "heading", "quote", "list")] string Type, string? Text = null, string? Person = null, int? Level = null, IReadOnlyList<string>? Items = null, bool? Ordered = null)
+/// <param name="Url">For an image: its absolute https URL.</param>
+/// <param name="Alt">For an image: its text alternative (required).</param>
+/// <param name="Caption">For an image: its caption.</param>
+/// <param name="Credit">For an image: who made it.</param>
+/// <param name="Width">For an image: width in pixels.</param>
+/// <param name="Height">For an image: height in pixels.</param>
+public sealed record BodyBlock(
+    [DocumentedValues("paragraph", "heading", "quote", "list", "image")] string Type,
+    [DocumentedMaxLength(ArticleLimits.BlockText)] string? Text = null,
+    [DocumentedSlug] string? Person = null,
+    [DocumentedRange(2, 6)] int? Level = null,
+    [DocumentedMaxItems(ArticleLimits.ListItems), DocumentedMaxLength(ArticleLimits.BlockText)] IReadOnlyList<string>? Items = null,
+    bool? Ordered = null,
+    [DocumentedMaxLength(ArticleLimits.Url)] string? Url = null,
+    [DocumentedMaxLength(ArticleLimits.Alt)] string? Alt = null,
+    [DocumentedMaxLength(ArticleLimits.Caption)] string? Caption = null,
+    [DocumentedMaxLength(ArticleLimits.Credit)] string? Credit = null,
+    [DocumentedRange(1, ArticleLimits.ImageSide)] int? Width = null,
+    [DocumentedRange(1, ArticleLimits.ImageSide)] int? Height = null)
 {
     /// <summary>The seed article's quote, attributed to the person who said it.</summary>
     public static BodyBlock QuoteExample { get; } = new("quote", Text: "effective security can only be achieved through strong and shared cooperation", Person: "abdellatif-hammouchi");
@@ -85,13 +107,14 @@ public sealed record EventLocation(string? Venue, string? City, string? Country)
     public static EventLocation Example { get; } = new(null, "Moscow", "RU");
 }
 
-/// <param name="Published">Publication time, UTC.</param>
+/// <param name="Published">Publication time, UTC (null for a draft that has none yet).</param>
+/// <param name="FirstPublished">When it was first published, UTC: set once, never moved by later edits.</param>
 /// <param name="Modified">Last editorial change, UTC.</param>
 /// <param name="CoverageStart">First day the article covers.</param>
 /// <param name="CoverageEnd">Last day the article covers.</param>
-public sealed record ArticleDates(DateTime Published, DateTime Modified, DateOnly? CoverageStart, DateOnly? CoverageEnd)
+public sealed record ArticleDates(DateTime? Published, DateTime? FirstPublished, DateTime Modified, DateOnly? CoverageStart, DateOnly? CoverageEnd)
 {
-    public static ArticleDates Example { get; } = new(SeedArticle.PublishedAt, SeedArticle.PublishedAt, new DateOnly(2025, 5, 27), new DateOnly(2025, 5, 29));
+    public static ArticleDates Example { get; } = new(SeedArticle.PublishedAt, SeedArticle.PublishedAt, SeedArticle.PublishedAt, new DateOnly(2025, 5, 27), new DateOnly(2025, 5, 29));
 }
 
 /// <param name="Slug">URL key of the person.</param>
@@ -126,6 +149,15 @@ public sealed record ArticleOrganisation(string Slug, string Name, string? Acron
 public sealed record ArticlePlace(string Slug, string Name, string? Country)
 {
     public static ArticlePlace Example { get; } = new("moscow", "Moscow", "RU");
+}
+
+/// <summary>A byline as articles embed it.</summary>
+/// <param name="Slug">URL key of the author, under /v1/authors.</param>
+/// <param name="Name">Name as printed.</param>
+/// <param name="Url">The author's profile page.</param>
+public sealed record ArticleAuthor(string Slug, string Name, string? Url)
+{
+    public static ArticleAuthor Example { get; } = new("jane-doe", "Jane Doe", "https://news.example.org/authors/jane-doe");
 }
 
 /// <param name="Slug">URL key of the tag.</param>
@@ -179,6 +211,16 @@ public sealed record ListArticlesQuery : ArticlePagingQuery
     [FromQuery(Name = "place")]
     [DocumentedSlug]
     public string? Place { get; init; }
+
+    /// <summary>Only articles with this byline (slug).</summary>
+    [FromQuery(Name = "author")]
+    [DocumentedSlug]
+    public string? Author { get; init; }
+
+    /// <summary>Editors only (API key with content:write): draft, scheduled, published or archived articles instead of the public list.</summary>
+    [FromQuery(Name = "status")]
+    [DocumentedValues("draft", "scheduled", "published", "archived")]
+    public string? Status { get; init; }
 
     /// <summary>Published on or after this day (yyyy-MM-dd, UTC).</summary>
     [FromQuery(Name = "publishedFrom")]

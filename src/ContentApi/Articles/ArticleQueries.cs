@@ -31,14 +31,35 @@ internal static class ArticleQueries
         (q => q.Organisation, "organisation", "a.id in (select l.article_id from article_organisations l join organisations o on o.id = l.organisation_id where o.slug = @organisation)"),
         (q => q.Event, "event", "a.id in (select l.article_id from article_events l join events e on e.id = l.event_id where e.slug = @event)"),
         (q => q.Place, "place", "a.id in (select l.article_id from article_places l join places pl on pl.id = l.place_id where pl.slug = @place)"),
+        (q => q.Author, "author", "a.id in (select l.article_id from article_authors l join authors au on au.id = l.author_id where au.slug = @author)"),
     ];
 
-    /// <summary>The article list for these filters: conditions are fixed SQL texts, values are parameters.</summary>
+    // Editors' lists (status=…) hold drafts without a publication time: ordered by it, or by
+    // their last change when they have none.
+    private static readonly Dictionary<string, SortOrder> EditorialSorts = new()
+    {
+        [ArticleSorts.Newest] = new(ArticleSorts.Newest, "coalesce(a.published_at, a.updated_at)", "a.id", Descending: true),
+        [ArticleSorts.Oldest] = new(ArticleSorts.Oldest, "coalesce(a.published_at, a.updated_at)", "a.id", Descending: false),
+        [ArticleSorts.Title] = Sorts[ArticleSorts.Title],
+        [ArticleSorts.Relevance] = Sorts[ArticleSorts.Relevance],
+    };
+
+    /// <summary>
+    /// The article list for these filters: conditions are fixed SQL texts, values are
+    /// parameters. Public unless <c>status</c> asks for an editors' list.
+    /// </summary>
     public static ListSpec ListSpec(ListArticlesQuery query, string? parentExists = null, string? notFoundDetail = null)
     {
-        var conditions = new List<string> { IsPublic };
+        var visibility = query.Status switch
+        {
+            null or "published" => IsPublic,
+            "draft" => "a.status = 'draft'",
+            "scheduled" => "a.status = 'published' and a.published_at > now()",
+            _ => "a.status = 'archived'",
+        };
+        var conditions = new List<string> { visibility };
         var parameters = new DynamicParameters();
-        var scope = new List<string> { "articles" };
+        var scope = new List<string> { query.Status is null ? "articles" : $"articles\nstatus={query.Status}" };
         foreach (var (value, name, sql) in LinkFilters)
         {
             if (value(query) is { } slug)
@@ -89,7 +110,7 @@ internal static class ArticleQueries
             scope.Add($"q={q}");
         }
 
-        var sort = Sorts[query.Sort ?? ArticleSorts.Newest];
+        var sort = (query.Status is null ? Sorts : EditorialSorts)[query.Sort ?? ArticleSorts.Newest];
         scope.Add($"sort={sort.Name}");
         return new ListSpec(
             Scope: string.Join('\n', scope),
@@ -98,7 +119,7 @@ internal static class ArticleQueries
             Sort: sort,
             Parameters: parameters,
             ParentExists: parentExists,
-            NotFoundDetail: notFoundDetail);
+            NotFoundDetail: notFoundDetail) { IsPublic = query.Status is null };
     }
 
     public sealed record ValidatorsRow(long ContentVersion, DateTime ContentModifiedAt);

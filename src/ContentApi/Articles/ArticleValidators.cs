@@ -46,6 +46,9 @@ internal sealed class ListArticlesQueryValidator : AbstractValidator<ListArticle
         RuleFor(q => q.Organisation).Must(IsSlug).WithMessage(_ => Slugs.Message("organisation"));
         RuleFor(q => q.Event).Must(IsSlug).WithMessage(_ => Slugs.Message("event"));
         RuleFor(q => q.Place).Must(IsSlug).WithMessage(_ => Slugs.Message("place"));
+        RuleFor(q => q.Author).Must(IsSlug).WithMessage(_ => Slugs.Message("author"));
+        RuleFor(q => q.Status).Must(status => status is null or "draft" or "scheduled" or "published" or "archived")
+            .WithMessage("'status' must be one of: draft, scheduled, published, archived.");
         RuleFor(q => q.Language).Matches("^[a-z]{2}$").WithMessage("'language' must be an ISO 639-1 code of two lower-case letters.");
         RuleFor(q => q.Q).Must(q => q is null || q.Trim().Length is > 0 and <= MaxQueryLength)
             .WithMessage($"'q' must have 1 to {MaxQueryLength} characters.");

@@ -1,4 +1,5 @@
 using ContentApi.Infrastructure.Http;
+using ContentApi.Infrastructure.Security;
 using ContentApi.Reads;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
@@ -14,23 +15,46 @@ internal static class ArticlesApi
         group.MapGet("/", ListArticles)
             .WithName(nameof(ListArticles))
             .WithSummary("List published articles")
-            .WithDescription("Summaries of published articles, filtered and ordered as asked, paged by page number (first 10,000 items) or by cursor (`next`/`prev` links, any depth). The `Link` header repeats the navigation links. Conditional with If-None-Match / If-Modified-Since.");
+            .WithDescription("Summaries of published articles, filtered and ordered as asked, paged by page number (first 10,000 items) or by cursor (`next`/`prev` links, any depth). The `Link` header repeats the navigation links. Conditional with If-None-Match / If-Modified-Since. Editors (API key with content:write) list drafts, scheduled, published or archived articles with `status`; without a key `status` is a 400.")
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden);
         group.MapGet("/{slug}", GetArticle)
             .WithName(nameof(GetArticle))
             .WithSummary("Get one article with its metadata")
-            .WithDescription("The article's body and its whole metadata block (event, dates, people with affiliations, organisations, places, tags). Conditional with If-None-Match / If-Modified-Since.")
+            .WithDescription("The article's body and its whole metadata block (event, dates, people with affiliations, organisations, places, tags). Conditional with If-None-Match / If-Modified-Since. A former slug of a renamed article answers 301 to its current URL; a taken-down article 410. Editors (API key with content:write) also read drafts and scheduled articles, privately, with the stored version as a strong ETag (for If-Match).")
+            .Produces(StatusCodes.Status301MovedPermanently)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status410Gone);
+        group.MapArticleEditing(routes);
 
         return group;
     }
 
-    public static Task<Results<RawPagedResult<ArticleSummary>, NotModifiedResult, ProblemHttpResult>> ListArticles(
-        [AsParameters] ListArticlesQuery query, PublicReads reads, HttpContext httpContext, CancellationToken cancellationToken) =>
-        reads.ListAsync<ArticleSummary>(httpContext, query, ArticleQueries.ListSpec(query), cancellationToken);
+    public static async Task<Results<RawPagedResult<ArticleSummary>, NotModifiedResult, ProblemHttpResult>> ListArticles(
+        [AsParameters] ListArticlesQuery query, PublicReads reads, HttpContext httpContext, CancellationToken cancellationToken)
+    {
+        if (query.Status is not null)
+        {
+            var access = await Editors.CheckAsync(httpContext);
+            if (access.Refusal is { } refused)
+            {
+                return refused;
+            }
+
+            if (!access.IsEditor)
+            {
+                return Problems.Validation("status", "'status' lists unpublished articles: it needs an API key with content:write (Authorization: Bearer …).");
+            }
+        }
+
+        return await reads.ListAsync<ArticleSummary>(httpContext, query, ArticleQueries.ListSpec(query), cancellationToken);
+    }
 
     /// <param name="slug">The article's slug.</param>
-    public static async Task<Results<RawJsonResult<ArticleDetail>, NotModifiedResult, ProblemHttpResult>> GetArticle(
+    public static async Task<Results<RawJsonResult<ArticleDetail>, NotModifiedResult, RedirectHttpResult, ProblemHttpResult>> GetArticle(
         string slug, NpgsqlDataSource db, ConditionalRequests conditionalRequests, HttpContext httpContext, CancellationToken cancellationToken)
     {
         if (Slugs.Problem(slug) is { } badSlug)
@@ -38,12 +62,23 @@ internal static class ArticlesApi
             return badSlug;
         }
 
+        var access = await Editors.CheckAsync(httpContext);
+        if (access.Refusal is { } refused)
+        {
+            return refused;
+        }
+
+        if (access.IsEditor)
+        {
+            return await GetForEditorAsync(slug, db, httpContext, cancellationToken);
+        }
+
         // A client that holds a copy costs one cheap query: no body is built for a 304.
         if (ConditionalRequests.HasConditions(httpContext.Request))
         {
             if (await ArticleQueries.GetValidatorsAsync(db, slug, cancellationToken) is not { } current)
             {
-                return NotFound(slug);
+                return await MissingAsync(db, slug, "", cancellationToken);
             }
 
             var validators = ContentValidators.From("a", current.ContentVersion, current.ContentModifiedAt);
@@ -56,12 +91,45 @@ internal static class ArticlesApi
 
         if (await ArticleQueries.GetDocumentAsync(db, slug, cancellationToken) is not { } row)
         {
-            return NotFound(slug);
+            return await MissingAsync(db, slug, "", cancellationToken);
         }
 
         conditionalRequests.Apply(httpContext.Response, ContentValidators.From("a", row.ContentVersion, row.ContentModifiedAt));
         return new RawJsonResult<ArticleDetail>(row.Document);
     }
 
-    private static ProblemHttpResult NotFound(string slug) => Problems.NotFound($"No published article has the slug '{slug}'.");
+    /// <summary>
+    /// A slug with no published article: a former slug of one (301 to its current URL, plus
+    /// <paramref name="rest"/>), a taken-down article (410), or nothing (404).
+    /// </summary>
+    public static async Task<Results<RawJsonResult<ArticleDetail>, NotModifiedResult, RedirectHttpResult, ProblemHttpResult>> MissingAsync(
+        NpgsqlDataSource db, string slug, string rest, CancellationToken cancellationToken)
+    {
+        var whereabouts = await ArticleWriteQueries.LocateAsync(db, slug, cancellationToken);
+        return whereabouts switch
+        {
+            { Gone: true } => ArticleProblems.Gone(slug),
+            { CurrentSlug: { } current } => TypedResults.Redirect($"/v1/articles/{current}{rest}", permanent: true),
+            _ => Problems.NotFound($"No published article has the slug '{slug}'."),
+        };
+    }
+
+    // Editors see drafts and scheduled articles, with the stored version as a strong ETag.
+    private static async Task<Results<RawJsonResult<ArticleDetail>, NotModifiedResult, RedirectHttpResult, ProblemHttpResult>> GetForEditorAsync(
+        string slug, NpgsqlDataSource db, HttpContext httpContext, CancellationToken cancellationToken)
+    {
+        if (await ArticleWriteQueries.GetEditorialAsync(db, slug, cancellationToken) is not { } article)
+        {
+            return await MissingAsync(db, slug, "", cancellationToken);
+        }
+
+        var etag = Preconditions.ETag(article.Version);
+        httpContext.Response.Headers.ETag = etag;
+        if (httpContext.Request.Headers.IfNoneMatch.ToString().Split(',').Any(tag => tag.Trim() == etag))
+        {
+            return NotModifiedResult.Instance;
+        }
+
+        return new RawJsonResult<ArticleDetail>(article.Detail);
+    }
 }

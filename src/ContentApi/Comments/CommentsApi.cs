@@ -1,13 +1,13 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
+using ContentApi.Articles;
 using ContentApi.Infrastructure.Http;
 using ContentApi.Infrastructure.Security;
 using ContentApi.Reads;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
-using Microsoft.Net.Http.Headers;
 using Npgsql;
 using static ContentApi.Comments.CommentQueries;
 
@@ -23,8 +23,10 @@ internal static class CommentsApi
         thread.MapGet("/", ListArticleComments)
             .WithName(nameof(ListArticleComments))
             .WithSummary("List an article's approved comments")
-            .WithDescription("Approved comments only, oldest first: `view=flat` (default) with parentId, or `view=tree` with replies nested. Never an email, address or user agent.")
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .WithDescription("Approved comments only, oldest first: `view=flat` (default) with parentId, or `view=tree` with replies nested. Never an email, address or user agent. A former slug of a renamed article answers 301; a taken-down article 410.")
+            .Produces(StatusCodes.Status301MovedPermanently)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status410Gone);
         thread.MapPost("/", PostComment)
             .WithName(nameof(PostComment))
             .WithSummary("Leave a reply")
@@ -76,27 +78,30 @@ internal static class CommentsApi
 
     /// <param name="slug">The article's slug.</param>
     /// <param name="query">Paging and view.</param>
-    public static async Task<Results<RawPagedResult<PublicComment>, RawPagedResult<CommentThread>, NotModifiedResult, ProblemHttpResult>> ListArticleComments(
-        string slug, [AsParameters] ListCommentsQuery query, PublicReads reads, HttpContext httpContext, CancellationToken cancellationToken)
+    public static async Task<Results<RawPagedResult<PublicComment>, RawPagedResult<CommentThread>, NotModifiedResult, RedirectHttpResult, ProblemHttpResult>> ListArticleComments(
+        string slug, [AsParameters] ListCommentsQuery query, PublicReads reads, NpgsqlDataSource db, HttpContext httpContext, CancellationToken cancellationToken)
     {
         if (Slugs.Problem(slug) is { } badSlug)
         {
             return badSlug;
         }
 
-        return query.View == "tree"
-            ? (await reads.ListAsync<CommentThread>(httpContext, query, CommentQueries.PublicListSpec(slug, tree: true), cancellationToken)).Result switch
-            {
-                RawPagedResult<CommentThread> page => page,
-                NotModifiedResult notModified => notModified,
-                var problem => (ProblemHttpResult)problem,
-            }
-            : (await reads.ListAsync<PublicComment>(httpContext, query, CommentQueries.PublicListSpec(slug, tree: false), cancellationToken)).Result switch
-            {
-                RawPagedResult<PublicComment> page => page,
-                NotModifiedResult notModified => notModified,
-                var problem => (ProblemHttpResult)problem,
-            };
+        IResult page = query.View == "tree"
+            ? (await reads.ListAsync<CommentThread>(httpContext, query, CommentQueries.PublicListSpec(slug, tree: true), cancellationToken)).Result
+            : (await reads.ListAsync<PublicComment>(httpContext, query, CommentQueries.PublicListSpec(slug, tree: false), cancellationToken)).Result;
+        return page switch
+        {
+            RawPagedResult<CommentThread> threads => threads,
+            RawPagedResult<PublicComment> comments => comments,
+            NotModifiedResult notModified => notModified,
+            ProblemHttpResult { StatusCode: StatusCodes.Status404NotFound } =>
+                (await ArticlesApi.MissingAsync(db, slug, "/comments" + httpContext.Request.QueryString, cancellationToken)).Result switch
+                {
+                    RedirectHttpResult redirect => redirect,
+                    var problem => (ProblemHttpResult)problem,
+                },
+            var problem => (ProblemHttpResult)problem,
+        };
     }
 
     /// <param name="id">The comment's id.</param>
@@ -177,13 +182,12 @@ internal static class CommentsApi
     public static async Task<Results<RawJsonResult<ModeratorComment>, ProblemHttpResult>> ModerateComment(
         long id, ModerateCommentRequest request, NpgsqlDataSource db, HttpContext httpContext, CancellationToken cancellationToken)
     {
-        if (!httpContext.Request.Headers.ContainsKey(HeaderNames.IfMatch))
+        if (!Preconditions.HasIfMatch(httpContext.Request))
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status428PreconditionRequired, title: "Precondition Required",
-                detail: "Send If-Match with the comment's version (\"version\" in the queue), so that no decision is silently lost.");
+            return Preconditions.Required("the comment's version (\"version\" in the queue)");
         }
 
-        var outcome = await CommentQueries.SetStatusAsync(db, id, request.Status!, ExpectedVersion(httpContext.Request), cancellationToken);
+        var outcome = await CommentQueries.SetStatusAsync(db, id, request.Status!, Preconditions.ExpectedVersion(httpContext.Request), cancellationToken);
         if (!outcome.Found)
         {
             return Problems.NotFound($"No comment has the id {id}.");
@@ -194,7 +198,7 @@ internal static class CommentsApi
             return StaleVersion(id);
         }
 
-        httpContext.Response.Headers.ETag = $"\"{outcome.Version}\"";
+        httpContext.Response.Headers.ETag = Preconditions.ETag(outcome.Version!.Value);
         return new RawJsonResult<ModeratorComment>(outcome.Document);
     }
 
@@ -202,7 +206,7 @@ internal static class CommentsApi
     public static async Task<Results<NoContent, ProblemHttpResult>> DeleteComment(
         long id, NpgsqlDataSource db, HttpContext httpContext, CancellationToken cancellationToken)
     {
-        var expected = httpContext.Request.Headers.ContainsKey(HeaderNames.IfMatch) ? ExpectedVersion(httpContext.Request) : null;
+        var expected = Preconditions.HasIfMatch(httpContext.Request) ? Preconditions.ExpectedVersion(httpContext.Request) : null;
         var (found, deleted) = await CommentQueries.DeleteAsync(db, id, expected, cancellationToken);
         return (found, deleted) switch
         {
@@ -214,21 +218,6 @@ internal static class CommentsApi
 
     public static async Task<Ok<EraseCommentsResult>> EraseComments(EraseCommentsRequest request, NpgsqlDataSource db, CancellationToken cancellationToken) =>
         TypedResults.Ok(new EraseCommentsResult(await CommentQueries.EraseAsync(db, request.AuthorEmail!.Trim(), cancellationToken)));
-
-    // If-Match: "7" (or W/"7", or *). Anything that is not a version of ours matches nothing.
-    private static int? ExpectedVersion(HttpRequest request)
-    {
-        var value = request.Headers.IfMatch.ToString().Trim();
-        if (value == "*")
-        {
-            return null;
-        }
-
-        return EntityTagHeaderValue.TryParse(value, out var tag)
-               && int.TryParse(tag.Tag.AsSpan().Trim('"'), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var version)
-            ? version
-            : -1;
-    }
 
     private static ProblemHttpResult StaleVersion(long id) =>
         TypedResults.Problem(statusCode: StatusCodes.Status412PreconditionFailed, title: "Precondition Failed",

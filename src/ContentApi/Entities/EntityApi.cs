@@ -1,7 +1,10 @@
 using ContentApi.Articles;
+using ContentApi.Infrastructure.Http;
+using ContentApi.Infrastructure.Security;
 using ContentApi.Reads;
 using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Npgsql;
 
 namespace ContentApi.Entities;
 
@@ -17,13 +20,17 @@ namespace ContentApi.Entities;
 /// <param name="DetailDescription">What one item holds.</param>
 /// <param name="DetailSql">The item as JSON from <c>@slug</c> (one text column, or no row).</param>
 /// <param name="ArticlesOf">The article-list filter that keeps the articles of the entity with this slug.</param>
+/// <param name="EditorDetailSql">The item as JSON (document) with its version (for a strong ETag) from <c>@slug</c>.</param>
 internal sealed record EntityDefinition(
     string Path, string Table, string Singular, string Plural,
     string ListDescription, string DetailDescription, string DetailSql,
-    Func<ListArticlesQuery, string, ListArticlesQuery> ArticlesOf)
+    Func<ListArticlesQuery, string, ListArticlesQuery> ArticlesOf, string EditorDetailSql)
 {
     /// <summary>The noun in messages, e.g. "person".</summary>
     public string Noun => Singular.ToLowerInvariant();
+
+    /// <summary>The noun with its indefinite article, e.g. "an organisation".</summary>
+    public string OneNoun => ("aeiou".Contains(Noun[0], StringComparison.Ordinal) ? "an " : "a ") + Noun;
 }
 
 internal static class EntityApi
@@ -42,12 +49,15 @@ internal static class EntityApi
             .WithName($"List{entity.Plural}")
             .WithSummary($"List {entity.Plural.ToLowerInvariant()}")
             .WithDescription(entity.ListDescription);
-        group.MapGet("/{slug}", (string slug, PublicReads reads, HttpContext httpContext, CancellationToken cancellationToken) =>
-                reads.DocumentAsync<TDetail>(httpContext, slug, entity.DetailSql, entity.Noun, cancellationToken))
+        Func<string, PublicReads, NpgsqlDataSource, HttpContext, CancellationToken, Task<Results<RawJsonResult<TDetail>, NotModifiedResult, ProblemHttpResult>>> item =
+            (slug, reads, db, httpContext, cancellationToken) => GetAsync<TDetail>(entity, slug, reads, db, httpContext, cancellationToken);
+        group.MapGet("/{slug}", item)
             .WithName($"Get{entity.Singular}")
             .WithSummary($"Get one {entity.Noun}")
-            .WithDescription(entity.DetailDescription)
+            .WithDescription(entity.DetailDescription + " Editors (API key with content:write) get the stored version as a strong ETag, for If-Match.")
             .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("/{slug}/articles", (string slug, [AsParameters] LinkedArticlesQuery query, PublicReads reads, HttpContext httpContext, CancellationToken cancellationToken) =>
                 ListArticlesOf(entity, slug, query, reads, httpContext, cancellationToken))
@@ -66,6 +76,35 @@ internal static class EntityApi
         FromWhere: $"from {table} {alias} where true",
         Sort: new SortOrder("name", $"{alias}.name", $"{alias}.id", Descending: false),
         Parameters: new DynamicParameters());
+
+    // Readers get the public validators; editors the stored version as a strong ETag.
+    private static async Task<Results<RawJsonResult<TDetail>, NotModifiedResult, ProblemHttpResult>> GetAsync<TDetail>(
+        EntityDefinition entity, string slug, PublicReads reads, NpgsqlDataSource db, HttpContext httpContext, CancellationToken cancellationToken)
+    {
+        var access = await Editors.CheckAsync(httpContext);
+        if (access.Refusal is { } refused)
+        {
+            return refused;
+        }
+
+        if (!access.IsEditor)
+        {
+            return await reads.DocumentAsync<TDetail>(httpContext, slug, entity.DetailSql, entity.Noun, cancellationToken);
+        }
+
+        if (Slugs.Problem(slug) is { } badSlug)
+        {
+            return badSlug;
+        }
+
+        if (await EntityWrites.EditorDetailAsync(db, entity.EditorDetailSql, slug, cancellationToken) is not { } stored)
+        {
+            return Problems.NotFound($"No {entity.Noun} has the slug '{slug}'.");
+        }
+
+        httpContext.Response.Headers.ETag = Preconditions.ETag(stored.Version);
+        return new RawJsonResult<TDetail>(stored.Detail);
+    }
 
     /// <summary>The published articles linked to one entity; 404 when the entity does not exist.</summary>
     private static async Task<Results<RawPagedResult<ArticleSummary>, NotModifiedResult, ProblemHttpResult>> ListArticlesOf(

@@ -1,4 +1,5 @@
 using ContentApi.Articles;
+using ContentApi.Entities;
 using ContentApi.Infrastructure.Http;
 using ContentApi.Reads;
 using Microsoft.AspNetCore.Mvc;
@@ -55,4 +56,29 @@ public sealed record ListEventsQuery : PagingQuery
     [FromQuery(Name = "to")]
     [DocumentedMaxLength(10)]
     public DateOnly? To { get; init; }
+}
+
+/// <summary>An event as an editor writes it.</summary>
+/// <param name="Name">Name, 1 to 300 characters.</param>
+/// <param name="StartDate">First day.</param>
+/// <param name="EndDate">Last day (not before the first).</param>
+/// <param name="Slug">URL key; derived from the name when absent on creation, kept when absent on a replace.</param>
+/// <param name="Description">What happened.</param>
+/// <param name="Venue">Venue.</param>
+/// <param name="City">City.</param>
+/// <param name="Country">ISO 3166-1 alpha-2 country code.</param>
+/// <param name="Place">Slug of the place, when it is one of ours.</param>
+public sealed record EventWrite(
+    [DocumentedMaxLength(EntityLimits.Name)] string Name,
+    DateOnly StartDate,
+    DateOnly EndDate,
+    [DocumentedSlug] string? Slug = null,
+    [DocumentedMaxLength(EntityLimits.Description)] string? Description = null,
+    [DocumentedMaxLength(EntityLimits.Name)] string? Venue = null,
+    [DocumentedMaxLength(EntityLimits.City)] string? City = null,
+    [DocumentedPattern(EntityLimits.CountryPattern, 2)] string? Country = null,
+    [DocumentedSlug] string? Place = null)
+{
+    public static EventWrite Example { get; } = new("13th International Meeting of High-Level Security Officials", new DateOnly(2025, 5, 27), new DateOnly(2025, 5, 29),
+        Description: "Delegations from over one hundred countries gathered in Moscow to discuss the future of global security.", City: "Moscow", Country: "RU", Place: "moscow");
 }

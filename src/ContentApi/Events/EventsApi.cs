@@ -6,15 +6,21 @@ namespace ContentApi.Events;
 
 internal static class EventsApi
 {
-    public static RouteGroupBuilder MapEventsApi(this IEndpointRouteBuilder routes) =>
-        routes.MapEntityApi<ListEventsQuery, EventSummary, EventDetail>(
-            new EntityDefinition(
-                Path: "/v1/events", Table: "events", Singular: "Event", Plural: "Events",
-                ListDescription: "Events, latest start first; `from`/`to` keep the events overlapping that date range.",
-                DetailDescription: "Dates, location, description, article count and the five latest articles about the event.",
-                DetailSql: "select event_json(e)::text from events e where e.slug = @slug",
-                ArticlesOf: (articles, slug) => articles with { Event = slug }),
-            ListSpec);
+    public static RouteGroupBuilder MapEventsApi(this IEndpointRouteBuilder routes)
+    {
+        var events = new EntityDefinition(
+            Path: "/v1/events", Table: "events", Singular: "Event", Plural: "Events",
+            ListDescription: "Events, latest start first; `from`/`to` keep the events overlapping that date range.",
+            DetailDescription: "Dates, location, description, article count and the five latest articles about the event.",
+            DetailSql: "select event_json(e)::text from events e where e.slug = @slug",
+            ArticlesOf: (articles, slug) => articles with { Event = slug },
+            EditorDetailSql: "select event_json(e)::text as document, e.version from events e where e.slug = @slug");
+        return routes.MapEntityApi<ListEventsQuery, EventSummary, EventDetail>(events, ListSpec)
+            .MapEntityWrites<EventWrite, EventDetail>(events, new EntityWriting<EventWrite>(
+                SaveFunction: "event_save",
+                WriteDocumentSql: "select event_write_json(e)::text as document, e.version from events e where e.slug = @slug",
+                NameOf: e => e.Name));
+    }
 
     /// <summary>Events, latest start first; <c>from</c>/<c>to</c> keep those overlapping the range.</summary>
     private static ListSpec ListSpec(ListEventsQuery query)

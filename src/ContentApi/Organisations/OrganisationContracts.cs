@@ -1,4 +1,5 @@
 using ContentApi.Articles;
+using ContentApi.Entities;
 using ContentApi.Infrastructure.Http;
 
 namespace ContentApi.Organisations;
@@ -55,4 +56,24 @@ public sealed record OrganisationReference(string Slug, string Name, string? Acr
 public sealed record AffiliatedPerson(string Slug, string Name, string Title, DateOnly? From, DateOnly? To)
 {
     public static AffiliatedPerson Example { get; } = new("abdellatif-hammouchi", "Abdellatif Hammouchi", "Director General", null, null);
+}
+
+/// <summary>An organisation as an editor writes it.</summary>
+/// <param name="Name">Full name, 1 to 300 characters.</param>
+/// <param name="Slug">URL key; derived from the name when absent on creation, kept when absent on a replace.</param>
+/// <param name="Acronym">Acronym, e.g. FSB (at most 30 characters).</param>
+/// <param name="Kind">What kind of organisation it is (default other).</param>
+/// <param name="Country">ISO 3166-1 alpha-2 country code.</param>
+/// <param name="Description">What the organisation is.</param>
+/// <param name="Parent">Slug of the organisation this one belongs to; never itself or one that belongs to it.</param>
+public sealed record OrganisationWrite(
+    [DocumentedMaxLength(EntityLimits.Name)] string Name,
+    [DocumentedSlug] string? Slug = null,
+    [DocumentedMaxLength(EntityLimits.Acronym)] string? Acronym = null,
+    [DocumentedValues("government-agency", "security-service", "law-enforcement", "intelligence-service", "international-organisation", "company", "ngo", "media", "other")] string Kind = "other",
+    [DocumentedPattern(EntityLimits.CountryPattern, 2)] string? Country = null,
+    [DocumentedMaxLength(EntityLimits.Description)] string? Description = null,
+    [DocumentedSlug] string? Parent = null)
+{
+    public static OrganisationWrite Example { get; } = new("Federal Security Service", Acronym: "FSB", Kind: "security-service", Country: "RU", Description: "Russia's Federal Security Service.");
 }

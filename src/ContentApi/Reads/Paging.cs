@@ -1,5 +1,5 @@
-using ContentApi.Infrastructure.Http;
 using System.Globalization;
+using ContentApi.Infrastructure.Http;
 using FluentValidation;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;

@@ -1,6 +1,6 @@
 using System.Reflection;
-using System.Text;
 using System.Text.Json;
+using System.Text;
 using Microsoft.AspNetCore.Http.Metadata;
 
 namespace ContentApi.Reads;
@@ -26,6 +26,26 @@ internal sealed class RawJsonResult<T>(string json) : IResult, IEndpointMetadata
 
     public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) =>
         builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status200OK, typeof(T), ["application/json"]));
+}
+
+/// <summary>A 201 Created whose JSON body PostgreSQL built, with the new resource's Location.</summary>
+internal sealed class CreatedRawJsonResult<T>(string location, string json) : IResult, IEndpointMetadataProvider, IStatusCodeHttpResult
+{
+    public int? StatusCode => StatusCodes.Status201Created;
+
+    public Task ExecuteAsync(HttpContext httpContext)
+    {
+        var body = Encoding.UTF8.GetBytes(json);
+        var response = httpContext.Response;
+        response.StatusCode = StatusCodes.Status201Created;
+        response.Headers.Location = location;
+        response.ContentType = "application/json; charset=utf-8";
+        response.ContentLength = body.Length;
+        return response.Body.WriteAsync(body, httpContext.RequestAborted).AsTask();
+    }
+
+    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) =>
+        builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status201Created, typeof(T), ["application/json"]));
 }
 
 /// <summary>

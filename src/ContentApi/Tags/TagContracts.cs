@@ -1,4 +1,6 @@
 using ContentApi.Articles;
+using ContentApi.Entities;
+using ContentApi.Infrastructure.Http;
 
 namespace ContentApi.Tags;
 
@@ -22,4 +24,16 @@ public sealed record TagSummary(long Id, string Slug, string Name, int ArticleCo
 public sealed record TagDetail(long Id, string Slug, string Name, string? Description, int ArticleCount, IReadOnlyList<ArticleSummary> LatestArticles)
 {
     public static TagDetail Example { get; } = new(5, "security-cooperation", "Security cooperation", null, 1, [ArticleSummary.Example]);
+}
+
+/// <summary>A tag as an editor writes it.</summary>
+/// <param name="Name">Display name, 1 to 100 characters.</param>
+/// <param name="Slug">URL key; derived from the name when absent on creation, kept when absent on a replace.</param>
+/// <param name="Description">What the topic covers (at most 2,000 characters).</param>
+public sealed record TagWrite(
+    [DocumentedMaxLength(EntityLimits.TagName)] string Name,
+    [DocumentedSlug] string? Slug = null,
+    [DocumentedMaxLength(EntityLimits.TagDescription)] string? Description = null)
+{
+    public static TagWrite Example { get; } = new("Security cooperation", Description: "Countries working together against shared threats.");
 }

@@ -74,7 +74,8 @@ public sealed class ArticlesApiTests(ContentApiFixture app)
         Assert.Equal(new EventLocation(null, "Moscow", "RU"), metadata.Event.Location);
         Assert.Equal(new DateOnly(2025, 5, 27), metadata.Dates.CoverageStart);
         Assert.Equal(new DateOnly(2025, 5, 29), metadata.Dates.CoverageEnd);
-        Assert.Equal(DateTimeKind.Utc, metadata.Dates.Published.Kind);
+        Assert.Equal(DateTimeKind.Utc, metadata.Dates.Published?.Kind);
+        Assert.Equal(metadata.Dates.Published, metadata.Dates.FirstPublished);
 
         var person = Assert.Single(metadata.People);
         Assert.Equal(("abdellatif-hammouchi", "Abdellatif Hammouchi", "subject"), (person.Slug, person.Name, person.Role));
@@ -320,7 +321,7 @@ public sealed class ArticlesApiTests(ContentApiFixture app)
         var json = await response.ReadJsonAsync();
         Assert.Equal(JsonValueKind.Object, json.ValueKind);
         Assert.Equal(
-            ["id", "slug", "title", "summary", "language", "status", "body", "commentsOpen", "commentCount", "metadata"],
+            ["id", "slug", "title", "summary", "language", "status", "image", "body", "authors", "commentsOpen", "commentCount", "metadata"],
             json.EnumerateObject().Select(p => p.Name));
     }
 }

@@ -47,7 +47,7 @@ public sealed class OpenApiDocumentTests(ContentApiFixture app)
         var schemas = (await DocumentAsync()).GetProperty("components").GetProperty("schemas");
 
         Assert.Equal(
-            ["body", "commentCount", "commentsOpen", "id", "language", "metadata", "slug", "status", "summary", "title"],
+            ["authors", "body", "commentCount", "commentsOpen", "id", "image", "language", "metadata", "slug", "status", "summary", "title"],
             Required(schemas, "ArticleDetail"));
         Assert.Equal(["dates", "event", "organisations", "people", "places", "tags"], Required(schemas, "ArticleMetadata"));
         Assert.Equal(["items", "links", "page"], Required(schemas, "ArticleSummaryPaged"));

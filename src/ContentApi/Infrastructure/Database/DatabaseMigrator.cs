@@ -1,8 +1,8 @@
 using System.Reflection;
-using DbUp;
 using DbUp.Builder;
 using DbUp.Engine.Output;
 using DbUp.Helpers;
+using DbUp;
 using Npgsql;
 
 namespace ContentApi.Infrastructure.Database;

@@ -58,6 +58,11 @@ internal sealed class RouteParameterFilter : Swashbuckle.AspNetCore.SwaggerGen.I
 {
     public void Apply(IOpenApiParameter parameter, Swashbuckle.AspNetCore.SwaggerGen.ParameterFilterContext context)
     {
+        if (parameter is OpenApiParameter { Name: "detach", In: ParameterLocation.Query } detach)
+        {
+            detach.Description ??= "true: remove the links of the articles (and positions) that use it, in the same transaction; otherwise that is a 409.";
+        }
+
         if (parameter is not OpenApiParameter { In: ParameterLocation.Path, Schema: OpenApiSchema schema } path)
         {
             return;
@@ -68,6 +73,18 @@ internal sealed class RouteParameterFilter : Swashbuckle.AspNetCore.SwaggerGen.I
             path.Description ??= "The resource's slug (its public key): lower-case letters and digits in words joined by single hyphens, at most 200 characters.";
             schema.Pattern = Reads.Slugs.PatternText;
             schema.MaxLength = Reads.Slugs.MaxLength;
+        }
+        else if (path.Name == "number")
+        {
+            path.Description ??= "The revision's number (1 for the first write).";
+            schema.Minimum = "1";
+            schema.Maximum = int.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+        else if (path.Name == "token")
+        {
+            path.Description ??= "The token of a preview link.";
+            schema.MaxLength = 100;
+            schema.Pattern = "^[A-Za-z0-9_-]+$";
         }
         else if (path.Name == "id")
         {

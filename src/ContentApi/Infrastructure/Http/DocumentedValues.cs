@@ -47,6 +47,13 @@ internal class DocumentedPatternAttribute(string pattern, int maxLength) : Attri
     public int MaxLength { get; } = maxLength;
 }
 
+/// <summary>The most items a list property takes, shown as OpenAPI <c>maxItems</c>. Only documentation: the validators enforce it.</summary>
+[AttributeUsage(AttributeTargets.Property | AttributeTargets.Parameter)]
+internal sealed class DocumentedMaxItemsAttribute(int maxItems) : Attribute
+{
+    public int MaxItems { get; } = maxItems;
+}
+
 /// <summary>A slug: the public key of a resource (see <see cref="Reads.Slugs"/>).</summary>
 [AttributeUsage(AttributeTargets.Property | AttributeTargets.Parameter)]
 internal sealed class DocumentedSlugAttribute() : DocumentedPatternAttribute(Reads.Slugs.PatternText, Reads.Slugs.MaxLength);
@@ -73,6 +80,25 @@ internal sealed class DocumentedValuesFilter : IParameterFilter, ISchemaFilter
 
     private static void Document(OpenApiSchema schema, Func<Type, Attribute?> find)
     {
+        if (find(typeof(DocumentedMaxItemsAttribute)) is DocumentedMaxItemsAttribute list)
+        {
+            schema.MaxItems = list.MaxItems;
+        }
+
+        // On a list, the other attributes speak of its items.
+        if (schema.Type?.HasFlag(JsonSchemaType.Array) == true && schema.Items is OpenApiSchema items)
+        {
+            schema = items;
+        }
+
+        // Dates and timestamps are short whatever else is said of them.
+        schema.MaxLength ??= schema.Format switch
+        {
+            "date" => 10,
+            "date-time" => 35,
+            _ => null,
+        };
+
         if (find(typeof(DocumentedValuesAttribute)) is DocumentedValuesAttribute values)
         {
             SetEnum(schema, values);

@@ -28,7 +28,12 @@ internal sealed class SecurityHeadersMiddleware(RequestDelegate next)
             if (response.StatusCode >= 400)
             {
                 headers.CacheControl = "no-store";
-                headers.Remove("ETag");
+                // A 412 names the current version to reload (ETag); no other error has validators.
+                if (response.StatusCode != StatusCodes.Status412PreconditionFailed)
+                {
+                    headers.Remove("ETag");
+                }
+
                 headers.Remove("Last-Modified");
             }
             else if (response.HttpContext.Request.Headers.Authorization.Count > 0)

@@ -1,0 +1,14 @@
+namespace ContentApi.Articles;
+
+internal static class ArticleServices
+{
+    public static IServiceCollection AddArticles(this IServiceCollection services)
+    {
+        services.AddOptions<PreviewOptions>().BindConfiguration("Preview")
+            .Validate(o => o.LinkLifetimeHours is > 0 and <= 24 * 30, "Preview:LinkLifetimeHours must be 1 to 720.")
+            .ValidateOnStart();
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<PreviewTokens>();
+        return services;
+    }
+}

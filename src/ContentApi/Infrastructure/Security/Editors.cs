@@ -1,0 +1,38 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace ContentApi.Infrastructure.Security;
+
+/// <summary>
+/// Public reads that show more to editors (drafts, scheduled articles, editorial lists): a
+/// request without Authorization is a reader and costs nothing; with one, the key must be
+/// valid (else 401) and hold content:write (else 403).
+/// </summary>
+internal static class Editors
+{
+    public sealed record Access(bool IsEditor, ProblemHttpResult? Refusal);
+
+    public static async Task<Access> CheckAsync(HttpContext httpContext)
+    {
+        if (httpContext.Request.Headers.Authorization.Count == 0)
+        {
+            return new Access(false, null);
+        }
+
+        var result = await httpContext.AuthenticateAsync(ApiKeyAuthenticationHandler.SchemeName);
+        if (!result.Succeeded)
+        {
+            httpContext.Response.Headers.WWWAuthenticate = "Bearer error=\"invalid_token\"";
+            return new Access(false, TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized", detail: "The API key is invalid or revoked."));
+        }
+
+        httpContext.User = result.Principal;
+        return result.Principal.HasClaim(ApiKeyAuthenticationHandler.ScopeClaim, Scopes.ContentWrite)
+            ? new Access(true, null)
+            : new Access(false, TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden", detail: "The API key lacks the scope content:write."));
+    }
+
+    /// <summary>The name of the key behind this request (recorded with revisions).</summary>
+    public static string KeyName(this HttpContext httpContext) => httpContext.User.FindFirstValue(ClaimTypes.Name) ?? "unknown";
+}
