@@ -88,6 +88,9 @@ main() {
   "${psql_cmd[@]}" -At -F $'\t' -c "select slug, 'W/\"a' || content_version || '\"' from articles" > "$work/articles.tsv"
   "${psql_cmd[@]}" -At -c "select slug from people" > "$work/people.txt"
 
+  local editor_key
+  editor_key=$(ConnectionStrings__Content=$cs Logging__LogLevel__Default=Warning dotnet "$api_dll" keys create --name bench --scope content:write | tail -n 1)
+
   log "starting the API on 127.0.0.1:$api_port"
   ASPNETCORE_ENVIRONMENT=Production ConnectionStrings__Content=$cs Logging__LogLevel__Default=Warning \
     Comments__RateLimitPerMinute=100000000 Comments__FloodIntervalSeconds=0 \
@@ -115,11 +118,11 @@ main() {
   run_scenario() {
     local name=$1; shift
     echo "   $name"
-    WRK_REPORT="$work/warmup.json" wrk -t 2 -c "$connections" -d "${warmup}s" "$@" >/dev/null
+    WRK_REPORT="$work/warmup.json" wrk -t "${WRK_THREADS:-2}" -c "$connections" -d "${warmup}s" "$@" >/dev/null
     local api_before pg_before
     api_before=$(cpu_seconds "$BENCH_API_PID")
     pg_before=$(pg_cpu_seconds "$postmaster")
-    WRK_REPORT="$work/wrk.json" wrk -t 2 -c "$connections" -d "${duration}s" "$@" >/dev/null
+    WRK_REPORT="$work/wrk.json" wrk -t "${WRK_THREADS:-2}" -c "$connections" -d "${duration}s" "$@" >/dev/null
     python3 "$ROOT/bench/scenario_result.py" "$work/wrk.json" "$work/$name.json" \
       "$(cpu_seconds "$BENCH_API_PID")" "$api_before" "$(pg_cpu_seconds "$postmaster")" "$pg_before"
   }
@@ -141,6 +144,9 @@ main() {
   run_scenario search -s "$get" "$base" -- "$work/searches.txt" "/v1/search?q="
   run_scenario comments -s "$get" "$base" -- "$work/articles.tsv" /v1/articles/ /comments
   run_scenario post-comment -s "$ROOT/bench/wrk/post_comment.lua" "$base" -- "$work/articles.tsv"
+  run_scenario create-article -s "$ROOT/bench/wrk/write_article.lua" "$base" -- create "$editor_key"
+  # One thread per connection: each keeps the ETag of its own article for the next If-Match.
+  WRK_THREADS=$connections run_scenario update-article -s "$ROOT/bench/wrk/write_article.lua" "$base" -- update "$editor_key"
 
   echo "   pgbench"
   local pgbench_cmd=("$PG_BIN/pgbench" -h 127.0.0.1 -p "$pg_port" -U postgres -n -M prepared -c "$connections" -j 2

@@ -53,12 +53,16 @@ try {
   check((await page.textContent("h1")) === "Latest news", "the home page shows the latest articles");
   check((await page.locator(".article-summary").count()) === 10, "a page holds ten articles");
   await shot("01-home");
-  const firstOnPageOne = await page.textContent(".article-summary h2");
   let pages = 1;
   while ((await page.locator(`a[href="#/articles/${seedSlug}"]`).count()) === 0) {
     check((await page.locator("a[rel=next]").count()) === 1, `page ${pages} links to older articles`);
+    const firstOnThisPage = await page.textContent(".article-summary h2");
     await page.click("a[rel=next]");
-    await page.waitForFunction((first) => document.querySelector(".article-summary h2")?.textContent !== first, firstOnPageOne);
+    // The next page has rendered: articles again, and not the ones of this page.
+    await page.waitForFunction((first) => {
+      const heading = document.querySelector(".article-summary h2");
+      return heading !== null && heading.textContent !== first;
+    }, firstOnThisPage);
     pages += 1;
     check(pages <= 5, "the seed article is found within five pages");
   }

@@ -221,22 +221,6 @@ select refresh_article_links(array(select id from articles));
 
 -- Writes ----------------------------------------------------------------------------------
 
--- The ids of the slugs in a JSON array (of slugs, or of {slug, role} objects), in order, with
--- the path of each unknown one.
-create function resolve_slugs(entity text, field text, items jsonb,
-    out ordinal int, out slug text, out role text, out entity_id bigint, out path text)
-    returns setof record language plpgsql stable as $$
-begin
-    return query execute format(
-        $q$select (i.ordinality - 1)::int, s.slug, s.role, e.id, %L || '[' || (i.ordinality - 1) || ']' || s.suffix
-           from jsonb_array_elements($1) with ordinality i(item)
-           cross join lateral (select case jsonb_typeof(i.item) when 'object' then i.item ->> 'slug' else i.item #>> '{}' end as slug,
-                                      i.item ->> 'role' as role,
-                                      case jsonb_typeof(i.item) when 'object' then '.slug' else '' end as suffix) s
-           left join %I e on e.slug = s.slug$q$, field, entity)
-        using coalesce(items, '[]');
-end $$;
-
 -- Creates (p_current_slug null) or replaces an article from its write document, with its links
 -- and a revision, in one transaction. Outcomes: Created | Saved | NotFound | Gone | Stale |
 -- SlugTaken | SlugRedirects | UnknownReferences (detail: {path: message} as JSON).
@@ -267,19 +251,35 @@ begin
         end if;
     end if;
 
-    -- Every reference must exist; all unknown ones are named at once.
+    -- Every reference must exist; all unknown ones are named at once, by path.
     select jsonb_object_agg(r.path, format('No %s has the slug ''%s''.', r.noun, r.slug)) into unknown
     from (
         select 'event' as path, 'event' as noun, p_document ->> 'event' as slug
         where p_document ->> 'event' is not null
           and not exists (select 1 from events e where e.slug = p_document ->> 'event')
-        union all select x.path, 'person', x.slug from resolve_slugs('people', 'people', p_document -> 'people') x where x.entity_id is null
-        union all select x.path, 'organisation', x.slug from resolve_slugs('organisations', 'organisations', p_document -> 'organisations') x where x.entity_id is null
-        union all select x.path, 'place', x.slug from resolve_slugs('places', 'places', p_document -> 'places') x where x.entity_id is null
-        union all select x.path, 'tag', x.slug from resolve_slugs('tags', 'tags', p_document -> 'tags') x where x.entity_id is null
-        union all select x.path, 'author', x.slug from resolve_slugs('authors', 'authors', p_document -> 'authors') x where x.entity_id is null
-        union all select format('body[%s].person', b.ordinality - 1), 'person', b.block ->> 'person'
-        from jsonb_array_elements(p_document -> 'body') with ordinality b(block)
+        union all
+        select format('people[%s].slug', i.ordinality - 1), 'person', i.item ->> 'slug'
+        from jsonb_array_elements(coalesce(p_document -> 'people', '[]')) with ordinality i(item)
+        where not exists (select 1 from people p where p.slug = i.item ->> 'slug')
+        union all
+        select format('organisations[%s].slug', i.ordinality - 1), 'organisation', i.item ->> 'slug'
+        from jsonb_array_elements(coalesce(p_document -> 'organisations', '[]')) with ordinality i(item)
+        where not exists (select 1 from organisations o where o.slug = i.item ->> 'slug')
+        union all
+        select format('places[%s]', i.ordinality - 1), 'place', i.slug
+        from jsonb_array_elements_text(coalesce(p_document -> 'places', '[]')) with ordinality i(slug)
+        where not exists (select 1 from places pl where pl.slug = i.slug)
+        union all
+        select format('tags[%s]', i.ordinality - 1), 'tag', i.slug
+        from jsonb_array_elements_text(coalesce(p_document -> 'tags', '[]')) with ordinality i(slug)
+        where not exists (select 1 from tags t where t.slug = i.slug)
+        union all
+        select format('authors[%s]', i.ordinality - 1), 'author', i.slug
+        from jsonb_array_elements_text(coalesce(p_document -> 'authors', '[]')) with ordinality i(slug)
+        where not exists (select 1 from authors au where au.slug = i.slug)
+        union all
+        select format('body[%s].person', b.ordinality - 1), 'person', b.block ->> 'person'
+        from jsonb_array_elements(coalesce(p_document -> 'body', '[]')) with ordinality b(block)
         where b.block ->> 'person' is not null and not exists (select 1 from people p where p.slug = b.block ->> 'person')
     ) r;
     if unknown is not null then
@@ -350,19 +350,29 @@ begin
     select article_save.article_id, e.id from events e where e.slug = p_document ->> 'event';
     delete from article_people l where l.article_id = article_save.article_id;
     insert into article_people (article_id, person_id, role, position)
-    select article_save.article_id, x.entity_id, coalesce(x.role, 'mentioned'), x.ordinal from resolve_slugs('people', 'people', p_document -> 'people') x;
+    select article_save.article_id, p.id, coalesce(i.item ->> 'role', 'mentioned'), i.ordinality - 1
+    from jsonb_array_elements(coalesce(p_document -> 'people', '[]')) with ordinality i(item)
+    join people p on p.slug = i.item ->> 'slug';
     delete from article_organisations l where l.article_id = article_save.article_id;
     insert into article_organisations (article_id, organisation_id, role, position)
-    select article_save.article_id, x.entity_id, coalesce(x.role, 'mentioned'), x.ordinal from resolve_slugs('organisations', 'organisations', p_document -> 'organisations') x;
+    select article_save.article_id, o.id, coalesce(i.item ->> 'role', 'mentioned'), i.ordinality - 1
+    from jsonb_array_elements(coalesce(p_document -> 'organisations', '[]')) with ordinality i(item)
+    join organisations o on o.slug = i.item ->> 'slug';
     delete from article_places l where l.article_id = article_save.article_id;
     insert into article_places (article_id, place_id, position)
-    select article_save.article_id, x.entity_id, x.ordinal from resolve_slugs('places', 'places', p_document -> 'places') x;
+    select article_save.article_id, pl.id, i.ordinality - 1
+    from jsonb_array_elements_text(coalesce(p_document -> 'places', '[]')) with ordinality i(slug)
+    join places pl on pl.slug = i.slug;
     delete from article_tags l where l.article_id = article_save.article_id;
     insert into article_tags (article_id, tag_id, position)
-    select article_save.article_id, x.entity_id, x.ordinal from resolve_slugs('tags', 'tags', p_document -> 'tags') x;
+    select article_save.article_id, t.id, i.ordinality - 1
+    from jsonb_array_elements_text(coalesce(p_document -> 'tags', '[]')) with ordinality i(slug)
+    join tags t on t.slug = i.slug;
     delete from article_authors l where l.article_id = article_save.article_id;
     insert into article_authors (article_id, author_id, position)
-    select article_save.article_id, x.entity_id, x.ordinal from resolve_slugs('authors', 'authors', p_document -> 'authors') x;
+    select article_save.article_id, au.id, i.ordinality - 1
+    from jsonb_array_elements_text(coalesce(p_document -> 'authors', '[]')) with ordinality i(slug)
+    join authors au on au.slug = i.slug;
     perform set_config('contentapi.defer_touch', 'off', true);
     perform refresh_article_links(array[article_id]);
 
@@ -413,31 +423,31 @@ $$;
 -- (the base of a merge patch), and a *_save that creates or replaces it. Outcomes as for
 -- articles; a saved entity moves the validators of the articles that embed it (triggers).
 
--- The row to replace, locked: NotFound / Stale, or its id and version.
-create function entity_current(p_table text, p_slug text, p_expected_version int,
-    out outcome text, out entity_id bigint, out version int) language plpgsql as $$
-begin
-    execute format('select id, version from %I where slug = $1 for update', p_table) into entity_id, version using p_slug;
-    if entity_id is null then
-        outcome := 'NotFound';
-    elsif p_expected_version is not null and version <> p_expected_version then
-        outcome := 'Stale';
-    end if;
-end $$;
-
--- The slug of a created or replaced entity: as given (free, else SlugTaken), kept, or derived
--- from the name and made unique.
-create function entity_slug(p_table text, p_document jsonb, p_current_id bigint, p_current_slug text,
-    out outcome text, out slug text) language plpgsql as $$
+-- What every entity save starts with: the row to replace, locked (NotFound, Stale), and the
+-- slug to save it under: as given (SlugTaken when another has it), kept on a replace, or
+-- derived from the name (derivedSlug) and made unique.
+create function entity_prepare(p_table text, p_current_slug text, p_expected_version int, p_document jsonb,
+    out outcome text, out entity_id bigint, out version int, out slug text) language plpgsql as $$
 declare
     derived text := p_document ->> 'derivedSlug';
     taken boolean;
     suffix int := 1;
 begin
-    slug := coalesce(p_document ->> 'slug', case when p_current_id is not null then p_current_slug end);
+    if p_current_slug is not null then
+        execute format('select id, version from %I where slug = $1 for update', p_table) into entity_id, version using p_current_slug;
+        if entity_id is null then
+            outcome := 'NotFound';
+            return;
+        elsif p_expected_version is not null and version <> p_expected_version then
+            outcome := 'Stale';
+            return;
+        end if;
+    end if;
+
+    slug := coalesce(p_document ->> 'slug', p_current_slug);
     if slug is not null then
         execute format('select exists (select 1 from %I where slug = $1 and id is distinct from $2)', p_table)
-            into taken using slug, p_current_id;
+            into taken using slug, entity_id;
         if taken then
             outcome := 'SlugTaken';
         end if;
@@ -446,7 +456,7 @@ begin
     slug := derived;
     loop
         execute format('select exists (select 1 from %I where slug = $1 and id is distinct from $2)', p_table)
-            into taken using slug, p_current_id;
+            into taken using slug, entity_id;
         exit when not taken;
         suffix := suffix + 1;
         slug := left(derived, 200 - length(suffix::text) - 1) || '-' || suffix;
@@ -489,19 +499,13 @@ create type entity_write_result as (outcome text, slug text, version int, detail
 create function person_save(p_current_slug text, p_expected_version int, p_document jsonb)
     returns entity_write_result language plpgsql as $$
 declare
-    cur_outcome text;
-    cur_id bigint;
-    cur_version int;
-    named record;
+    prep record;
     unknown jsonb;
     saved people;
 begin
-    if p_current_slug is not null then
-        select c.outcome, c.entity_id, c.version into cur_outcome, cur_id, cur_version
-        from entity_current('people', p_current_slug, p_expected_version) c;
-        if cur_outcome is not null then
-            return (cur_outcome, null::text, cur_version, null::text);
-        end if;
+    prep := entity_prepare('people', p_current_slug, p_expected_version, p_document);
+    if prep.outcome is not null then
+        return (prep.outcome, null::text, prep.version, prep.slug);
     end if;
     select jsonb_object_agg(format('affiliations[%s].organisation', a.ordinality - 1), format('No organisation has the slug ''%s''.', a.item ->> 'organisation'))
     into unknown
@@ -510,17 +514,13 @@ begin
     if unknown is not null then
         return ('UnknownReferences'::text, null::text, null::int, unknown::text);
     end if;
-    named := entity_slug('people', p_document, cur_id, p_current_slug);
-    if named.outcome is not null then
-        return (named.outcome, null::text, null::int, named.slug);
-    end if;
 
-    if cur_id is null then
-        insert into people (slug, name, description) values (named.slug, p_document ->> 'name', p_document ->> 'description')
+    if prep.entity_id is null then
+        insert into people (slug, name, description) values (prep.slug, p_document ->> 'name', p_document ->> 'description')
         returning * into saved;
     else
-        update people set slug = named.slug, name = p_document ->> 'name', description = p_document ->> 'description'
-        where id = cur_id returning * into saved;
+        update people set slug = prep.slug, name = p_document ->> 'name', description = p_document ->> 'description'
+        where id = prep.entity_id returning * into saved;
         delete from affiliations where person_id = saved.id;
     end if;
     insert into affiliations (person_id, organisation_id, title, valid_from, valid_to, position)
@@ -528,25 +528,19 @@ begin
     from jsonb_array_elements(coalesce(p_document -> 'affiliations', '[]')) with ordinality a(item)
     join organisations o on o.slug = a.item ->> 'organisation';
     select * into saved from people where id = saved.id;
-    return ((case when cur_id is null then 'Created' else 'Saved' end)::text, saved.slug::text, saved.version, person_json(saved)::text);
+    return ((case when prep.entity_id is null then 'Created' else 'Saved' end)::text, saved.slug::text, saved.version, person_json(saved)::text);
 end $$;
 
 create function organisation_save(p_current_slug text, p_expected_version int, p_document jsonb)
     returns entity_write_result language plpgsql as $$
 declare
-    cur_outcome text;
-    cur_id bigint;
-    cur_version int;
-    named record;
+    prep record;
     new_parent_id bigint;
     saved organisations;
 begin
-    if p_current_slug is not null then
-        select c.outcome, c.entity_id, c.version into cur_outcome, cur_id, cur_version
-        from entity_current('organisations', p_current_slug, p_expected_version) c;
-        if cur_outcome is not null then
-            return (cur_outcome, null::text, cur_version, null::text);
-        end if;
+    prep := entity_prepare('organisations', p_current_slug, p_expected_version, p_document);
+    if prep.outcome is not null then
+        return (prep.outcome, null::text, prep.version, prep.slug);
     end if;
     if p_document ->> 'parent' is not null then
         select o.id into new_parent_id from organisations o where o.slug = p_document ->> 'parent';
@@ -554,51 +548,41 @@ begin
             return ('UnknownReferences'::text, null::text, null::int, jsonb_build_object('parent', format('No organisation has the slug ''%s''.', p_document ->> 'parent'))::text);
         end if;
         -- An organisation cannot belong to itself or to one that belongs to it.
-        if cur_id is not null and exists (
+        if prep.entity_id is not null and exists (
             with recursive ancestors as (
                 select o.id, o.parent_id from organisations o where o.id = new_parent_id
                 union
                 select o.id, o.parent_id from organisations o join ancestors a on o.id = a.parent_id)
-            select 1 from ancestors a where a.id = cur_id) then
+            select 1 from ancestors a where a.id = prep.entity_id) then
             return ('UnknownReferences'::text, null::text, null::int,
                     jsonb_build_object('parent', format('''%s'' belongs to this organisation: an organisation cannot be its own ancestor.', p_document ->> 'parent'))::text);
         end if;
     end if;
-    named := entity_slug('organisations', p_document, cur_id, p_current_slug);
-    if named.outcome is not null then
-        return (named.outcome, null::text, null::int, named.slug);
-    end if;
 
-    if cur_id is null then
+    if prep.entity_id is null then
         insert into organisations (slug, name, acronym, kind, country, description, parent_id)
-        values (named.slug, p_document ->> 'name', p_document ->> 'acronym', coalesce(p_document ->> 'kind', 'other'),
+        values (prep.slug, p_document ->> 'name', p_document ->> 'acronym', coalesce(p_document ->> 'kind', 'other'),
                 p_document ->> 'country', p_document ->> 'description', new_parent_id)
         returning * into saved;
     else
-        update organisations o set slug = named.slug, name = p_document ->> 'name', acronym = p_document ->> 'acronym',
+        update organisations o set slug = prep.slug, name = p_document ->> 'name', acronym = p_document ->> 'acronym',
             kind = coalesce(p_document ->> 'kind', 'other'), country = p_document ->> 'country',
             description = p_document ->> 'description', parent_id = new_parent_id
-        where o.id = cur_id returning * into saved;
+        where o.id = prep.entity_id returning * into saved;
     end if;
-    return ((case when cur_id is null then 'Created' else 'Saved' end)::text, saved.slug::text, saved.version, organisation_json(saved)::text);
+    return ((case when prep.entity_id is null then 'Created' else 'Saved' end)::text, saved.slug::text, saved.version, organisation_json(saved)::text);
 end $$;
 
 create function event_save(p_current_slug text, p_expected_version int, p_document jsonb)
     returns entity_write_result language plpgsql as $$
 declare
-    cur_outcome text;
-    cur_id bigint;
-    cur_version int;
-    named record;
+    prep record;
     new_place_id bigint;
     saved events;
 begin
-    if p_current_slug is not null then
-        select c.outcome, c.entity_id, c.version into cur_outcome, cur_id, cur_version
-        from entity_current('events', p_current_slug, p_expected_version) c;
-        if cur_outcome is not null then
-            return (cur_outcome, null::text, cur_version, null::text);
-        end if;
+    prep := entity_prepare('events', p_current_slug, p_expected_version, p_document);
+    if prep.outcome is not null then
+        return (prep.outcome, null::text, prep.version, prep.slug);
     end if;
     if p_document ->> 'place' is not null then
         select pl.id into new_place_id from places pl where pl.slug = p_document ->> 'place';
@@ -606,117 +590,83 @@ begin
             return ('UnknownReferences'::text, null::text, null::int, jsonb_build_object('place', format('No place has the slug ''%s''.', p_document ->> 'place'))::text);
         end if;
     end if;
-    named := entity_slug('events', p_document, cur_id, p_current_slug);
-    if named.outcome is not null then
-        return (named.outcome, null::text, null::int, named.slug);
-    end if;
 
-    if cur_id is null then
+    if prep.entity_id is null then
         insert into events (slug, name, description, start_date, end_date, venue, city, country, place_id)
-        values (named.slug, p_document ->> 'name', p_document ->> 'description', (p_document ->> 'startDate')::date,
+        values (prep.slug, p_document ->> 'name', p_document ->> 'description', (p_document ->> 'startDate')::date,
                 (p_document ->> 'endDate')::date, p_document ->> 'venue', p_document ->> 'city', p_document ->> 'country', new_place_id)
         returning * into saved;
     else
-        update events e set slug = named.slug, name = p_document ->> 'name', description = p_document ->> 'description',
+        update events e set slug = prep.slug, name = p_document ->> 'name', description = p_document ->> 'description',
             start_date = (p_document ->> 'startDate')::date, end_date = (p_document ->> 'endDate')::date,
             venue = p_document ->> 'venue', city = p_document ->> 'city', country = p_document ->> 'country', place_id = new_place_id
-        where e.id = cur_id returning * into saved;
+        where e.id = prep.entity_id returning * into saved;
     end if;
-    return ((case when cur_id is null then 'Created' else 'Saved' end)::text, saved.slug::text, saved.version, event_json(saved)::text);
+    return ((case when prep.entity_id is null then 'Created' else 'Saved' end)::text, saved.slug::text, saved.version, event_json(saved)::text);
 end $$;
 
 create function place_save(p_current_slug text, p_expected_version int, p_document jsonb)
     returns entity_write_result language plpgsql as $$
 declare
-    cur_outcome text;
-    cur_id bigint;
-    cur_version int;
-    named record;
+    prep record;
     saved places;
 begin
-    if p_current_slug is not null then
-        select c.outcome, c.entity_id, c.version into cur_outcome, cur_id, cur_version
-        from entity_current('places', p_current_slug, p_expected_version) c;
-        if cur_outcome is not null then
-            return (cur_outcome, null::text, cur_version, null::text);
-        end if;
+    prep := entity_prepare('places', p_current_slug, p_expected_version, p_document);
+    if prep.outcome is not null then
+        return (prep.outcome, null::text, prep.version, prep.slug);
     end if;
-    named := entity_slug('places', p_document, cur_id, p_current_slug);
-    if named.outcome is not null then
-        return (named.outcome, null::text, null::int, named.slug);
-    end if;
-    if cur_id is null then
+    if prep.entity_id is null then
         insert into places (slug, name, kind, country)
-        values (named.slug, p_document ->> 'name', coalesce(p_document ->> 'kind', 'city'), p_document ->> 'country')
+        values (prep.slug, p_document ->> 'name', coalesce(p_document ->> 'kind', 'city'), p_document ->> 'country')
         returning * into saved;
     else
-        update places pl set slug = named.slug, name = p_document ->> 'name', kind = coalesce(p_document ->> 'kind', 'city'),
+        update places pl set slug = prep.slug, name = p_document ->> 'name', kind = coalesce(p_document ->> 'kind', 'city'),
             country = p_document ->> 'country'
-        where pl.id = cur_id returning * into saved;
+        where pl.id = prep.entity_id returning * into saved;
     end if;
-    return ((case when cur_id is null then 'Created' else 'Saved' end)::text, saved.slug::text, saved.version, place_json(saved)::text);
+    return ((case when prep.entity_id is null then 'Created' else 'Saved' end)::text, saved.slug::text, saved.version, place_json(saved)::text);
 end $$;
 
 create function tag_save(p_current_slug text, p_expected_version int, p_document jsonb)
     returns entity_write_result language plpgsql as $$
 declare
-    cur_outcome text;
-    cur_id bigint;
-    cur_version int;
-    named record;
+    prep record;
     saved tags;
 begin
-    if p_current_slug is not null then
-        select c.outcome, c.entity_id, c.version into cur_outcome, cur_id, cur_version
-        from entity_current('tags', p_current_slug, p_expected_version) c;
-        if cur_outcome is not null then
-            return (cur_outcome, null::text, cur_version, null::text);
-        end if;
+    prep := entity_prepare('tags', p_current_slug, p_expected_version, p_document);
+    if prep.outcome is not null then
+        return (prep.outcome, null::text, prep.version, prep.slug);
     end if;
-    named := entity_slug('tags', p_document, cur_id, p_current_slug);
-    if named.outcome is not null then
-        return (named.outcome, null::text, null::int, named.slug);
-    end if;
-    if cur_id is null then
-        insert into tags (slug, name, description) values (named.slug, p_document ->> 'name', p_document ->> 'description')
+    if prep.entity_id is null then
+        insert into tags (slug, name, description) values (prep.slug, p_document ->> 'name', p_document ->> 'description')
         returning * into saved;
     else
-        update tags t set slug = named.slug, name = p_document ->> 'name', description = p_document ->> 'description'
-        where t.id = cur_id returning * into saved;
+        update tags t set slug = prep.slug, name = p_document ->> 'name', description = p_document ->> 'description'
+        where t.id = prep.entity_id returning * into saved;
     end if;
-    return ((case when cur_id is null then 'Created' else 'Saved' end)::text, saved.slug::text, saved.version, tag_json(saved)::text);
+    return ((case when prep.entity_id is null then 'Created' else 'Saved' end)::text, saved.slug::text, saved.version, tag_json(saved)::text);
 end $$;
 
 create function author_save(p_current_slug text, p_expected_version int, p_document jsonb)
     returns entity_write_result language plpgsql as $$
 declare
-    cur_outcome text;
-    cur_id bigint;
-    cur_version int;
-    named record;
+    prep record;
     saved authors;
 begin
-    if p_current_slug is not null then
-        select c.outcome, c.entity_id, c.version into cur_outcome, cur_id, cur_version
-        from entity_current('authors', p_current_slug, p_expected_version) c;
-        if cur_outcome is not null then
-            return (cur_outcome, null::text, cur_version, null::text);
-        end if;
+    prep := entity_prepare('authors', p_current_slug, p_expected_version, p_document);
+    if prep.outcome is not null then
+        return (prep.outcome, null::text, prep.version, prep.slug);
     end if;
-    named := entity_slug('authors', p_document, cur_id, p_current_slug);
-    if named.outcome is not null then
-        return (named.outcome, null::text, null::int, named.slug);
-    end if;
-    if cur_id is null then
+    if prep.entity_id is null then
         insert into authors (slug, name, bio, url, image_url)
-        values (named.slug, p_document ->> 'name', p_document ->> 'bio', p_document ->> 'url', p_document ->> 'image')
+        values (prep.slug, p_document ->> 'name', p_document ->> 'bio', p_document ->> 'url', p_document ->> 'image')
         returning * into saved;
     else
-        update authors au set slug = named.slug, name = p_document ->> 'name', bio = p_document ->> 'bio',
+        update authors au set slug = prep.slug, name = p_document ->> 'name', bio = p_document ->> 'bio',
             url = p_document ->> 'url', image_url = p_document ->> 'image'
-        where au.id = cur_id returning * into saved;
+        where au.id = prep.entity_id returning * into saved;
     end if;
-    return ((case when cur_id is null then 'Created' else 'Saved' end)::text, saved.slug::text, saved.version, author_json(saved)::text);
+    return ((case when prep.entity_id is null then 'Created' else 'Saved' end)::text, saved.slug::text, saved.version, author_json(saved)::text);
 end $$;
 
 -- Deletes an entity. While articles use it, it stays (Referenced, with how many) unless
@@ -732,7 +682,8 @@ declare
                                      when 'events' then 'event_id' when 'places' then 'place_id'
                                      when 'tags' then 'tag_id' when 'authors' then 'author_id' end;
 begin
-    select c.outcome, c.entity_id, c.version into outcome, cur_id, version from entity_current(p_table, p_slug, p_expected_version) c;
+    select c.outcome, c.entity_id, c.version into outcome, cur_id, version
+    from entity_prepare(p_table, p_slug, p_expected_version, jsonb_build_object('slug', p_slug)) c;
     if outcome is not null then
         return;
     end if;

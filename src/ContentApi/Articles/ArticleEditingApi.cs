@@ -27,43 +27,26 @@ internal static class ArticleEditingApi
             .WithDescription("Creates an article with its metadata by reference (slugs) and its first revision, in one transaction. The slug is derived from the title when absent (made unique). 201 with Location and the strong ETag of the stored version. Unknown references are a 400 naming each; a slug in use (or redirecting) is a 409.")
             .Accepts<ArticleWrite>("application/json")
             .WithMetadata(new RequestSizeLimitAttribute(ArticleLimits.RequestBytes))
-            .ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+            .ProducesProblems(StatusCodes.Status409Conflict, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status415UnsupportedMediaType);
         editing.MapPut("/{slug}", ReplaceArticle)
             .WithName(nameof(ReplaceArticle))
             .WithSummary("Replace an article")
             .WithDescription("The whole article as written (absent optional fields take their defaults; an absent slug keeps the current one, another slug renames with a 301 from the old one). Needs If-Match with the current version: 428 without it, 412 (with the current ETag) when stale.")
             .Accepts<ArticleWrite>("application/json")
             .WithMetadata(new RequestSizeLimitAttribute(ArticleLimits.RequestBytes))
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status410Gone)
-            .ProducesProblem(StatusCodes.Status412PreconditionFailed)
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
-            .ProducesProblem(StatusCodes.Status428PreconditionRequired);
+            .ProducesProblems(StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status410Gone, StatusCodes.Status412PreconditionFailed, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status415UnsupportedMediaType, StatusCodes.Status428PreconditionRequired);
         editing.MapPatch("/{slug}", PatchArticle)
             .WithName(nameof(PatchArticle))
             .WithSummary("Change part of an article (JSON Merge Patch)")
             .WithDescription("RFC 7396 merge patch (Content-Type: application/merge-patch+json) over the article as written: members given replace, null removes, the rest stays. The result is validated as a whole. Needs If-Match like PUT.")
             .Accepts<ArticleWrite>(MergePatch.MediaType)
             .WithMetadata(new RequestSizeLimitAttribute(ArticleLimits.RequestBytes))
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status410Gone)
-            .ProducesProblem(StatusCodes.Status412PreconditionFailed)
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
-            .ProducesProblem(StatusCodes.Status428PreconditionRequired);
+            .ProducesProblems(StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status410Gone, StatusCodes.Status412PreconditionFailed, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status415UnsupportedMediaType, StatusCodes.Status428PreconditionRequired);
         editing.MapDelete("/{slug}", DeleteArticle)
             .WithName(nameof(DeleteArticle))
             .WithSummary("Take an article down")
             .WithDescription("Keeps a tombstone: the public detail answers 410 Gone and its comments leave public view. Needs If-Match with the current version.")
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status410Gone)
-            .ProducesProblem(StatusCodes.Status412PreconditionFailed)
-            .ProducesProblem(StatusCodes.Status428PreconditionRequired);
+            .ProducesProblems(StatusCodes.Status404NotFound, StatusCodes.Status410Gone, StatusCodes.Status412PreconditionFailed, StatusCodes.Status428PreconditionRequired);
         editing.MapGet("/{slug}/revisions", ListRevisions)
             .WithName(nameof(ListRevisions))
             .WithSummary("List an article's revisions")
@@ -78,10 +61,7 @@ internal static class ArticleEditingApi
             .WithName(nameof(RestoreRevision))
             .WithSummary("Restore a revision")
             .WithDescription("Writes the revision's document again, as a new revision. Needs If-Match with the current version, like PUT.")
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status412PreconditionFailed)
-            .ProducesProblem(StatusCodes.Status428PreconditionRequired);
+            .ProducesProblems(StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status412PreconditionFailed, StatusCodes.Status428PreconditionRequired);
         editing.MapPost("/{slug}/preview-links", CreatePreviewLink)
             .WithName(nameof(CreatePreviewLink))
             .WithSummary("Create a preview link")
@@ -93,8 +73,7 @@ internal static class ArticleEditingApi
             .WithName(nameof(GetPreview))
             .WithSummary("Preview an article through a preview link")
             .WithDescription("The current version of the article the link was made for, whatever its status. Private (Cache-Control: private, no-store) and not for search engines (X-Robots-Tag: noindex). An expired or altered token is a 401.")
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblems(StatusCodes.Status401Unauthorized, StatusCodes.Status404NotFound);
     }
 
     /// <param name="article">The article as written (validated by the group's filter).</param>
@@ -128,39 +107,17 @@ internal static class ArticleEditingApi
     public static async Task<Results<RawJsonResult<ArticleDetail>, ProblemHttpResult, ValidationProblem>> PatchArticle(
         string slug, IValidator<ArticleWrite> validator, NpgsqlDataSource db, HttpContext httpContext, CancellationToken cancellationToken)
     {
-        var (patch, unreadable) = await MergePatch.ReadAsync(httpContext.Request, cancellationToken);
-        if (unreadable is not null)
+        var (article, refusal) = await MergePatch.PrepareAsync(
+            httpContext, "article",
+            async () => await GetEditorialAsync(db, slug, cancellationToken) is { } current ? new MergePatch.Stored(current.WriteDocument, current.Version) : null,
+            () => MissingAsync(db, slug, cancellationToken),
+            validator, cancellationToken);
+        if (refusal is not null)
         {
-            return unreadable;
+            return refusal is ValidationProblem invalid ? invalid : (ProblemHttpResult)refusal;
         }
 
-        if (!Preconditions.HasIfMatch(httpContext.Request))
-        {
-            return Preconditions.Required("the article's version (its ETag)");
-        }
-
-        if (await GetEditorialAsync(db, slug, cancellationToken) is not { } current)
-        {
-            return await MissingAsync(db, slug, cancellationToken);
-        }
-
-        if (Preconditions.ExpectedVersion(httpContext.Request) is { } expected && expected != current.Version)
-        {
-            return Preconditions.Stale(httpContext.Response, $"The article changed since version {expected}: reload it and apply your change again.", current.Version);
-        }
-
-        if (MergePatch.Apply<ArticleWrite>(current.WriteDocument, patch!) is not { } article)
-        {
-            return MergePatch.Unacceptable();
-        }
-
-        var validation = await validator.ValidateAsync(article, cancellationToken);
-        if (!validation.IsValid)
-        {
-            return TypedResults.ValidationProblem(validation.ToDictionary());
-        }
-
-        return (await SaveExistingAsync(db, slug, Document(article, derivedSlug: null), httpContext, cancellationToken)).Result switch
+        return (await SaveExistingAsync(db, slug, Document(article!, derivedSlug: null), httpContext, cancellationToken)).Result switch
         {
             RawJsonResult<ArticleDetail> saved => saved,
             var problem => (ProblemHttpResult)problem,

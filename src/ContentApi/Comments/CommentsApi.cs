@@ -25,8 +25,7 @@ internal static class CommentsApi
             .WithSummary("List an article's approved comments")
             .WithDescription("Approved comments only, oldest first: `view=flat` (default) with parentId, or `view=tree` with replies nested. Never an email, address or user agent. A former slug of a renamed article answers 301; a taken-down article 410.")
             .Produces(StatusCodes.Status301MovedPermanently)
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status410Gone);
+            .ProducesProblems(StatusCodes.Status404NotFound, StatusCodes.Status410Gone);
         thread.MapPost("/", PostComment)
             .WithName(nameof(PostComment))
             .WithSummary("Leave a reply")
@@ -34,13 +33,7 @@ internal static class CommentsApi
             .Accepts<PostCommentRequest>("application/json")
             .WithMetadata(new RequestSizeLimitAttribute(CommentLimits.RequestBytes))
             .RequireRateLimiting(RateLimitPolicy)
-            .ProducesProblem(StatusCodes.Status403Forbidden)
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
-            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
-            .ProducesProblem(StatusCodes.Status429TooManyRequests);
+            .ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status415UnsupportedMediaType, StatusCodes.Status422UnprocessableEntity, StatusCodes.Status429TooManyRequests);
 
         var comments = routes.MapGroup("/v1/comments").WithTags("Comments");
         comments.MapGet("/{id:long}", GetComment)
@@ -59,15 +52,12 @@ internal static class CommentsApi
             .WithName(nameof(ModerateComment))
             .WithSummary("Approve, hold, mark as spam or trash a comment")
             .WithDescription("Needs scope comments:moderate and `If-Match` with the comment's version (from the queue or a previous answer): 428 without it, 412 when the comment changed since.")
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status412PreconditionFailed)
-            .ProducesProblem(StatusCodes.Status428PreconditionRequired);
+            .ProducesProblems(StatusCodes.Status404NotFound, StatusCodes.Status412PreconditionFailed, StatusCodes.Status428PreconditionRequired);
         moderation.MapDelete("/{id:long}", DeleteComment)
             .WithName(nameof(DeleteComment))
             .WithSummary("Delete a comment")
             .WithDescription("Its replies stay and move up to the deleted comment's parent. `If-Match` is optional here (412 when stale).")
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status412PreconditionFailed);
+            .ProducesProblems(StatusCodes.Status404NotFound, StatusCodes.Status412PreconditionFailed);
         moderation.MapPost("/erase", EraseComments)
             .WithName(nameof(EraseComments))
             .WithSummary("Erase an author's personal data")

@@ -103,7 +103,7 @@ internal static class EntityApi
         }
 
         httpContext.Response.Headers.ETag = Preconditions.ETag(stored.Version);
-        return new RawJsonResult<TDetail>(stored.Detail);
+        return new RawJsonResult<TDetail>(stored.Document);
     }
 
     /// <summary>The published articles linked to one entity; 404 when the entity does not exist.</summary>

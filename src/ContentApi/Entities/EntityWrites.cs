@@ -32,8 +32,6 @@ internal static class EntityWrites
 
     private sealed record DeleteResult(Outcome Outcome, int? Version, int? ArticleCount);
 
-    private sealed record StoredDocument(string Document, int Version);
-
     public static RouteGroupBuilder MapEntityWrites<TWrite, TDetail>(this RouteGroupBuilder entityGroup, EntityDefinition entity, EntityWriting<TWrite> writing)
         where TWrite : class
     {
@@ -68,18 +66,13 @@ internal static class EntityWrites
             .WithSummary($"Create {entity.OneNoun}")
             .WithDescription($"201 with Location and the strong ETag of the stored version. The slug is derived from the name when absent (made unique); a slug in use is a 409; unknown references are a 400 naming each.")
             .Accepts<TWrite>("application/json")
-            .ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+            .ProducesProblems(StatusCodes.Status409Conflict, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status415UnsupportedMediaType);
         group.MapPut("/{slug}", replace)
             .WithName($"Replace{entity.Singular}")
             .WithSummary($"Replace {entity.OneNoun}")
             .WithDescription("The whole entity as written. Needs If-Match with its version: 428 without it, 412 (with the current ETag) when stale. Articles that embed it change with it.")
             .Accepts<TWrite>("application/json")
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status412PreconditionFailed)
-            .ProducesProblem(StatusCodes.Status428PreconditionRequired);
+            .ProducesProblems(StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status412PreconditionFailed, StatusCodes.Status428PreconditionRequired);
         group.MapPatch("/{slug}", patch)
             .WithName($"Patch{entity.Singular}")
             .WithSummary($"Change part of {entity.OneNoun} (JSON Merge Patch)")
@@ -87,28 +80,20 @@ internal static class EntityWrites
             .Accepts<TWrite>("application/merge-patch+json")
             .Produces<TDetail>()
             .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status412PreconditionFailed)
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
-            .ProducesProblem(StatusCodes.Status428PreconditionRequired);
+            .ProducesProblems(StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status412PreconditionFailed, StatusCodes.Status415UnsupportedMediaType, StatusCodes.Status428PreconditionRequired);
         group.MapDelete("/{slug}", delete)
             .WithName($"Delete{entity.Singular}")
             .WithSummary($"Delete {entity.OneNoun}")
             .WithDescription($"Needs If-Match with its version. While articles use it the answer is 409 with how many, unless `detach=true`, which removes those links in the same transaction.")
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status412PreconditionFailed)
-            .ProducesProblem(StatusCodes.Status428PreconditionRequired);
+            .ProducesProblems(StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status412PreconditionFailed, StatusCodes.Status428PreconditionRequired);
         return entityGroup;
     }
 
     /// <summary>An entity's detail with its version, for an editor's read (strong ETag); null when absent.</summary>
-    public static async Task<(string Detail, int Version)?> EditorDetailAsync(NpgsqlDataSource db, string sql, string slug, CancellationToken cancellationToken)
+    public static async Task<MergePatch.Stored?> EditorDetailAsync(NpgsqlDataSource db, string sql, string slug, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
-        var row = await connection.QuerySingleOrDefaultAsync<StoredDocument>(new CommandDefinition(sql, new { slug }, cancellationToken: cancellationToken));
-        return row is null ? null : (row.Document, row.Version);
+        return await connection.QuerySingleOrDefaultAsync<MergePatch.Stored>(new CommandDefinition(sql, new { slug }, cancellationToken: cancellationToken));
     }
 
     private static async Task<IResult> PatchAsync<TWrite>(
@@ -116,45 +101,16 @@ internal static class EntityWrites
         NpgsqlDataSource db, HttpContext httpContext, CancellationToken cancellationToken)
         where TWrite : class
     {
-        var (body, unreadable) = await MergePatch.ReadAsync(httpContext.Request, cancellationToken);
-        if (unreadable is not null)
-        {
-            return unreadable;
-        }
-
-        if (!Preconditions.HasIfMatch(httpContext.Request))
-        {
-            return Preconditions.Required($"the {entity.Noun}'s version (its ETag)");
-        }
-
-        StoredDocument? current;
-        await using (var connection = await db.OpenConnectionAsync(cancellationToken))
-        {
-            current = await connection.QuerySingleOrDefaultAsync<StoredDocument>(new CommandDefinition(writing.WriteDocumentSql, new { slug }, cancellationToken: cancellationToken));
-        }
-
-        if (current is null)
-        {
-            return Problems.NotFound($"No {entity.Noun} has the slug '{slug}'.");
-        }
-
-        if (Preconditions.ExpectedVersion(httpContext.Request) is { } expected && expected != current.Version)
-        {
-            return Preconditions.Stale(httpContext.Response, $"The {entity.Noun} changed since version {expected}: reload it and apply your change again.", current.Version);
-        }
-
-        if (MergePatch.Apply<TWrite>(current.Document, body!) is not { } patched)
-        {
-            return MergePatch.Unacceptable();
-        }
-
-        var validation = await validator.ValidateAsync(patched, cancellationToken);
-        if (!validation.IsValid)
-        {
-            return TypedResults.ValidationProblem(validation.ToDictionary());
-        }
-
-        return (await SaveExistingAsync<object>(entity, writing.SaveFunction, slug, Document(patched, null), db, httpContext, cancellationToken)).Result;
+        var (patched, refusal) = await MergePatch.PrepareAsync(
+            httpContext, entity.Noun,
+            async () =>
+            {
+                await using var connection = await db.OpenConnectionAsync(cancellationToken);
+                return await connection.QuerySingleOrDefaultAsync<MergePatch.Stored>(new CommandDefinition(writing.WriteDocumentSql, new { slug }, cancellationToken: cancellationToken));
+            },
+            () => Task.FromResult(Problems.NotFound($"No {entity.Noun} has the slug '{slug}'.")),
+            validator, cancellationToken);
+        return refusal ?? (await SaveExistingAsync<object>(entity, writing.SaveFunction, slug, Document(patched!, null), db, httpContext, cancellationToken)).Result;
     }
 
     private static async Task<Results<RawJsonResult<TDetail>, ProblemHttpResult>> SaveExistingAsync<TDetail>(

@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
 using System.Text.Json;
+using ContentApi.Infrastructure.Http;
+using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace ContentApi.Writes;
@@ -12,15 +14,58 @@ internal static class MergePatch
 {
     public const string MediaType = "application/merge-patch+json";
 
-    public static bool IsMergePatch(HttpRequest request) =>
+    private static bool IsMergePatch(HttpRequest request) =>
         string.Equals(request.ContentType?.Split(';')[0].Trim(), MediaType, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>A resource as written, and its stored version.</summary>
+    public sealed record Stored(string Document, int Version);
+
+    /// <summary>
+    /// The steps of every PATCH: the patch must be a merge patch (415), name the version it
+    /// changes (428), for a resource that exists (<paramref name="missing"/>) at that version (412
+    /// with the current ETag); the patched document must read strictly and pass its validator (400).
+    /// </summary>
+    public static async Task<(T? Patched, IResult? Refusal)> PrepareAsync<T>(
+        HttpContext httpContext, string noun, Func<Task<Stored?>> load, Func<Task<ProblemHttpResult>> missing,
+        IValidator<T> validator, CancellationToken cancellationToken)
+        where T : class
+    {
+        var (patch, unreadable) = await ReadAsync(httpContext.Request, cancellationToken);
+        if (unreadable is not null)
+        {
+            return (null, unreadable);
+        }
+
+        if (!Preconditions.HasIfMatch(httpContext.Request))
+        {
+            return (null, Preconditions.Required($"the {noun}'s version (its ETag)"));
+        }
+
+        if (await load() is not { } current)
+        {
+            return (null, await missing());
+        }
+
+        if (Preconditions.ExpectedVersion(httpContext.Request) is { } expected && expected != current.Version)
+        {
+            return (null, Preconditions.Stale(httpContext.Response, $"The {noun} changed since version {expected}: reload it and apply your change again.", current.Version));
+        }
+
+        if (Apply<T>(current.Document, patch!) is not { } patched)
+        {
+            return (null, Unacceptable());
+        }
+
+        var validation = await validator.ValidateAsync(patched, cancellationToken);
+        return validation.IsValid ? (patched, null) : (null, TypedResults.ValidationProblem(validation.ToDictionary()));
+    }
 
     /// <summary>
     /// Reads the patch from the request (as a body parameter it would describe itself as an
     /// untyped object in OpenAPI): a JSON object in application/merge-patch+json, without
     /// duplicate keys; anything else is the problem to answer.
     /// </summary>
-    public static async Task<(JsonObject? Patch, ProblemHttpResult? Problem)> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
+    private static async Task<(JsonObject? Patch, ProblemHttpResult? Problem)> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         if (!IsMergePatch(request))
         {
@@ -40,16 +85,16 @@ internal static class MergePatch
         }
     }
 
-    public static ProblemHttpResult UnsupportedMediaType() =>
+    private static ProblemHttpResult UnsupportedMediaType() =>
         TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported Media Type",
             detail: $"Send the patch as {MediaType} (RFC 7396).");
 
-    public static ProblemHttpResult Unacceptable() =>
+    private static ProblemHttpResult Unacceptable() =>
         TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Bad Request",
             detail: "The patch does not give an acceptable document: an unknown field, a wrong type or a malformed value.");
 
     /// <summary>The patched document as <typeparamref name="T"/>, or null when the result is not one.</summary>
-    public static T? Apply<T>(string stored, JsonObject patch) where T : class
+    private static T? Apply<T>(string stored, JsonObject patch) where T : class
     {
         try
         {

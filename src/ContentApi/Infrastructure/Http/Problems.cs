@@ -2,6 +2,20 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace ContentApi.Infrastructure.Http;
 
+/// <summary>OpenAPI metadata for the problem responses an endpoint answers.</summary>
+internal static class ProblemMetadata
+{
+    public static RouteHandlerBuilder ProducesProblems(this RouteHandlerBuilder builder, params int[] statuses)
+    {
+        foreach (var status in statuses)
+        {
+            builder.ProducesProblem(status);
+        }
+
+        return builder;
+    }
+}
+
 /// <summary>Problem results used by more than one resource.</summary>
 internal static class Problems
 {

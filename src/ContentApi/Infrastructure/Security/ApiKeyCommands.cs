@@ -4,14 +4,14 @@ using Npgsql;
 namespace ContentApi.Infrastructure.Security;
 
 /// <summary>
-/// <c>keys create --name N --scopes a,b</c> (prints the key once), <c>keys list</c>,
+/// <c>keys create --name N --scopes a,b</c> (or <c>--scope a</c>; prints the key once), <c>keys list</c>,
 /// <c>keys revoke ID</c>, and <c>keys ensure-development FILE</c> (Development only: a key
 /// with every scope, created once per database and kept in FILE for the next run).
 /// </summary>
 internal static class ApiKeyCommands
 {
     public const string Usage = """
-        usage: keys create --name NAME --scopes SCOPE[,SCOPE]   (scopes: content:write, comments:moderate)
+        usage: keys create --name NAME --scopes SCOPE[,SCOPE]   (or --scope; scopes: content:write, comments:moderate)
                keys list
                keys revoke ID
                keys ensure-development FILE
@@ -32,7 +32,7 @@ internal static class ApiKeyCommands
     {
         switch (args)
         {
-            case ["create", .. var options] when Option(options, "--name") is { } name && Option(options, "--scopes") is { } scopeList:
+            case ["create", .. var options] when Option(options, "--name") is { } name && (Option(options, "--scopes") ?? Option(options, "--scope")) is { } scopeList:
                 var scopes = scopeList.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
                 if (name.Trim().Length is 0 or > 100 || scopes.Length == 0 || scopes.Any(s => !Scopes.All.Contains(s)))
                 {
