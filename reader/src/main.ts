@@ -1,7 +1,8 @@
 // The reader site: a client of ContentApi and nothing else. Pages are chosen by the URL's hash:
 //   #/                      latest articles (cursor paging: #/?cursor=…)
 //   #/articles/{slug}       the article, its metadata panel, comments and the reply form
-//   #/people/{slug}, #/organisations/{slug}, #/events/{slug}, #/places/{slug}, #/tags/{slug}
+//   #/people/{slug}, #/organisations/{slug}, #/events/{slug}, #/places/{slug}, #/tags/{slug},
+//   #/authors/{slug}
 //   #/search?q=…            search with highlighted snippets
 import { api, cursorOf, type Problem, type Schemas } from "./api.js";
 import { commentsSection } from "./comments.js";
@@ -37,6 +38,9 @@ async function route(): Promise<void> {
       break;
     case "tags":
       page = await tagPage(slug);
+      break;
+    case "authors":
+      page = await authorPage(slug);
       break;
     case "search":
       page = await searchPage(parameters.get("q") ?? "");
@@ -179,6 +183,16 @@ async function articlePage(slug: string): Promise<HTMLElement> {
     { class: "article" },
     h("h1", {}, article.title),
     h("p", { class: "standfirst" }, article.summary),
+    article.authors.length > 0 &&
+      h("p", { class: "byline" }, "By ", ...article.authors.flatMap((author, i) => [i > 0 ? ", " : "", link(`#/authors/${author.slug}`, author.name)])),
+    article.image !== null &&
+      h(
+        "figure",
+        { class: "lead-image" },
+        h("img", { src: article.image.url, alt: article.image.alt }),
+        (article.image.caption !== null || article.image.credit !== null) &&
+          h("figcaption", {}, [article.image.caption, article.image.credit].filter((part) => part !== null).join(" · ")),
+      ),
     h("div", { class: "layout" }, h("div", { class: "body" }, ...article.body.map((block) => bodyBlock(block, article.metadata.people))), metadataPanel(article.metadata)),
     await commentsSection(article),
   );
@@ -277,6 +291,21 @@ async function tagPage(slug: string): Promise<HTMLElement> {
     tag.description !== null && h("p", {}, tag.description),
     h("p", { class: "count" }, `${tag.articleCount} published article${tag.articleCount === 1 ? "" : "s"}`),
     latest(tag.latestArticles),
+  );
+}
+
+async function authorPage(slug: string): Promise<HTMLElement> {
+  const { data: author, error } = await api.GET("/v1/authors/{slug}", { params: { path: { slug } } });
+  if (author === undefined) {
+    return problemPage(error);
+  }
+  return h(
+    "section",
+    { class: "entity author" },
+    h("h1", {}, author.name),
+    author.bio !== null && h("p", {}, author.bio),
+    author.url !== null && h("p", {}, link(author.url, "Profile")),
+    latest(author.latestArticles),
   );
 }
 

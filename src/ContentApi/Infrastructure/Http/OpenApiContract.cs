@@ -333,6 +333,7 @@ internal sealed class ContractDocumentFilter : IDocumentFilter
         ["Events"] = "Events articles report on, with dates and place.",
         ["Places"] = "Places articles are about.",
         ["Tags"] = "Topics.",
+        ["Authors"] = "Bylines: who wrote the articles.",
         ["Search"] = "Full-text search across articles, people, organisations and events.",
         ["Comments"] = "Reader comments: the \"Leave a Reply\" form and the approved threads.",
         ["Moderation"] = "Moderators' view of comments (API key with scope comments:moderate).",
