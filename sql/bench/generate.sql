@@ -21,7 +21,8 @@ select :articles as n_articles, greatest(:articles / 5, 10) as n_people, greates
 \if :is_prepare
 -- The bench database holds only synthetic content (the migrations' seed article goes).
 truncate comment_idempotency_keys, comments, article_tags, article_places, article_organisations, article_events,
-         article_people, articles, affiliations, events, people, organisations, places, tags restart identity cascade;
+         article_people, article_authors, article_slugs, article_revisions, articles, affiliations, events, people,
+         organisations, places, tags, authors restart identity cascade;
 
 -- Loading is much faster without the secondary indexes of the two big tables (the GIN index
 -- above all): their definitions are kept here and they are built again by the finish phase.

@@ -16,13 +16,13 @@ internal static class ArticlesApi
             .WithName(nameof(ListArticles))
             .WithSummary("List published articles")
             .WithDescription("Summaries of published articles, filtered and ordered as asked, paged by page number (first 10,000 items) or by cursor (`next`/`prev` links, any depth). The `Link` header repeats the navigation links. Conditional with If-None-Match / If-Modified-Since. Editors (API key with content:write) list drafts, scheduled, published or archived articles with `status`; without a key `status` is a 400.")
-            .ProducesProblems(StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden);
+            .ProducesProblem(StatusCodes.Status401Unauthorized);
         group.MapGet("/{slug}", GetArticle)
             .WithName(nameof(GetArticle))
             .WithSummary("Get one article with its metadata")
             .WithDescription("The article's body and its whole metadata block (event, dates, people with affiliations, organisations, places, tags). Conditional with If-None-Match / If-Modified-Since. A former slug of a renamed article answers 301 to its current URL; a taken-down article 410. Editors (API key with content:write) also read drafts and scheduled articles, privately, with the stored version as a strong ETag (for If-Match).")
             .Produces(StatusCodes.Status301MovedPermanently)
-            .ProducesProblems(StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden, StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status410Gone);
+            .ProducesProblems(StatusCodes.Status401Unauthorized, StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status410Gone);
         group.MapArticleEditing(routes);
 
         return group;

@@ -55,10 +55,7 @@ internal static class EntityApi
             .WithName($"Get{entity.Singular}")
             .WithSummary($"Get one {entity.Noun}")
             .WithDescription(entity.DetailDescription + " Editors (API key with content:write) get the stored version as a strong ETag, for If-Match.")
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden)
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status404NotFound);
         group.MapGet("/{slug}/articles", (string slug, [AsParameters] LinkedArticlesQuery query, PublicReads reads, HttpContext httpContext, CancellationToken cancellationToken) =>
                 ListArticlesOf(entity, slug, query, reads, httpContext, cancellationToken))
             .WithName($"List{entity.Singular}Articles")

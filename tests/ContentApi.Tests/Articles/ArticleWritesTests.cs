@@ -424,6 +424,26 @@ public sealed class ArticleWritesTests(ContentApiFixture app)
     }
 
     [Fact]
+    public async Task Other_keys_read_public_content_as_readers_and_invalid_keys_are_refused()
+    {
+        var moderator = await EditorClient.CreateAsync(app, Scopes.CommentsModerate);
+        var slug = TestDatabase.UniqueSlug("moderator-reads");
+        await app.Database.InsertArticleAsync(slug);
+        var draft = TestDatabase.UniqueSlug("moderator-draft");
+        await app.Database.InsertArticleAsync(draft, status: "draft");
+        using var invalid = new HttpRequestMessage(HttpMethod.Get, $"/v1/articles/{slug}");
+        invalid.Headers.Authorization = new("Bearer", "cak_not-a-real-key");
+
+        var published = await moderator.Http.GetAsync($"/v1/articles/{slug}", Ct);
+        var hidden = await moderator.Http.GetAsync($"/v1/articles/{draft}", Ct);
+        var refused = await reader.SendAsync(invalid, Ct);
+
+        Assert.Equal(HttpStatusCode.OK, published.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, hidden.StatusCode);
+        await refused.AssertProblemAsync(HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
     public async Task Every_write_changes_the_public_etags_of_the_article_and_of_its_lists()
     {
         var editor = await EditorClient.CreateAsync(app);

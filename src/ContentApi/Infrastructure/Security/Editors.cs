@@ -7,7 +7,8 @@ namespace ContentApi.Infrastructure.Security;
 /// <summary>
 /// Public reads that show more to editors (drafts, scheduled articles, editorial lists): a
 /// request without Authorization is a reader and costs nothing; with one, the key must be
-/// valid (else 401) and hold content:write (else 403).
+/// valid (else 401), and only a key with content:write makes an editor (any other reads as
+/// the public does).
 /// </summary>
 internal static class Editors
 {
@@ -28,9 +29,7 @@ internal static class Editors
         }
 
         httpContext.User = result.Principal;
-        return result.Principal.HasClaim(ApiKeyAuthenticationHandler.ScopeClaim, Scopes.ContentWrite)
-            ? new Access(true, null)
-            : new Access(false, TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden", detail: "The API key lacks the scope content:write."));
+        return new Access(result.Principal.HasClaim(ApiKeyAuthenticationHandler.ScopeClaim, Scopes.ContentWrite), null);
     }
 
     /// <summary>The name of the key behind this request (recorded with revisions).</summary>
