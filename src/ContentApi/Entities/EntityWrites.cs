@@ -144,7 +144,7 @@ internal static class EntityWrites
 
         return result.Outcome == Outcome.Referenced
             ? TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict",
-                detail: $"{result.ArticleCount} article{(result.ArticleCount == 1 ? "" : "s")} (or positions) still use this {entity.Noun}: relink them first, or delete with detach=true to remove those links.",
+                detail: $"{result.ArticleCount} {(entity.Table == "organisations" ? "articles and positions" : result.ArticleCount == 1 ? "article" : "articles")} still use this {entity.Noun}: relink them first, or delete with detach=true to remove those links.",
                 extensions: new Dictionary<string, object?> { ["articleCount"] = result.ArticleCount })
             : Refusal(entity, result.Outcome, slug, result.Version, httpContext.Response) ?? (Results<NoContent, ProblemHttpResult>)TypedResults.NoContent();
     }
