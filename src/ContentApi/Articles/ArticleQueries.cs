@@ -137,6 +137,23 @@ internal static class ArticleQueries
         return await connection.QuerySingleOrDefaultAsync<ValidatorsRow>(new CommandDefinition(sql, new { slug }, cancellationToken: cancellationToken));
     }
 
+    public sealed record FormattedRow(long Version, DateTime ModifiedAt, string Document);
+
+    /// <summary>
+    /// The article in a format (editors: any status but deleted, with the stored version;
+    /// readers: published, with the content version), rendered from its detail document.
+    /// </summary>
+    public static async Task<FormattedRow?> GetFormattedAsync(
+        NpgsqlDataSource db, string slug, ArticleFormats.Format format, string baseUrl, bool editor, CancellationToken cancellationToken)
+    {
+        var document = format == ArticleFormats.Format.Json ? "a.document::text" : $"{ArticleFormats.Renderer(format)}(a.document::jsonb, @baseUrl)::text";
+        var sql = editor
+            ? $"select a.row_version::bigint as version, a.updated_at as modified_at, {document} as document from articles a where a.slug = @slug and a.status <> 'deleted'"
+            : $"select a.content_version as version, a.content_modified_at as modified_at, {document} as document from articles a where a.slug = @slug and {IsPublic}";
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<FormattedRow>(new CommandDefinition(sql, new { slug, baseUrl }, cancellationToken: cancellationToken));
+    }
+
     /// <summary>
     /// The whole detail view (ArticleDetail) as JSON: kept rendered in the row with article_json
     /// by triggers (migrations 0005, 0007) whenever the article, a link or a linked entity changes.

@@ -2,6 +2,7 @@ using ContentApi.Infrastructure.Http;
 using ContentApi.Infrastructure.Security;
 using ContentApi.Reads;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Net.Http.Headers;
 using Npgsql;
 
 namespace ContentApi.Articles;
@@ -20,9 +21,9 @@ internal static class ArticlesApi
         group.MapGet("/{slug}", GetArticle)
             .WithName(nameof(GetArticle))
             .WithSummary("Get one article with its metadata")
-            .WithDescription("The article's body and its whole metadata block (event, dates, people with affiliations, organisations, places, tags). Conditional with If-None-Match / If-Modified-Since. A former slug of a renamed article answers 301 to its current URL; a taken-down article 410. Editors (API key with content:write) also read drafts and scheduled articles, privately, with the stored version as a strong ETag (for If-Match).")
+            .WithDescription("The article's body and its whole metadata block (event, dates, people with affiliations, organisations, places, tags). Conditional with If-None-Match / If-Modified-Since. A former slug of a renamed article answers 301 to its current URL; a taken-down article 410. Editors (API key with content:write) also read drafts and scheduled articles, privately, with the stored version as a strong ETag (for If-Match). `Accept: application/ld+json` gives a schema.org NewsArticle, `Accept: application/ninjs+json` an IPTC ninjs 3.1 document; an Accept that none matches is a 406.")
             .Produces(StatusCodes.Status301MovedPermanently)
-            .ProducesProblems(StatusCodes.Status401Unauthorized, StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status410Gone);
+            .ProducesProblems(StatusCodes.Status401Unauthorized, StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status406NotAcceptable, StatusCodes.Status410Gone);
         group.MapArticleEditing(routes);
 
         return group;
@@ -57,15 +58,24 @@ internal static class ArticlesApi
             return badSlug;
         }
 
+        httpContext.Response.Headers.Append(HeaderNames.Vary, HeaderNames.Accept);
+        if (ArticleFormats.Negotiate(httpContext.Request) is not { } format)
+        {
+            // Only an article that is there can be not acceptable: others are still missing.
+            return await ArticleQueries.GetValidatorsAsync(db, slug, cancellationToken) is null
+                ? await MissingAsync(db, slug, "", cancellationToken)
+                : ArticleFormats.NotAcceptable();
+        }
+
         var access = await Editors.CheckAsync(httpContext);
         if (access.Refusal is { } refused)
         {
             return refused;
         }
 
-        if (access.IsEditor)
+        if (access.IsEditor || format != ArticleFormats.Format.Json)
         {
-            return await GetForEditorAsync(slug, db, httpContext, cancellationToken);
+            return await GetFormattedAsync(slug, format, access.IsEditor, db, conditionalRequests, httpContext, cancellationToken);
         }
 
         // A client that holds a copy costs one cheap query: no body is built for a 304.
@@ -76,7 +86,7 @@ internal static class ArticlesApi
                 return await MissingAsync(db, slug, "", cancellationToken);
             }
 
-            var validators = ContentValidators.From("a", current.ContentVersion, current.ContentModifiedAt);
+            var validators = ContentValidators.From(ValidatorKind(ArticleFormats.Format.Json), current.ContentVersion, current.ContentModifiedAt);
             if (ConditionalRequests.IsNotModified(httpContext.Request, validators))
             {
                 conditionalRequests.Apply(httpContext.Response, validators);
@@ -89,7 +99,7 @@ internal static class ArticlesApi
             return await MissingAsync(db, slug, "", cancellationToken);
         }
 
-        conditionalRequests.Apply(httpContext.Response, ContentValidators.From("a", row.ContentVersion, row.ContentModifiedAt));
+        conditionalRequests.Apply(httpContext.Response, ContentValidators.From(ValidatorKind(ArticleFormats.Format.Json), row.ContentVersion, row.ContentModifiedAt));
         return new RawJsonResult<ArticleDetail>(row.Document);
     }
 
@@ -109,22 +119,47 @@ internal static class ArticlesApi
         };
     }
 
-    // Editors see drafts and scheduled articles, with the stored version as a strong ETag.
-    private static async Task<Results<RawJsonResult<ArticleDetail>, NotModifiedResult, RedirectHttpResult, ProblemHttpResult>> GetForEditorAsync(
-        string slug, NpgsqlDataSource db, HttpContext httpContext, CancellationToken cancellationToken)
+    // Each representation has its own validators.
+    private static string ValidatorKind(ArticleFormats.Format format) => format switch
     {
-        if (await ArticleWriteQueries.GetEditorialAsync(db, slug, cancellationToken) is not { } article)
+        ArticleFormats.Format.JsonLd => "ld",
+        ArticleFormats.Format.Ninjs => "nj",
+        _ => "a",
+    };
+
+    // Editors see drafts and scheduled articles, with the stored version as a strong ETag; any
+    // reader may ask for JSON-LD or ninjs (the public validators, one per format).
+    private static async Task<Results<RawJsonResult<ArticleDetail>, NotModifiedResult, RedirectHttpResult, ProblemHttpResult>> GetFormattedAsync(
+        string slug, ArticleFormats.Format format, bool editor, NpgsqlDataSource db, ConditionalRequests conditionalRequests,
+        HttpContext httpContext, CancellationToken cancellationToken)
+    {
+        if (await ArticleQueries.GetFormattedAsync(db, slug, format, ArticleFormats.BaseUrl(httpContext.Request), editor, cancellationToken) is not { } article)
         {
             return await MissingAsync(db, slug, "", cancellationToken);
         }
 
-        var etag = Preconditions.ETag(article.Version);
-        httpContext.Response.Headers.ETag = etag;
-        if (httpContext.Request.Headers.IfNoneMatch.ToString().Split(',').Any(tag => tag.Trim() == etag))
+        if (editor)
         {
-            return NotModifiedResult.Instance;
+            // The stored version (what If-Match takes), told apart per format.
+            var etag = format == ArticleFormats.Format.Json
+                ? Preconditions.ETag((int)article.Version)
+                : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"\"{article.Version}-{ValidatorKind(format)}\"");
+            httpContext.Response.Headers.ETag = etag;
+            if (httpContext.Request.Headers.IfNoneMatch.ToString().Split(',').Any(tag => tag.Trim() == etag))
+            {
+                return NotModifiedResult.Instance;
+            }
+        }
+        else
+        {
+            var validators = ContentValidators.From(ValidatorKind(format), article.Version, article.ModifiedAt);
+            conditionalRequests.Apply(httpContext.Response, validators);
+            if (ConditionalRequests.HasConditions(httpContext.Request) && ConditionalRequests.IsNotModified(httpContext.Request, validators))
+            {
+                return NotModifiedResult.Instance;
+            }
         }
 
-        return new RawJsonResult<ArticleDetail>(article.Detail);
+        return new RawJsonResult<ArticleDetail>(article.Document, ArticleFormats.MediaType(format));
     }
 }

@@ -10,7 +10,7 @@ namespace ContentApi.Reads;
 /// re-serialised. <typeparamref name="T"/> is the contract the JSON follows (the tests hold it
 /// to that); it documents the response in OpenAPI as <c>Ok&lt;T&gt;</c> would.
 /// </summary>
-internal sealed class RawJsonResult<T>(string json) : IResult, IEndpointMetadataProvider, IStatusCodeHttpResult
+internal sealed class RawJsonResult<T>(string json, string mediaType = "application/json") : IResult, IEndpointMetadataProvider, IStatusCodeHttpResult
 {
     public int? StatusCode => StatusCodes.Status200OK;
 
@@ -19,7 +19,7 @@ internal sealed class RawJsonResult<T>(string json) : IResult, IEndpointMetadata
         var body = Encoding.UTF8.GetBytes(json);
         var response = httpContext.Response;
         response.StatusCode = StatusCodes.Status200OK;
-        response.ContentType = "application/json; charset=utf-8";
+        response.ContentType = mediaType + "; charset=utf-8";
         response.ContentLength = body.Length; // lets compression skip small bodies
         return response.Body.WriteAsync(body, httpContext.RequestAborted).AsTask();
     }

@@ -1,3 +1,4 @@
+using ContentApi.Articles;
 using Microsoft.AspNetCore.ResponseCompression;
 
 namespace ContentApi.Infrastructure.Http;
@@ -19,7 +20,7 @@ internal static class Compression
             options.Providers.Add<BrotliCompressionProvider>();
             options.Providers.Add<GzipCompressionProvider>();
             // Problem documents are always small: not worth compressing.
-            options.MimeTypes = ["application/json"];
+            options.MimeTypes = ["application/json", ArticleFormats.JsonLd, ArticleFormats.Ninjs];
         });
         services.Configure<BrotliCompressionProviderOptions>(o => o.Level = System.IO.Compression.CompressionLevel.Fastest);
         services.Configure<GzipCompressionProviderOptions>(o => o.Level = System.IO.Compression.CompressionLevel.Fastest);

@@ -159,6 +159,7 @@ internal sealed class ResponsesOperationFilter : IOperationFilter
         [401] = ("No API key, or an invalid or revoked one (WWW-Authenticate: Bearer).", "Unauthorized", "A valid API key is required: Authorization: Bearer cak_…"),
         [403] = ("Forbidden.", "Forbidden", "The API key lacks the scope comments:moderate."),
         [404] = ("Not found.", "Not Found", "No published article has the slug 'no-such-article'."),
+        [406] = ("The Accept header admits none of the formats offered.", "Not Acceptable", "An article is served as application/json, application/ld+json (schema.org NewsArticle) or application/ninjs+json (IPTC ninjs 3.1)."),
         [409] = ("Conflict with what is stored.", "Conflict", "Duplicate comment: you have already said that."),
         [412] = ("The If-Match version is not the current one.", "Precondition Failed", "Comment 7 changed since you read it: reload it and decide again."),
         [413] = ("The body is larger than the operation accepts.", "Payload Too Large", "The request body is larger than 524288 bytes."),
