@@ -2,6 +2,7 @@ using ContentApi.Articles;
 using ContentApi.Authors;
 using ContentApi.Comments;
 using ContentApi.Events;
+using ContentApi.Feeds;
 using ContentApi.Health;
 using ContentApi.Infrastructure.Database;
 using ContentApi.Infrastructure.Http;
@@ -46,5 +47,6 @@ api.MapTagsApi();
 api.MapAuthorsApi();
 api.MapSearchApi();
 api.MapCommentsApi();
+api.MapFeedsApi();
 
 return await AppCommands.RunAsync(app, command);

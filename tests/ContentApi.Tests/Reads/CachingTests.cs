@@ -23,6 +23,7 @@ public sealed class CachingTests(ContentApiFixture app)
         "/v1/events", "/v1/events/13th-international-meeting-of-high-level-security-officials",
         "/v1/places", "/v1/places/moscow", "/v1/tags", "/v1/tags/terrorism", "/v1/tags/terrorism/articles",
         "/v1/search?q=security",
+        "/v1/feeds/articles.rss", "/v1/feeds/articles.atom?tag=terrorism", "/v1/sitemaps/news.xml",
     ];
 
     [Theory]

@@ -335,6 +335,7 @@ internal sealed class ContractDocumentFilter : IDocumentFilter
         ["Places"] = "Places articles are about.",
         ["Tags"] = "Topics.",
         ["Authors"] = "Bylines: who wrote the articles.",
+        ["Feeds"] = "RSS and Atom feeds of the latest articles, and a Google News sitemap.",
         ["Search"] = "Full-text search across articles, people, organisations and events.",
         ["Comments"] = "Reader comments: the \"Leave a Reply\" form and the approved threads.",
         ["Moderation"] = "Moderators' view of comments (API key with scope comments:moderate).",
