@@ -26,7 +26,7 @@ create table comment_idempotency_keys (
 create index comment_idempotency_keys_comment_id_idx on comment_idempotency_keys (comment_id);
 
 -- Public threads: the approved replies below a comment, oldest first, nested as JSON
--- (replaced by comment_thread_json in migration 0007, which drops this function)
+-- (replaced by comment_thread_json in migration 0008, which drops this function)
 -- (depth is at most a handful, so the recursion is shallow).
 create function comment_replies_json(parent bigint) returns json
     language sql stable parallel safe cost 1000

@@ -16,7 +16,7 @@ alter table articles
 
 -- The linked parts of an article (the shapes of ArticleDetail.metadata), by its id: used to
 -- refresh stored articles and, by the bulk loader, to insert them complete. (Redefined in
--- migration 0007 to call one function per shape.)
+-- migration 0008 to call one function per shape.)
 create function article_linked_parts(article_id bigint,
     out event json, out people json, out organisations json, out places json, out tags json)
     language sql stable parallel safe
@@ -74,7 +74,7 @@ $$;
 -- changes without an update of the row (comment_count and updated_at are columns of it).
 alter table articles add column document json;
 
--- Renamed article_json in migration 0007 (one function per public shape).
+-- Replaced by article_json in migration 0008 (one function per public shape).
 create function article_document(a articles) returns json language sql stable parallel safe as $$
     select json_build_object(
         'id', a.id,
@@ -102,7 +102,7 @@ $$;
 -- An article in lists (ArticleSummary), rendered the same way: lists then read one column.
 alter table articles add column summary_document json;
 
--- Renamed article_summary_json in migration 0007.
+-- Replaced by article_summary_json in migration 0008.
 create function article_summary_document(a articles) returns json language sql stable parallel safe as $$
     select json_build_object(
         'id', a.id, 'slug', a.slug, 'title', a.title, 'summary', a.summary, 'language', a.language,

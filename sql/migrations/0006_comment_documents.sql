@@ -3,7 +3,7 @@
 -- no private field (email, address, user agent).
 alter table comments add column public_document json;
 
--- Replaced by comment_public_json in migration 0007.
+-- Replaced by comment_public_json in migration 0008.
 create function comment_public_document(c comments) returns json language sql stable parallel safe as $$
     select json_build_object('id', c.id, 'parentId', c.parent_id, 'authorName', c.author_name,
                              'authorUrl', c.author_url, 'body', c.body, 'createdAt', api_timestamp(c.created_at))

@@ -5,7 +5,7 @@ namespace ContentApi.Articles;
 
 /// <summary>
 /// The representations of an article, chosen by the request's Accept (highest q first): the
-/// API's JSON, schema.org JSON-LD, or IPTC ninjs 3.1 (SQL functions of migration 0009).
+/// API's JSON, schema.org JSON-LD, or IPTC ninjs 3.1 (SQL functions of migration 0010).
 /// </summary>
 internal static class ArticleFormats
 {

@@ -6,7 +6,7 @@ namespace ContentApi.Articles;
 
 internal static class ArticleQueries
 {
-    /// <summary>Public visibility of an article (alias <c>a</c>): the SQL function of migration 0007, inlined by the planner.</summary>
+    /// <summary>Public visibility of an article (alias <c>a</c>): the SQL function of migration 0008, inlined by the planner.</summary>
     public const string IsPublic = "article_is_public(a)";
 
     /// <summary>One ArticleSummary as JSON, from an <c>articles a</c> row (kept rendered by a trigger with article_summary_json).</summary>
@@ -156,7 +156,7 @@ internal static class ArticleQueries
 
     /// <summary>
     /// The whole detail view (ArticleDetail) as JSON: kept rendered in the row with article_json
-    /// by triggers (migrations 0005, 0007) whenever the article, a link or a linked entity changes.
+    /// by triggers (migrations 0005, 0008) whenever the article, a link or a linked entity changes.
     /// </summary>
     public static async Task<DocumentRow?> GetDocumentAsync(NpgsqlDataSource db, string slug, CancellationToken cancellationToken)
     {

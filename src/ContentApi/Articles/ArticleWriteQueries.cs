@@ -4,7 +4,7 @@ using Npgsql;
 
 namespace ContentApi.Articles;
 
-/// <summary>The write side's SQL: each write is one call of a function of migration 0008, one transaction.</summary>
+/// <summary>The write side's SQL: each write is one call of a function of migration 0009, one transaction.</summary>
 internal static class ArticleWriteQueries
 {
     /// <summary>What became of a write, by name (Dapper refuses any other).</summary>

@@ -12,7 +12,7 @@ using Npgsql;
 namespace ContentApi.Entities;
 
 /// <summary>
-/// How an entity is written: its save function (migration 0008: creates or replaces it, with
+/// How an entity is written: its save function (migration 0009: creates or replaces it, with
 /// its references, in one transaction) and the SQL that reads its write document and version.
 /// </summary>
 /// <param name="SaveFunction">e.g. person_save.</param>

@@ -10,11 +10,11 @@ namespace ContentApi.Reads;
 /// The validators of every public list and entity view: the version of the last change to
 /// public content (kept by triggers, see migration 0002) and the newest visible publication
 /// time, which moves when a scheduled article becomes visible without any write (the SQL
-/// function content_watermark, migration 0007).
+/// function content_watermark, migration 0008).
 /// </summary>
 internal sealed record ContentWatermark(long Version, DateTime ChangedAt, DateTime? VisibleUntil)
 {
-    /// <summary>One row: version, changed_at, visible_until (the function is in migration 0007).</summary>
+    /// <summary>One row: version, changed_at, visible_until (the function is in migration 0008).</summary>
     public const string Sql = "select w.version, w.changed_at, w.visible_until from content_watermark() w;";
 
     public static async Task<ContentWatermark> ReadAsync(NpgsqlDataSource db, CancellationToken cancellationToken)

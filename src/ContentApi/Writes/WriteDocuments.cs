@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace ContentApi.Writes;
 
-/// <summary>Documents as the write functions of migration 0008 read and answer them.</summary>
+/// <summary>Documents as the write functions of migration 0009 read and answer them.</summary>
 internal static class WriteDocuments
 {
     /// <summary>As SQL reads a document: camelCase, UTC timestamps, absent instead of null.</summary>

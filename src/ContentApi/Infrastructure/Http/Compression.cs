@@ -20,7 +20,7 @@ internal static class Compression
             options.Providers.Add<BrotliCompressionProvider>();
             options.Providers.Add<GzipCompressionProvider>();
             // Problem documents are always small: not worth compressing.
-            options.MimeTypes = ["application/json", ArticleFormats.JsonLd, ArticleFormats.Ninjs];
+            options.MimeTypes = ["application/json", ArticleFormats.JsonLd, ArticleFormats.Ninjs, "application/rss+xml", "application/atom+xml", "application/xml"];
         });
         services.Configure<BrotliCompressionProviderOptions>(o => o.Level = System.IO.Compression.CompressionLevel.Fastest);
         services.Configure<GzipCompressionProviderOptions>(o => o.Level = System.IO.Compression.CompressionLevel.Fastest);

@@ -29,13 +29,43 @@ $$;
 
 -- Articles ----------------------------------------------------------------------------------
 
+-- ArticleAuthor: a byline as articles embed it (kept in the row with the other linked parts).
+create function article_author_json(au authors) returns json
+    language sql stable parallel safe
+    return json_build_object('slug', au.slug, 'name', au.name, 'url', au.url);
+
+create function article_authors_json(article_id bigint) returns json language sql stable parallel safe as $$
+    select coalesce(json_agg(article_author_json(au) order by l.position, au.id), '[]')
+    from article_authors l join authors au on au.id = l.author_id
+    where l.article_id = article_authors_json.article_id
+$$;
+
+-- Replaces refresh_article_links of migration 0005: the byline part too.
+create or replace function refresh_article_links(article_ids bigint[]) returns void language sql as $$
+    update articles a set
+        (linked_event, linked_people, linked_organisations, linked_places, linked_tags, linked_authors) =
+        (select parts.event, parts.people, parts.organisations, parts.places, parts.tags, article_authors_json(a.id)
+         from article_linked_parts(a.id) parts)
+    where a.id = any (article_ids);
+$$;
+
+-- Replaces touch_articles of migration 0005. A write that changes many links of one article
+-- defers the refresh (contentapi.defer_touch, transaction-local) and refreshes once at the end.
+create or replace function touch_articles(article_ids bigint[]) returns void language plpgsql as $$
+begin
+    if coalesce(current_setting('contentapi.defer_touch', true), '') <> 'on' then
+        perform refresh_article_links(article_ids);
+    end if;
+end $$;
+
+
 -- ArticleSummary. Replaces article_summary_document of migration 0005.
 create function article_summary_json(a articles) returns json
     language sql stable parallel safe
     return json_build_object(
         'id', a.id, 'slug', a.slug, 'title', a.title, 'summary', a.summary, 'language', a.language,
         'publishedAt', api_timestamp(a.published_at), 'updatedAt', api_timestamp(a.updated_at),
-        'commentCount', a.comment_count);
+        'commentCount', a.comment_count, 'authors', a.linked_authors, 'image', a.image);
 
 -- ArticleDetail, from the row and its linked parts (kept in the row, see migration 0005).
 -- Replaces article_document of migration 0005.
@@ -48,13 +78,16 @@ create function article_json(a articles) returns json
         'summary', a.summary,
         'language', a.language,
         'status', a.status,
+        'image', a.image,
         'body', a.body,
+        'authors', a.linked_authors,
         'commentsOpen', a.comments_open,
         'commentCount', a.comment_count,
         'metadata', json_build_object(
             'event', a.linked_event,
             'dates', json_build_object(
                 'published', api_timestamp(a.published_at),
+                'firstPublished', api_timestamp(a.first_published_at),
                 'modified', api_timestamp(a.updated_at),
                 'coverageStart', a.coverage_start,
                 'coverageEnd', a.coverage_end),
@@ -352,3 +385,81 @@ create function comment_moderator_json(c comments, article_slug text) returns js
                              'clientAddress', host(c.client_address), 'userAgent', c.user_agent,
                              'createdAt', api_timestamp(c.created_at), 'updatedAt', api_timestamp(c.updated_at),
                              'version', c.version);
+
+-- Write documents: the resources as editors write them (references by slug), for PATCH
+-- (the base of a merge patch) and revisions.
+
+create function article_write_json(a articles) returns jsonb language sql stable parallel safe as $$
+    select jsonb_build_object(
+        'title', a.title, 'slug', a.slug, 'summary', a.summary, 'language', a.language,
+        'status', a.status, 'publishedAt', api_timestamp(a.published_at), 'commentsOpen', a.comments_open,
+        'coverageStart', a.coverage_start, 'coverageEnd', a.coverage_end, 'image', a.image, 'body', a.body,
+        'event', (select e.slug from article_events l join events e on e.id = l.event_id where l.article_id = a.id),
+        'people', coalesce((select jsonb_agg(jsonb_build_object('slug', p.slug, 'role', l.role) order by l.position, p.id)
+                            from article_people l join people p on p.id = l.person_id where l.article_id = a.id), '[]'),
+        'organisations', coalesce((select jsonb_agg(jsonb_build_object('slug', o.slug, 'role', l.role) order by l.position, o.id)
+                                   from article_organisations l join organisations o on o.id = l.organisation_id where l.article_id = a.id), '[]'),
+        'places', coalesce((select jsonb_agg(pl.slug order by l.position, pl.id)
+                            from article_places l join places pl on pl.id = l.place_id where l.article_id = a.id), '[]'),
+        'tags', coalesce((select jsonb_agg(t.slug order by l.position, t.id)
+                          from article_tags l join tags t on t.id = l.tag_id where l.article_id = a.id), '[]'),
+        'authors', coalesce((select jsonb_agg(au.slug order by l.position, au.id)
+                             from article_authors l join authors au on au.id = l.author_id where l.article_id = a.id), '[]'))
+$$;
+
+create function person_write_json(p people) returns jsonb language sql stable as $$
+    select jsonb_build_object('name', p.name, 'slug', p.slug, 'description', p.description,
+        'affiliations', coalesce((select jsonb_agg(jsonb_build_object('organisation', o.slug, 'title', af.title,
+                                                                      'from', af.valid_from, 'to', af.valid_to) order by af.position, af.id)
+                                  from affiliations af join organisations o on o.id = af.organisation_id where af.person_id = p.id), '[]'))
+$$;
+
+create function organisation_write_json(o organisations) returns jsonb language sql stable as $$
+    select jsonb_build_object('name', o.name, 'slug', o.slug, 'acronym', o.acronym, 'kind', o.kind, 'country', o.country,
+        'description', o.description, 'parent', (select parent.slug from organisations parent where parent.id = o.parent_id))
+$$;
+
+create function event_write_json(e events) returns jsonb language sql stable as $$
+    select jsonb_build_object('name', e.name, 'slug', e.slug, 'description', e.description, 'startDate', e.start_date,
+        'endDate', e.end_date, 'venue', e.venue, 'city', e.city, 'country', e.country,
+        'place', (select pl.slug from places pl where pl.id = e.place_id))
+$$;
+
+create function place_write_json(pl places) returns jsonb language sql stable as $$
+    select jsonb_build_object('name', pl.name, 'slug', pl.slug, 'kind', pl.kind, 'country', pl.country)
+$$;
+
+create function tag_write_json(t tags) returns jsonb language sql stable as $$
+    select jsonb_build_object('name', t.name, 'slug', t.slug, 'description', t.description)
+$$;
+
+create function author_write_json(au authors) returns jsonb language sql stable as $$
+    select jsonb_build_object('name', au.name, 'slug', au.slug, 'bio', au.bio, 'url', au.url, 'image', au.image_url)
+$$;
+
+-- Bylines: AuthorSummary and AuthorDetail.
+create function article_count(au authors) returns int language sql stable parallel safe as $$
+    select count(*)::int from article_authors l join articles a on a.id = l.article_id
+    where l.author_id = au.id and article_is_public(a)
+$$;
+
+create function latest_articles_json(au authors) returns json language sql stable parallel safe as $$
+    select coalesce(json_agg(latest.item order by latest.published_at desc, latest.id desc), '[]')
+    from (select a.summary_document as item, a.published_at, a.id
+          from article_authors l join articles a on a.id = l.article_id
+          where l.author_id = au.id and article_is_public(a)
+          order by a.published_at desc, a.id desc limit 5) latest
+$$;
+
+create function author_summary_json(au authors) returns json
+    language sql stable parallel safe
+    return json_build_object('id', au.id, 'slug', au.slug, 'name', au.name, 'url', au.url, 'image', au.image_url,
+                             'articleCount', article_count(au));
+
+create function author_json(au authors) returns json
+    language sql stable parallel safe
+    return json_build_object('id', au.id, 'slug', au.slug, 'name', au.name, 'bio', au.bio, 'url', au.url, 'image', au.image_url,
+                             'articleCount', article_count(au), 'latestArticles', latest_articles_json(au));
+
+-- Render every stored article in these shapes.
+select refresh_article_links(array(select id from articles));
