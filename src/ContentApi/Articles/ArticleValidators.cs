@@ -53,6 +53,7 @@ internal sealed class ListArticlesQueryValidator : AbstractValidator<ListArticle
         RuleFor(q => q.Q).Must(q => q is null || q.Trim().Length is > 0 and <= MaxQueryLength)
             .WithMessage($"'q' must have 1 to {MaxQueryLength} characters.");
         RuleFor(q => q.Q).Must(CleanText.IsClean).WithMessage($"'q' {CleanText.Message}");
+        RuleFor(q => q.Q).Must(FullTextQueries.HasPositiveTerm).WithMessage($"'q' {FullTextQueries.NoPositiveTermMessage}");
         RuleFor(q => q.Sort).Must((query, sort) => sort != ArticleSorts.Relevance || query.Q is not null)
             .WithMessage("'sort=relevance' needs a full-text query 'q'.");
         RuleFor(q => q.PublishedTo).GreaterThanOrEqualTo(q => q.PublishedFrom)

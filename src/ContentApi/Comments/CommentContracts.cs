@@ -26,8 +26,8 @@ public sealed record PostCommentRequest(
 
 /// <summary>The answer to a posted comment.</summary>
 /// <param name="Id">The comment's id.</param>
-/// <param name="Status">pending (awaits moderation), approved (visible now) or spam.</param>
-public sealed record CommentAccepted(long Id, [DocumentedValues("pending", "approved", "spam")] string Status)
+/// <param name="Status">pending (awaits moderation) or approved (visible now).</param>
+public sealed record CommentAccepted(long Id, [DocumentedValues("pending", "approved")] string Status)
 {
     public static CommentAccepted Example { get; } = new(7, "pending");
 }

@@ -128,7 +128,7 @@ internal static class CommentsApi
             BodyHash: SHA256.HashData(Encoding.UTF8.GetBytes(body)),
             Status: moderation.InitialStatus(request),
             ClientAddress: httpContext.Connection.RemoteIpAddress?.ToString(),
-            UserAgent: httpContext.Request.Headers.UserAgent.ToString() is { Length: > 0 } agent ? agent[..Math.Min(agent.Length, 512)] : null,
+            UserAgent: httpContext.Request.Headers.UserAgent.ToString() is { Length: > 0 } agent ? StoredUserAgent(agent) : null,
             IdempotencyKey: idempotencyKey,
             RequestHash: RequestHash(slug, request),
             FloodSeconds: options.Value.FloodIntervalSeconds,
@@ -138,7 +138,10 @@ internal static class CommentsApi
         switch (outcome.Outcome)
         {
             case PostVerdict.Accepted or PostVerdict.Replay:
-                return TypedResults.Accepted($"/v1/comments/{outcome.CommentId}", new CommentAccepted(outcome.CommentId!.Value, outcome.CommentStatus!));
+                // A comment sent to spam is answered as pending: the answer must not tell a spammer
+                // which words are blocked.
+                return TypedResults.Accepted($"/v1/comments/{outcome.CommentId}",
+                    new CommentAccepted(outcome.CommentId!.Value, outcome.CommentStatus == "spam" ? "pending" : outcome.CommentStatus!));
             case PostVerdict.IdempotencyConflict:
                 return TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "Unprocessable Content",
                     detail: "This Idempotency-Key was used for a different request.");
@@ -212,6 +215,13 @@ internal static class CommentsApi
     private static ProblemHttpResult StaleVersion(long id) =>
         TypedResults.Problem(statusCode: StatusCodes.Status412PreconditionFailed, title: "Precondition Failed",
             detail: $"Comment {id} changed since you read it: reload it and decide again.");
+
+    // The first 512 UTF-16 units, never half of a surrogate pair (PostgreSQL refuses one).
+    private static string StoredUserAgent(string agent)
+    {
+        var length = Math.Min(agent.Length, 512);
+        return length < agent.Length && char.IsHighSurrogate(agent[length - 1]) ? agent[..(length - 1)] : agent[..length];
+    }
 
     // What identifies a request for Idempotency-Key: the article and every field, canonically.
     private static byte[] RequestHash(string slug, PostCommentRequest request) =>

@@ -30,6 +30,14 @@ internal sealed class ConditionalRequests(IOptions<CachingOptions> options)
     public static bool HasConditions(HttpRequest request) =>
         request.Headers.IfNoneMatch.Count > 0 || request.Headers.IfModifiedSince.Count > 0;
 
+    /// <summary>
+    /// Whether a match of the validators alone proves the representation is still there: an
+    /// entity tag the client got from us. A date or <c>*</c> says nothing about whether the
+    /// resource exists, so those are answered once it has been read.
+    /// </summary>
+    public static bool HasEntityTags(HttpRequest request) =>
+        request.Headers.IfNoneMatch.Count > 0 && !request.Headers.IfNoneMatch.ToString().Contains('*', StringComparison.Ordinal);
+
     public static bool IsNotModified(HttpRequest request, ContentValidators validators)
     {
         var ifNoneMatch = request.Headers.IfNoneMatch;
@@ -44,7 +52,9 @@ internal sealed class ConditionalRequests(IOptions<CachingOptions> options)
             return tags.Any(tag => tag.Equals(EntityTagHeaderValue.Any) || tag.Compare(current, useStrongComparison: false));
         }
 
+        // A date in the future is not a date the client saw: it is ignored (RFC 9110 §13.1.3).
         return HeaderUtilities.TryParseDate(request.Headers.IfModifiedSince.ToString(), out var since)
+               && since <= DateTimeOffset.UtcNow
                && TruncateToSeconds(validators.LastModifiedUtc) <= since.UtcDateTime;
     }
 

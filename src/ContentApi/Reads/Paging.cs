@@ -32,7 +32,11 @@ internal static class PagedQueryExtensions
 
     public static int Size(this IPagedQuery query) => query.PageSize ?? PagingOptions.DefaultPageSize;
 
-    public static int Offset(this IPagedQuery query) => (query.PageNumber() - 1) * query.Size();
+    /// <summary>Where a numbered page starts; validated to fit (page-number paging reaches MaxOffsetItems only).</summary>
+    public static int Offset(this IPagedQuery query) => (int)UncheckedOffset(query);
+
+    /// <summary>The offset in 64 bits: page × pageSize overflows an int long before the validator's limit.</summary>
+    public static long UncheckedOffset(this IPagedQuery query) => ((long)query.PageNumber() - 1) * query.Size();
 }
 
 /// <summary>The paging parameters of a list, as query parameters.</summary>
@@ -71,7 +75,7 @@ internal sealed class PagedQueryValidator : AbstractValidator<IPagedQuery>
         RuleFor(q => q.Page).GreaterThanOrEqualTo(1);
         RuleFor(q => q.PageSize).InclusiveBetween(1, PagingOptions.MaxPageSize);
         RuleFor(q => q.Page)
-            .Must((query, _) => (long)query.Offset() + query.Size() <= maxOffsetItems)
+            .Must((query, _) => query.UncheckedOffset() + query.Size() <= maxOffsetItems)
             .When(q => q.Page >= 1 && q.PageSize is null or (>= 1 and <= PagingOptions.MaxPageSize))
             .WithMessage($"Page-number paging reaches the first {maxOffsetItems} items only; follow the 'next' link (cursor) to read deeper.");
         RuleFor(q => q.Cursor)

@@ -58,7 +58,8 @@ internal sealed class PublicReads(NpgsqlDataSource db, ConditionalRequests condi
             parameters.Add("cursorKey1", cursor.Key1);
         }
 
-        var known = totals.Get(spec.Scope);
+        // Private lists (moderation) change without moving the public watermark: counted each time.
+        var known = spec.IsPublic ? totals.Get(spec.Scope) : null;
         parameters.Add("knownVersion", known?.Version ?? -1);
         // Typed even when null: an untyped parameter keeps Npgsql from preparing the statement.
         parameters.Add("knownVisibleUntil", known?.VisibleUntil, System.Data.DbType.DateTimeOffset);
@@ -86,7 +87,7 @@ internal sealed class PublicReads(NpgsqlDataSource db, ConditionalRequests condi
         var parentExists = head.ParentExists;
         var totalItems = head.TotalItems;
         var rows = (await results.ReadAsync<KeyedRow>()).AsList();
-        if (known is null || known.Version != watermark.Version || known.VisibleUntil != watermark.VisibleUntil)
+        if (spec.IsPublic && (known is null || known.Version != watermark.Version || known.VisibleUntil != watermark.VisibleUntil))
         {
             totals.Remember(spec.Scope, new ListTotals.Counted(watermark.Version, watermark.VisibleUntil, totalItems));
         }
@@ -139,7 +140,12 @@ internal sealed class PublicReads(NpgsqlDataSource db, ConditionalRequests condi
 
         if (spec.IsPublic)
         {
-            conditionalRequests.Apply(httpContext.Response, watermark.ValidatorsFor(request));
+            var validators = watermark.ValidatorsFor(request);
+            conditionalRequests.Apply(httpContext.Response, validators);
+            if (ConditionalRequests.HasConditions(request) && ConditionalRequests.IsNotModified(request, validators))
+            {
+                return NotModifiedResult.Instance;
+            }
         }
 
         httpContext.Response.Headers.Link = PageUrls.LinkHeader(links);
@@ -180,14 +186,18 @@ internal sealed class PublicReads(NpgsqlDataSource db, ConditionalRequests condi
             return Problems.NotFound(notFoundDetail);
         }
 
-        conditionalRequests.Apply(httpContext.Response, watermark.ValidatorsFor(httpContext.Request));
-        return new RawJsonResult<T>(document);
+        var validators = watermark.ValidatorsFor(httpContext.Request);
+        conditionalRequests.Apply(httpContext.Response, validators);
+        return ConditionalRequests.HasConditions(httpContext.Request) && ConditionalRequests.IsNotModified(httpContext.Request, validators)
+            ? NotModifiedResult.Instance
+            : new RawJsonResult<T>(document);
     }
 
-    // A client that holds a copy costs the watermark query only: no body is built for a 304.
+    // A client that holds a copy (an entity tag of ours) costs the watermark query only: no
+    // body is built for a 304. Other conditions are answered after the read.
     private async Task<NotModifiedResult?> NotModifiedAsync(HttpContext httpContext, CancellationToken cancellationToken)
     {
-        if (!ConditionalRequests.HasConditions(httpContext.Request))
+        if (!ConditionalRequests.HasEntityTags(httpContext.Request))
         {
             return null;
         }

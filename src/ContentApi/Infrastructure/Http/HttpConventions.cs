@@ -23,6 +23,11 @@ internal static class HttpConventions
         {
             Timeout = TimeSpan.FromSeconds(10),
             TimeoutStatusCode = StatusCodes.Status503ServiceUnavailable,
+            WriteTimeoutResponse = context =>
+            {
+                context.Response.Headers.RetryAfter = "5";
+                return Problems.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "Service Unavailable", "The request took too long; retry shortly.");
+            },
         });
         services.AddCrossOrigin(configuration, environment);
         services.AddClientAddresses(configuration);
@@ -45,6 +50,7 @@ internal static class HttpConventions
         app.UseCors();
         app.UseRequestTimeouts();
         app.UseMiddleware<RequestBodyLimitMiddleware>();
+        app.UseMiddleware<RequestCharsetMiddleware>();
         return app;
     }
 }

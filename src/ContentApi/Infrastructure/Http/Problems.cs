@@ -19,6 +19,17 @@ internal static class ProblemMetadata
 /// <summary>Problem results used by more than one resource.</summary>
 internal static class Problems
 {
+    /// <summary>Writes a problem from middleware, where no endpoint result is returned.</summary>
+    public static Task WriteAsync(HttpContext context, int status, string title, string detail)
+    {
+        context.Response.StatusCode = status;
+        return context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails = new Microsoft.AspNetCore.Mvc.ProblemDetails { Status = status, Title = title, Detail = detail },
+        }).AsTask();
+    }
+
     public static ProblemHttpResult NotFound(string detail) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not Found", detail: detail);
 

@@ -1,0 +1,28 @@
+using System.Text.RegularExpressions;
+
+namespace ContentApi.Reads;
+
+/// <summary>
+/// Web-search syntax (websearch_to_tsquery): words, "quoted phrases", -excluded, or. A query of
+/// exclusions only matches nearly every row, so it would rank and count the whole table: it
+/// needs at least one word to find. A query with no word at all (operators only) finds nothing
+/// cheaply and stays valid.
+/// </summary>
+internal static partial class FullTextQueries
+{
+    public const string NoPositiveTermMessage = "needs at least one word or phrase to find, not only excluded ones (-word).";
+
+    [GeneratedRegex("""-?"[^"]*"?|\S+""", RegexOptions.CultureInvariant)]
+    private static partial Regex Terms();
+
+    public static bool HasPositiveTerm(string? q)
+    {
+        if (q is null)
+            return true;
+        var words = Terms().Matches(q)
+            .Select(term => term.Value)
+            .Where(term => term.Any(char.IsLetterOrDigit) && !term.Equals("or", StringComparison.OrdinalIgnoreCase))
+            .ToList();
+        return words.Count == 0 || words.Any(word => !word.StartsWith('-'));
+    }
+}

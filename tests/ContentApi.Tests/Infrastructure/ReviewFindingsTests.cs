@@ -1,0 +1,131 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using ContentApi.Infrastructure.Security;
+using ContentApi.Reads;
+using ContentApi.Tests.Comments;
+
+namespace ContentApi.Tests.Infrastructure;
+
+/// <summary>Regression tests for the defects an outside review of the code found.</summary>
+public sealed class ReviewFindingsTests(ContentApiFixture app)
+{
+    private readonly HttpClient client = app.CreateClient();
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Theory]
+    [InlineData("/v1/articles?page=2147483647")]
+    [InlineData("/v1/articles?page=42949674&pageSize=100")]
+    [InlineData("/v1/people?page=21474837&pageSize=100")]
+    public async Task Pages_beyond_page_number_paging_are_a_400_however_large(string url)
+    {
+        var response = await client.GetAsync(url, Ct);
+
+        await response.AssertValidationProblemAsync("page");
+    }
+
+    [Theory]
+    [InlineData("application/json; charset=foo")]
+    [InlineData("application/json; charset=utf-7")]
+    [InlineData("application/json; charset=iso-8859-1")]
+    public async Task A_body_in_another_charset_is_a_415_problem(string contentType)
+    {
+        var slug = TestDatabase.UniqueSlug("charset");
+        await app.Database.InsertArticleAsync(slug);
+        var content = new ByteArrayContent(Encoding.UTF8.GetBytes("""{"authorName":"A","authorEmail":"a@example.com","body":"Hello"}"""));
+        content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+
+        var response = await client.PostAsync($"/v1/articles/{slug}/comments", content, Ct);
+
+        await response.AssertProblemAsync(HttpStatusCode.UnsupportedMediaType);
+        Assert.Equal(0, await app.Database.ScalarAsync<long>("select count(*) from comments c join articles a on a.id = c.article_id where a.slug = @slug", new { slug }));
+    }
+
+    [Fact]
+    public async Task A_long_user_agent_is_cut_on_a_character_boundary()
+    {
+        var slug = TestDatabase.UniqueSlug("user-agent");
+        await app.Database.InsertArticleAsync(slug);
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/articles/{slug}/comments")
+        {
+            Content = new StringContent($$"""{"authorName":"A","authorEmail":"{{CommentTestClient.UniqueEmail()}}","body":"Hello"}""", Encoding.UTF8, "application/json"),
+        };
+        request.Headers.TryAddWithoutValidation("User-Agent", new string('a', 511) + "😀 and more");
+
+        var id = await (await client.SendAsync(request, Ct)).PostedIdAsync();
+
+        Assert.Equal(new string('a', 511), await app.Database.ScalarAsync<string>("select user_agent from comments where id = @id", new { id }));
+    }
+
+    [Theory]
+    [InlineData("/v1/search?q=-security")]
+    [InlineData("/v1/search?q=-security%20-moscow")]
+    [InlineData("/v1/search?q=or%20-%22shared%20security%22")]
+    [InlineData("/v1/articles?q=-security")]
+    public async Task A_query_of_exclusions_only_is_a_400_instead_of_a_scan_of_everything(string url)
+    {
+        var response = await client.GetAsync(url, Ct);
+
+        await response.AssertValidationProblemAsync("q");
+    }
+
+    [Fact]
+    public async Task Exclusions_beside_a_word_to_find_are_accepted()
+    {
+        var response = await client.GetAsync("/v1/search?q=moscow%20-terrorism", Ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task The_moderation_queue_total_is_exact_after_a_change_the_public_does_not_see()
+    {
+        var moderator = app.CreateClient();
+        moderator.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await app.CreateApiKeyAsync(Scopes.CommentsModerate));
+        var slug = TestDatabase.UniqueSlug("queue-total");
+        await app.Database.InsertArticleAsync(slug);
+        await (await client.PostCommentAsync(slug, CommentTestClient.Comment())).PostedIdAsync();
+        var before = await (await moderator.GetAsync($"/v1/comments?status=pending&article={slug}", Ct)).ReadContractAsync<Paged<ContentApi.Comments.ModeratorComment>>();
+
+        await (await client.PostCommentAsync(slug, CommentTestClient.Comment())).PostedIdAsync();
+        var after = await (await moderator.GetAsync($"/v1/comments?status=pending&article={slug}", Ct)).ReadContractAsync<Paged<ContentApi.Comments.ModeratorComment>>();
+
+        Assert.Equal(1, before.Page.TotalItems);
+        Assert.Equal(2, after.Page.TotalItems);
+    }
+
+    [Theory]
+    [InlineData("If-Modified-Since")]
+    [InlineData("If-None-Match")]
+    public async Task A_condition_on_something_that_does_not_exist_is_a_404_not_a_304(string header)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/people/nobody-by-this-name");
+        request.Headers.TryAddWithoutValidation(header, header == "If-None-Match" ? "*" : DateTime.UtcNow.ToString("R"));
+
+        var response = await client.SendAsync(request, Ct);
+
+        await response.AssertProblemAsync(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task If_none_match_star_on_something_that_exists_is_a_304()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/people/abdellatif-hammouchi");
+        request.Headers.TryAddWithoutValidation("If-None-Match", "*");
+
+        var response = await client.SendAsync(request, Ct);
+
+        Assert.Equal(HttpStatusCode.NotModified, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_future_if_modified_since_is_ignored()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/people/abdellatif-hammouchi");
+        request.Headers.IfModifiedSince = DateTimeOffset.UtcNow.AddDays(1);
+
+        var response = await client.SendAsync(request, Ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+}
