@@ -103,7 +103,7 @@ internal static class ArticleQueries
             scope.Add($"language={language}");
         }
 
-        if (query.Q is { } q)
+        if (FullTextQueries.Normalize(query.Q) is { } q)
         {
             conditions.Add($"a.search_vector @@ {FullTextQuery}");
             parameters.Add("q", q);

@@ -51,10 +51,11 @@ public sealed record PublicComment(long Id, long? ParentId, string AuthorName, s
 /// <param name="AuthorUrl">Website as given.</param>
 /// <param name="Body">Plain text.</param>
 /// <param name="CreatedAt">When it was posted, UTC.</param>
-/// <param name="Replies">Approved replies, oldest first.</param>
-public sealed record CommentThread(long Id, long? ParentId, string AuthorName, string? AuthorUrl, string Body, DateTime CreatedAt, IReadOnlyList<CommentThread> Replies)
+/// <param name="ReplyCount">How many approved direct replies it has (more than <c>replies</c> holds when the thread was cut).</param>
+/// <param name="Replies">Approved replies, oldest first. A thread embeds at most 100 replies, breadth first; the flat view pages them all.</param>
+public sealed record CommentThread(long Id, long? ParentId, string AuthorName, string? AuthorUrl, string Body, DateTime CreatedAt, int ReplyCount, IReadOnlyList<CommentThread> Replies)
 {
-    public static CommentThread Example { get; } = new(7, null, "Reader", "https://reader.example.org", "Well put: cooperation is the only way.", new DateTime(2025, 5, 30, 10, 15, 0, DateTimeKind.Utc), [new(8, 7, "Another reader", null, "Agreed.", new DateTime(2025, 5, 30, 11, 2, 0, DateTimeKind.Utc), [])]);
+    public static CommentThread Example { get; } = new(7, null, "Reader", "https://reader.example.org", "Well put: cooperation is the only way.", new DateTime(2025, 5, 30, 10, 15, 0, DateTimeKind.Utc), 1, [new(8, 7, "Another reader", null, "Agreed.", new DateTime(2025, 5, 30, 11, 2, 0, DateTimeKind.Utc), 0, [])]);
 }
 
 /// <summary>A comment as moderators see it, private fields included.</summary>

@@ -74,14 +74,15 @@ internal static class CommentQueries
     /// <summary>Everything a new comment is checked and stored with.</summary>
     public sealed record NewComment(
         string Slug, long? ParentId, string AuthorName, string AuthorEmail, string? AuthorUrl, string Body, byte[] BodyHash,
-        string Status, string? ClientAddress, string? UserAgent, string? IdempotencyKey, byte[] RequestHash,
+        string Status, string? ClientAddress, string? ClientNetwork, string? UserAgent, string? IdempotencyKey, byte[] RequestHash,
         int FloodSeconds, int MaxDepth);
 
     /// <summary>
     /// Checks and stores a comment in one round trip and one (implicit) transaction. The
     /// transaction-scoped advisory locks serialise posts of the same email, the same client
-    /// address and the same Idempotency-Key (always taken in that order, so they cannot
-    /// deadlock), so that duplicate, flood and idempotency checks hold under concurrency.
+    /// network and the same Idempotency-Key of that network (always taken in that order, so they
+    /// cannot deadlock), so that duplicate, flood and idempotency checks hold under concurrency.
+    /// A key is the client's own: the same key from another network is another request.
     /// The verdict is one of <see cref="PostVerdict"/>, by name (Dapper refuses any other).
     /// </summary>
     public static async Task<PostOutcome> PostAsync(NpgsqlDataSource db, NewComment comment, CancellationToken cancellationToken)
@@ -89,15 +90,15 @@ internal static class CommentQueries
         const string sql = $"""
             select pg_advisory_xact_lock(hashtext('comment-email:' || lower(@AuthorEmail))),
                    -- the address lock serves flood control only (off when the interval is 0)
-                   pg_advisory_xact_lock(hashtext(case when @FloodSeconds > 0 then 'comment-address:' || @ClientAddress::text end)),
-                   pg_advisory_xact_lock(hashtext('comment-idempotency:' || @IdempotencyKey::text));
+                   pg_advisory_xact_lock(hashtext(case when @FloodSeconds > 0 then 'comment-network:' || @ClientNetwork::text end)),
+                   pg_advisory_xact_lock(hashtext('comment-idempotency:' || coalesce(@ClientNetwork::text, '') || ' ' || @IdempotencyKey::text));
 
             with article as (
                 select a.id, a.comments_open from articles a where a.slug = @Slug and {ArticleQueries.IsPublic}
             ),
             replay as (
                 select k.request_hash, k.comment_id, k.comment_status from comment_idempotency_keys k
-                where k.key = @IdempotencyKey::text and k.created_at > now() - interval '24 hours'
+                where k.client = coalesce(@ClientNetwork::text, '') and k.key = @IdempotencyKey::text and k.created_at > now() - interval '24 hours'
             ),
             parent as (
                 select c.id, c.depth from comments c join article on c.article_id = article.id
@@ -106,7 +107,7 @@ internal static class CommentQueries
             last_accepted as (
                 select max(c.created_at) as at from comments c
                 where @FloodSeconds > 0 -- 0 switches flood control off
-                  and (c.client_address = @ClientAddress::inet or lower(c.author_email) = lower(@AuthorEmail))
+                  and (c.client_address <<= @ClientNetwork::inet or lower(c.author_email) = lower(@AuthorEmail))
                   and c.created_at > now() - make_interval(secs => @FloodSeconds)
             ),
             verdict as (
@@ -134,10 +135,10 @@ internal static class CommentQueries
                 returning id, status
             ),
             remembered as (
-                insert into comment_idempotency_keys (key, request_hash, comment_id, comment_status)
-                select @IdempotencyKey::text, @RequestHash, inserted.id, inserted.status from inserted
+                insert into comment_idempotency_keys (client, key, request_hash, comment_id, comment_status)
+                select coalesce(@ClientNetwork::text, ''), @IdempotencyKey::text, @RequestHash, inserted.id, inserted.status from inserted
                 where @IdempotencyKey::text is not null
-                on conflict (key) do update
+                on conflict (client, key) do update
                     set request_hash = excluded.request_hash, comment_id = excluded.comment_id,
                         comment_status = excluded.comment_status, created_at = now()
             )

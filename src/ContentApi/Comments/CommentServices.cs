@@ -27,12 +27,12 @@ internal static class CommentServices
         services.AddSingleton<CommentModeration>();
         services.AddSourceGeneratedJson(CommentsJsonContext.Default);
 
-        // Every comment POST counts against its client address, accepted or not.
+        // Every comment POST counts against its client's network, accepted or not.
         services.Configure<RateLimiterOptions>(options => options.AddPolicy(CommentsApi.RateLimitPolicy, httpContext =>
         {
             var perMinute = httpContext.RequestServices.GetRequiredService<IOptions<CommentOptions>>().Value.RateLimitPerMinute;
             return RateLimitPartition.GetFixedWindowLimiter(
-                httpContext.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                ClientAddresses.ClientNetwork(httpContext) ?? "unknown",
                 _ => new FixedWindowRateLimiterOptions { PermitLimit = perMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 });
         }));
         return services;

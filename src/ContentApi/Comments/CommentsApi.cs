@@ -128,6 +128,7 @@ internal static class CommentsApi
             BodyHash: SHA256.HashData(Encoding.UTF8.GetBytes(body)),
             Status: moderation.InitialStatus(request),
             ClientAddress: httpContext.Connection.RemoteIpAddress?.ToString(),
+            ClientNetwork: ClientAddresses.ClientNetwork(httpContext),
             UserAgent: httpContext.Request.Headers.UserAgent.ToString() is { Length: > 0 } agent ? StoredUserAgent(agent) : null,
             IdempotencyKey: idempotencyKey,
             RequestHash: RequestHash(slug, request),

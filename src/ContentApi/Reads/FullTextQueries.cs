@@ -15,6 +15,13 @@ internal static partial class FullTextQueries
     [GeneratedRegex("""-?"[^"]*"?|\S+""", RegexOptions.CultureInvariant)]
     private static partial Regex Terms();
 
+    /// <summary>The query as searched and cached: trimmed, each run of white space one space.</summary>
+    [return: System.Diagnostics.CodeAnalysis.NotNullIfNotNull(nameof(q))]
+    public static string? Normalize(string? q) => q is null ? null : WhiteSpace().Replace(q.Trim(), " ");
+
+    [GeneratedRegex(@"\s+", RegexOptions.CultureInvariant)]
+    private static partial Regex WhiteSpace();
+
     public static bool HasPositiveTerm(string? q)
     {
         if (q is null)

@@ -56,10 +56,11 @@ internal static class SearchQueries
     public static ListSpec ListSpec(SearchQuery query)
     {
         var types = ParseTypes(query.Types)!;
+        var q = FullTextQueries.Normalize(query.Q);
         var parameters = new DynamicParameters();
-        parameters.Add("q", query.Q);
+        parameters.Add("q", q);
         return new ListSpec(
-            Scope: $"search\nq={query.Q}\ntypes={string.Join(',', types)}",
+            Scope: $"search\nq={q}\ntypes={string.Join(',', types)}",
             ItemJson: "search_hit_json(h.type, h.slug, h.title, search_snippet(h.type, h.id, websearch_to_tsquery('english', @q)), h.rank)",
             FromWhere: $"from ({string.Join("\nunion all\n", types.Select(t => Branches[t]))}) h where true",
             Sort: new SortOrder("relevance", "h.rank", "h.key", Descending: true),

@@ -1,8 +1,11 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
+using ContentApi.Articles;
+using ContentApi.Comments;
 using ContentApi.Infrastructure.Security;
 using ContentApi.Reads;
+using ContentApi.Search;
 using ContentApi.Tests.Comments;
 
 namespace ContentApi.Tests.Infrastructure;
@@ -127,5 +130,74 @@ public sealed class ReviewFindingsTests(ContentApiFixture app)
         var response = await client.SendAsync(request, Ct);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_thread_embeds_its_first_100_replies_breadth_first_and_counts_them_all()
+    {
+        var slug = TestDatabase.UniqueSlug("big-thread");
+        var articleId = await app.Database.InsertArticleAsync(slug);
+        const string insert = """
+            insert into comments (article_id, parent_id, depth, author_name, author_email, body, body_hash, status, created_at)
+            select @articleId, @parentId, @depth, 'Reader', 'r@example.com', 'Reply ' || n, '\x00', 'approved', now() + n * interval '1 second'
+            from generate_series(1, @count) n
+            returning id
+            """;
+        var root = (await app.Database.QueryAsync<long>(insert, new { articleId, parentId = (long?)null, depth = 1, count = 1 })).Single();
+        var replies = await app.Database.QueryAsync<long>(insert, new { articleId, parentId = (long?)root, depth = 2, count = 120 });
+        await app.Database.QueryAsync<long>(insert, new { articleId, parentId = (long?)replies[0], depth = 3, count = 5 });
+
+        var thread = Assert.Single((await (await client.GetAsync($"/v1/articles/{slug}/comments?view=tree", Ct)).ReadContractAsync<Paged<CommentThread>>()).Items);
+
+        Assert.Equal(120, thread.ReplyCount);
+        Assert.Equal(replies.Take(100), thread.Replies.Select(r => r.Id)); // every direct reply before any deeper one
+        Assert.Equal(5, thread.Replies[0].ReplyCount);
+        Assert.Empty(thread.Replies[0].Replies);
+    }
+
+    [Fact]
+    public void Full_text_queries_that_differ_only_in_white_space_share_one_scope_and_one_query()
+    {
+        var spaced = ArticleQueries.ListSpec(new ListArticlesQuery { Q = "  security \t  cooperation " });
+        var tight = ArticleQueries.ListSpec(new ListArticlesQuery { Q = "security cooperation" });
+        var spacedSearch = SearchQueries.ListSpec(new SearchQuery { Q = " security  cooperation" });
+        var tightSearch = SearchQueries.ListSpec(new SearchQuery { Q = "security cooperation" });
+
+        Assert.Equal(tight.Scope, spaced.Scope);
+        Assert.Equal("security cooperation", spaced.Parameters.Get<string>("q"));
+        Assert.Equal(tightSearch.Scope, spacedSearch.Scope);
+        Assert.Equal("security cooperation", spacedSearch.Parameters.Get<string>("q"));
+    }
+
+    [Fact]
+    public async Task Flood_control_counts_an_ipv6_64_as_one_client()
+    {
+        var slug = TestDatabase.UniqueSlug("ipv6");
+        await app.Database.InsertArticleAsync(slug);
+        var network = $"2001:db8:{Random.Shared.Next(0x10000):x}:{Random.Shared.Next(0x8000):x}";
+        var neighbour = $"2001:db8:{Random.Shared.Next(0x10000):x}:{Random.Shared.Next(0x8000, 0x10000):x}";
+
+        var first = await client.PostCommentAsync(slug, CommentTestClient.Comment(), clientAddress: $"{network}::1");
+        var sameNetwork = await client.PostCommentAsync(slug, CommentTestClient.Comment(), clientAddress: $"{network}:ffff:1:2:3");
+        var otherNetwork = await client.PostCommentAsync(slug, CommentTestClient.Comment(), clientAddress: $"{neighbour}::1");
+
+        await first.PostedIdAsync();
+        await sameNetwork.AssertProblemAsync(HttpStatusCode.TooManyRequests);
+        await otherNetwork.PostedIdAsync();
+    }
+
+    [Fact]
+    public async Task An_idempotency_key_belongs_to_the_client_that_chose_it()
+    {
+        var slug = TestDatabase.UniqueSlug("idempotency-scope");
+        await app.Database.InsertArticleAsync(slug);
+        var key = Guid.NewGuid().ToString();
+
+        var mine = await (await client.PostCommentAsync(slug, CommentTestClient.Comment(body: "Mine"), clientAddress: "198.51.100.31", idempotencyKey: key)).PostedIdAsync();
+        var theirs = await (await client.PostCommentAsync(slug, CommentTestClient.Comment(body: "Theirs"), clientAddress: "198.51.100.32", idempotencyKey: key)).PostedIdAsync();
+
+        Assert.NotEqual(mine, theirs);
+        Assert.Equal(["Mine", "Theirs"], await app.Database.QueryAsync<string>(
+            "select c.body from comments c where c.id in (@mine, @theirs) order by c.id", new { mine, theirs }));
     }
 }

@@ -31,7 +31,7 @@ internal sealed class DatabaseMigrator(string connectionString, ILogger logger)
         try
         {
             var upgradeLog = new LoggerUpgradeLog(logger);
-            EnsureDatabase.For.PostgresqlDatabase(connectionString, upgradeLog);
+            await EnsureDatabaseAsync(lockConnection, new NpgsqlConnectionStringBuilder(connectionString).Database!, cancellationToken);
             Run(DeployChanges.To.PostgresqlDatabase(connectionString)
                 .WithScriptsEmbeddedInAssembly(Assembly.GetExecutingAssembly(), name => name.StartsWith("migrations.", StringComparison.Ordinal))
                 .WithTransactionPerScript()
@@ -50,6 +50,22 @@ internal sealed class DatabaseMigrator(string connectionString, ILogger logger)
             release.Parameters.AddWithValue("key", MigrationLockKey);
             await release.ExecuteNonQueryAsync(CancellationToken.None);
         }
+    }
+
+    // DbUp's EnsureDatabase would log the connection string (host, user, password length): this
+    // creates the database on the maintenance connection already open and logs only its name.
+    private async Task EnsureDatabaseAsync(NpgsqlConnection maintenance, string database, CancellationToken cancellationToken)
+    {
+        await using var exists = new NpgsqlCommand("select exists (select 1 from pg_database where datname = @database)", maintenance);
+        exists.Parameters.AddWithValue("database", database);
+        if ((bool)(await exists.ExecuteScalarAsync(cancellationToken))!)
+        {
+            return;
+        }
+
+        await using var create = new NpgsqlCommand($"create database \"{database.Replace("\"", "\"\"", StringComparison.Ordinal)}\"", maintenance);
+        await create.ExecuteNonQueryAsync(cancellationToken);
+        logger.LogInformation("Created database {Database}", database);
     }
 
     private static void Run(UpgradeEngineBuilder builder, string what)

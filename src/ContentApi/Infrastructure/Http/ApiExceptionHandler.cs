@@ -21,14 +21,15 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
         }
 
         var problem = Classify(exception);
-        if (problem.Status >= 500)
-        {
-            logger.LogError(exception, "Request failed with {Status}", problem.Status);
-        }
-
         if (problem.Status == StatusCodes.Status503ServiceUnavailable)
         {
+            // An outage fails every request the same way: one line each, not a stack trace each.
+            logger.LogWarning("Request answered 503: {Reason}", exception.GetBaseException().Message);
             httpContext.Response.Headers.RetryAfter = "5";
+        }
+        else if (problem.Status >= 500)
+        {
+            logger.LogError(exception, "Request failed with {Status}", problem.Status);
         }
 
         httpContext.Response.StatusCode = problem.Status!.Value;

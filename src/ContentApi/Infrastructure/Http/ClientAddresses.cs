@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using Microsoft.AspNetCore.HttpOverrides;
 
 namespace ContentApi.Infrastructure.Http;
@@ -35,6 +36,34 @@ internal static class ClientAddresses
         }
 
         return app;
+    }
+
+    /// <summary>
+    /// The network limits and scopes apply to: a client's IPv4 address (/32), or the /64 of its
+    /// IPv6 address, since one subscriber is given a whole /64 and can use any address in it.
+    /// Null when the connection has no address.
+    /// </summary>
+    public static string? ClientNetwork(HttpContext httpContext)
+    {
+        var address = httpContext.Connection.RemoteIpAddress;
+        if (address is null)
+        {
+            return null;
+        }
+
+        if (address.IsIPv4MappedToIPv6)
+        {
+            address = address.MapToIPv4();
+        }
+
+        if (address.AddressFamily != AddressFamily.InterNetworkV6)
+        {
+            return $"{address}/32";
+        }
+
+        var bytes = address.GetAddressBytes();
+        Array.Clear(bytes, 8, 8);
+        return $"{new IPAddress(bytes)}/64";
     }
 
     private static string[] TrustedProxies(IConfiguration configuration) =>
