@@ -232,4 +232,40 @@ public sealed class ModerationTests(ContentApiFixture app)
 
         Assert.Contains($"Reply {word}", await client.GetStringAsync($"/v1/articles/{slug}/comments?view=tree", Ct), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Erasing_an_email_across_articles_while_moderating_them_never_deadlocks()
+    {
+        var moderator = await ModeratorAsync();
+        var articles = new List<long>();
+        for (var i = 0; i < 3; i++)
+        {
+            articles.Add(await app.Database.InsertArticleAsync(TestDatabase.UniqueSlug("erase-race")));
+        }
+
+        const string insert = """
+            insert into comments (article_id, author_name, author_email, body, body_hash, status)
+            select article_id, 'Reader', @email, 'Comment ' || n, sha256(convert_to(@email || n, 'UTF8')), 'approved'
+            from unnest(@articles) with ordinality as a(article_id, n)
+            returning id
+            """;
+        var bystanders = await app.Database.QueryAsync<long>(insert, new { email = CommentTestClient.UniqueEmail(), articles = articles.ToArray() });
+        var statuses = new List<HttpStatusCode>();
+        for (var round = 0; round < 40; round++)
+        {
+            var email = CommentTestClient.UniqueEmail();
+            var erased = await app.Database.QueryAsync<long>(insert, new { email, articles = articles.AsEnumerable().Reverse().ToArray() });
+            var status = round % 2 == 0 ? "pending" : "approved";
+            var requests = bystanders.Concat([erased[0]])
+                .Select(id => moderator.SendAsync(Patch(id, status, "*"), Ct))
+                .Append(moderator.PostAsJsonAsync("/v1/comments/erase", new { authorEmail = email }, Ct));
+
+            statuses.AddRange((await Task.WhenAll(requests)).Select(r => r.StatusCode));
+        }
+
+        Assert.All(statuses, status => Assert.Equal(HttpStatusCode.OK, status));
+        Assert.Equal(0, await app.Database.ScalarAsync<long>(
+            "select count(*) from articles a where a.id = any (@articles) and a.comment_count <> (select count(*) from comments c where c.article_id = a.id and c.status = 'approved')",
+            new { articles = articles.ToArray() }));
+    }
 }
