@@ -92,8 +92,9 @@ main() {
   editor_key=$(ConnectionStrings__Content=$cs Logging__LogLevel__Default=Warning dotnet "$api_dll" keys create --name bench --scope content:write | tail -n 1)
 
   log "starting the API on 127.0.0.1:$api_port"
+  # every load comes from one address: the per-address limits would measure themselves
   ASPNETCORE_ENVIRONMENT=Production ConnectionStrings__Content=$cs Logging__LogLevel__Default=Warning \
-    Comments__RateLimitPerMinute=100000000 Comments__FloodIntervalSeconds=0 \
+    Comments__RateLimitPerMinute=100000000 Comments__FloodIntervalSeconds=0 RateLimits__AnonymousRequestsPerMinute=0 \
     dotnet "$api_dll" --urls "http://127.0.0.1:$api_port" > "$work/api.log" 2>&1 &
   BENCH_API_PID=$!
   local base="http://127.0.0.1:$api_port" i

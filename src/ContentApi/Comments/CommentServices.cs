@@ -1,5 +1,4 @@
 using System.Text.Json.Serialization;
-using System.Threading.RateLimiting;
 using ContentApi.Infrastructure.Http;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
@@ -31,9 +30,7 @@ internal static class CommentServices
         services.Configure<RateLimiterOptions>(options => options.AddPolicy(CommentsApi.RateLimitPolicy, httpContext =>
         {
             var perMinute = httpContext.RequestServices.GetRequiredService<IOptions<CommentOptions>>().Value.RateLimitPerMinute;
-            return RateLimitPartition.GetFixedWindowLimiter(
-                ClientAddresses.ClientNetwork(httpContext) ?? "unknown",
-                _ => new FixedWindowRateLimiterOptions { PermitLimit = perMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 });
+            return RateLimiting.PerMinute(ClientAddresses.ClientNetwork(httpContext) ?? "unknown", perMinute);
         }));
         return services;
     }

@@ -200,4 +200,66 @@ public sealed class ReviewFindingsTests(ContentApiFixture app)
         Assert.Equal(["Mine", "Theirs"], await app.Database.QueryAsync<string>(
             "select c.body from comments c where c.id in (@mine, @theirs) order by c.id", new { mine, theirs }));
     }
+
+    private static HttpRequestMessage From(string address, string url, string? apiKey = null)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Headers.Add(TestClientAddress.Header, address);
+        if (apiKey is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
+        }
+
+        return request;
+    }
+
+    [Fact]
+    public async Task Anonymous_requests_have_a_budget_per_client_network_and_health_checks_and_api_keys_are_outside_it()
+    {
+        await using var limited = app.WithWebHostBuilder(b => b.UseSetting("RateLimits:AnonymousRequestsPerMinute", "3"));
+        var limitedClient = limited.CreateClient();
+        var moderatorKey = await app.CreateApiKeyAsync(Scopes.CommentsModerate);
+        const string address = "198.51.100.51";
+
+        var withinBudget = new List<HttpStatusCode>();
+        for (var i = 0; i < 3; i++)
+        {
+            withinBudget.Add((await limitedClient.SendAsync(From(address, "/v1/tags"), Ct)).StatusCode);
+        }
+
+        var over = await limitedClient.SendAsync(From(address, "/v1/search?q=security"), Ct);
+        var health = await limitedClient.SendAsync(From(address, "/health/live"), Ct);
+        var withKey = await limitedClient.SendAsync(From(address, "/v1/comments", moderatorKey), Ct);
+        var elsewhere = await limitedClient.SendAsync(From("198.51.100.52", "/v1/tags"), Ct);
+
+        Assert.All(withinBudget, status => Assert.Equal(HttpStatusCode.OK, status));
+        await over.AssertProblemAsync(HttpStatusCode.TooManyRequests);
+        Assert.InRange(over.Headers.RetryAfter!.Delta!.Value.TotalSeconds, 1, 60);
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, withKey.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, elsewhere.StatusCode);
+    }
+
+    [Fact]
+    public async Task Past_its_budget_of_invalid_api_keys_a_network_gets_429_even_for_a_valid_key()
+    {
+        await using var limited = app.WithWebHostBuilder(b => b.UseSetting("RateLimits:InvalidApiKeysPerMinute", "2"));
+        var limitedClient = limited.CreateClient();
+        var moderatorKey = await app.CreateApiKeyAsync(Scopes.CommentsModerate);
+        const string address = "198.51.100.61";
+
+        var guesses = new List<HttpResponseMessage>();
+        foreach (var guess in new[] { "cak_wrong1", "not-even-a-key" })
+        {
+            guesses.Add(await limitedClient.SendAsync(From(address, "/v1/comments", guess), Ct));
+        }
+
+        var refused = await limitedClient.SendAsync(From(address, "/v1/comments", moderatorKey), Ct);
+        var elsewhere = await limitedClient.SendAsync(From("198.51.100.62", "/v1/comments", moderatorKey), Ct);
+
+        Assert.All(guesses, guess => Assert.Equal(HttpStatusCode.Unauthorized, guess.StatusCode));
+        await refused.AssertProblemAsync(HttpStatusCode.TooManyRequests);
+        Assert.NotNull(refused.Headers.RetryAfter);
+        Assert.Equal(HttpStatusCode.OK, elsewhere.StatusCode);
+    }
 }

@@ -2,7 +2,6 @@ using System.Reflection;
 using System.Text.Json.Nodes;
 using System.Text.Json;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.OpenApi;
 using Swashbuckle.AspNetCore.SwaggerGen;
 
@@ -148,7 +147,7 @@ internal sealed class ExampleSchemaFilter : ISchemaFilter
 /// <summary>
 /// What every operation can answer besides its own results: 400 (a parameter or a query
 /// parameter it does not take), 500 and, for operations that read the database, 503 with
-/// Retry-After; 429 with Retry-After where a rate limit applies; each problem response with an
+/// Retry-After; 429 with Retry-After wherever a rate limit applies (all but health checks); each problem response with an
 /// example; the validators of cacheable reads as response headers; no security on public operations.
 /// </summary>
 internal sealed class ResponsesOperationFilter : IOperationFilter
@@ -166,7 +165,7 @@ internal sealed class ResponsesOperationFilter : IOperationFilter
         [415] = ("The body is not application/json.", "Unsupported Media Type", "Send the body as application/json."),
         [422] = ("The Idempotency-Key was used for another request.", "Unprocessable Content", "This Idempotency-Key was used for a different request."),
         [428] = ("If-Match is missing.", "Precondition Required", "Send If-Match with the comment's version (\"version\" in the queue), so that no decision is silently lost."),
-        [429] = ("Too many requests; Retry-After says when to try again.", "Too Many Requests", "You are posting comments too quickly; retry in 12 s."),
+        [429] = ("Too many requests; Retry-After says when to try again.", "Too Many Requests", "Too many requests from your address; retry in 12 s."),
         [500] = ("An unexpected failure; the body carries only a trace id.", "An error occurred while processing your request.", "An error occurred while processing your request."),
         [503] = ("PostgreSQL is unavailable or overloaded; Retry-After says when to try again.", "Service Unavailable", "The database is unavailable; retry shortly."),
     };
@@ -185,9 +184,9 @@ internal sealed class ResponsesOperationFilter : IOperationFilter
 
         AddProblem(operation, context, 500);
         DocumentEveryShapeOfOk(operation, context);
-        if (metadata.OfType<EnableRateLimitingAttribute>().Any())
+        if (!path.StartsWith("/health", StringComparison.Ordinal))
         {
-            AddProblem(operation, context, 429);
+            AddProblem(operation, context, 429); // the anonymous budget, invalid API keys, comment limits
         }
 
         foreach (var (status, response) in operation.Responses)

@@ -1,22 +1,46 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 
 namespace ContentApi.Infrastructure.Http;
+
+/// <summary>Request budgets per client network (<c>RateLimits:*</c>); comments add their own.</summary>
+internal sealed class RateLimitOptions
+{
+    /// <summary>Requests per client network and minute without a valid API key (0: no limit). Health checks are not counted.</summary>
+    public int AnonymousRequestsPerMinute { get; set; } = 6000;
+
+    /// <summary>Invalid API keys per client network and minute; past it, keys from there are refused (429) without being looked up.</summary>
+    public int InvalidApiKeysPerMinute { get; set; } = 20;
+}
 
 internal static class RateLimiting
 {
     /// <summary>
     /// ASP.NET Core rate limiting answering 429 with Retry-After and a problem document (its
-    /// default is an empty 503). Resources add their own policies.
+    /// default is an empty 503), with a generous budget per client network for anonymous
+    /// requests: one address cannot take the database for itself. Resources add their own policies.
     /// </summary>
-    public static IServiceCollection AddApiRateLimiting(this IServiceCollection services) =>
-        services.AddRateLimiter(options =>
+    public static IServiceCollection AddApiRateLimiting(this IServiceCollection services)
+    {
+        services.AddOptions<RateLimitOptions>().BindConfiguration("RateLimits")
+            .Validate(o => o.AnonymousRequestsPerMinute >= 0 && o.InvalidApiKeysPerMinute > 0,
+                "RateLimits: AnonymousRequestsPerMinute ≥ 0 (0: no limit), InvalidApiKeysPerMinute > 0.")
+            .ValidateOnStart();
+        return services.AddRateLimiter(options =>
         {
             options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(httpContext =>
+            {
+                var perMinute = httpContext.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value.AnonymousRequestsPerMinute;
+                return perMinute == 0 || httpContext.User.Identity?.IsAuthenticated == true || httpContext.Request.Path.StartsWithSegments("/health")
+                    ? RateLimitPartition.GetNoLimiter("")
+                    : PerMinute(ClientAddresses.ClientNetwork(httpContext) ?? "unknown", perMinute);
+            });
             options.OnRejected = async (context, _) =>
             {
-                var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)) : 60;
+                var retryAfter = RetryAfterSeconds(context.Lease);
                 context.HttpContext.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
                 await context.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
                 {
@@ -30,4 +54,14 @@ internal static class RateLimiting
                 });
             };
         });
+    }
+
+    /// <summary>A fixed window of one minute with <paramref name="permits"/> permits and no queue.</summary>
+    public static RateLimitPartition<string> PerMinute(string partition, int permits) =>
+        RateLimitPartition.GetFixedWindowLimiter(partition,
+            _ => new FixedWindowRateLimiterOptions { PermitLimit = permits, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 });
+
+    /// <summary>Whole seconds until a refused lease's limiter has permits again (at least 1).</summary>
+    public static int RetryAfterSeconds(RateLimitLease lease) =>
+        lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)) : 60;
 }

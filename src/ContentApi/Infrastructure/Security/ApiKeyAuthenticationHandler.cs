@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using ContentApi.Infrastructure.Http;
 
 namespace ContentApi.Infrastructure.Security;
 
@@ -13,15 +14,17 @@ namespace ContentApi.Infrastructure.Security;
 /// <c>Authorization: Bearer &lt;api key&gt;</c>. The key is looked up by its SHA-256 hash among
 /// keys not revoked; its last use is recorded (at most once a minute) in the same statement.
 /// Keys are accepted in the Authorization header only, never in a query string or cookie.
+/// Invalid keys count against the client's network (<see cref="InvalidApiKeyAttempts"/>).
 /// </summary>
 internal sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder,
-    NpgsqlDataSource db, IProblemDetailsService problems)
+    NpgsqlDataSource db, IProblemDetailsService problems, InvalidApiKeyAttempts invalidKeys)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiKey";
     public const string ScopeClaim = "scope";
     private const int MaxKeyLength = 100;
+    private const string RefusedForSecondsItem = "ApiKey.RefusedForSeconds";
 
     // A class, not a positional record: Dapper reads text[] as System.Array for constructors.
     private sealed class KeyRow
@@ -40,14 +43,23 @@ internal sealed class ApiKeyAuthenticationHandler(
             return AuthenticateResult.NoResult();
         }
 
+        var network = ClientAddresses.ClientNetwork(Context) ?? "unknown";
+        if (invalidKeys.RefusedForSeconds(network) is { } seconds)
+        {
+            Context.Items[RefusedForSecondsItem] = seconds;
+            return AuthenticateResult.Fail("Too many invalid API keys from this network.");
+        }
+
         if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
+            invalidKeys.Count(network);
             return AuthenticateResult.Fail("The Authorization header must be 'Bearer <api key>'.");
         }
 
         var key = header["Bearer ".Length..].Trim();
         if (key.Length is 0 or > MaxKeyLength || !key.StartsWith(ApiKeys.Prefix, StringComparison.Ordinal))
         {
+            invalidKeys.Count(network);
             return AuthenticateResult.Fail("Invalid API key.");
         }
 
@@ -65,6 +77,7 @@ internal sealed class ApiKeyAuthenticationHandler(
         var row = await connection.QuerySingleOrDefaultAsync<KeyRow>(new CommandDefinition(sql, new { hash }, cancellationToken: Context.RequestAborted));
         if (row is null || !CryptographicOperations.FixedTimeEquals(row.KeyHash, hash))
         {
+            invalidKeys.Count(network);
             return AuthenticateResult.Fail("Invalid or revoked API key.");
         }
 
@@ -77,6 +90,15 @@ internal sealed class ApiKeyAuthenticationHandler(
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
+        if (Context.Items[RefusedForSecondsItem] is int seconds)
+        {
+            Response.StatusCode = StatusCodes.Status429TooManyRequests;
+            Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            await WriteProblemAsync(StatusCodes.Status429TooManyRequests, "Too Many Requests",
+                $"Too many invalid API keys from your address; retry in {seconds} s.");
+            return;
+        }
+
         var failed = Request.Headers.Authorization.Count > 0;
         Response.StatusCode = StatusCodes.Status401Unauthorized;
         Response.Headers.WWWAuthenticate = failed ? "Bearer error=\"invalid_token\"" : "Bearer";

@@ -9,6 +9,7 @@ internal static class SecurityServiceCollectionExtensions
     {
         // No default scheme: public requests (nearly all) skip authentication entirely; the
         // policies of protected endpoints name the scheme.
+        services.AddSingleton<InvalidApiKeyAttempts>();
         services.AddAuthentication()
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
         var authorization = services.AddAuthorizationBuilder();
