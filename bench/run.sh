@@ -77,6 +77,8 @@ main() {
   echo "   comments ready"
   # Word pairs to search for, from the generated vocabulary (before finish drops it).
   "${psql_cmd[@]}" -At -c "select w1.w || '%20' || w2.w from bench_words w1, bench_words w2 where w1.i between 1000 and 1009 and w2.i between 2000 and 2009" > "$work/searches.txt"
+  # Hostile searches: one common word each, matching a large share of the articles (all ranked).
+  "${psql_cmd[@]}" -At -c "select w from bench_words where i between 1 and 20" > "$work/hostile-searches.txt"
   "${psql_cmd[@]}" -v articles="$articles" -v phase=finish -f sql/bench/generate.sql >/dev/null
   "${psql_cmd[@]}" -c "vacuum analyze" >/dev/null
   load_seconds=$(awk -v s="$load_start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }')
@@ -143,6 +145,13 @@ main() {
   run_scenario list-offset-deep -s "$get" "$base" -- "$work/list-offset-deep.txt"
   run_scenario filter -s "$get" "$base" -- "$work/people.txt" "/v1/articles?person="
   run_scenario search -s "$get" "$base" -- "$work/searches.txt" "/v1/search?q="
+  # Article reads while 64 connections send costly searches: full-text queries wait their turn
+  # (RateLimits:FullTextQueryConcurrency) instead of taking the pool, so the reads keep their p99.
+  WRK_REPORT="$work/hostile-load.json" wrk -t 1 -c 64 -d "$((warmup + duration + 2))s" -s "$get" "$base" -- \
+    "$work/hostile-searches.txt" "/v1/search?q=" >/dev/null &
+  local hostile_load=$!
+  run_scenario hostile-search -s "$get" "$base" -- "$work/articles.tsv" /v1/articles/
+  wait "$hostile_load"
   run_scenario comments -s "$get" "$base" -- "$work/articles.tsv" /v1/articles/ /comments
   run_scenario post-comment -s "$ROOT/bench/wrk/post_comment.lua" "$base" -- "$work/articles.tsv"
   run_scenario create-article -s "$ROOT/bench/wrk/write_article.lua" "$base" -- create "$editor_key"

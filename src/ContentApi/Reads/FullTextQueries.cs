@@ -10,6 +10,9 @@ namespace ContentApi.Reads;
 /// </summary>
 internal static partial class FullTextQueries
 {
+    /// <summary>The rate-limiting policy of endpoints taking a full-text <c>q</c>.</summary>
+    public const string ConcurrencyPolicy = "full-text";
+
     public const string NoPositiveTermMessage = "needs at least one word or phrase to find, not only excluded ones (-word).";
 
     [GeneratedRegex("""-?"[^"]*"?|\S+""", RegexOptions.CultureInvariant)]

@@ -1,5 +1,8 @@
 using System.Text.Json.Serialization;
+using System.Threading.RateLimiting;
 using ContentApi.Infrastructure.Http;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
 
 namespace ContentApi.Reads;
 
@@ -17,6 +20,25 @@ internal static class ReadsServiceCollectionExtensions
         services.AddSingleton<PublicReads>();
         services.AddSingleton<PagedQueryValidator>();
         services.AddSourceGeneratedJson(ReadsJsonContext.Default);
+
+        // Full-text queries are the costliest anonymous reads: only a few run at once, the rest
+        // wait in line (429 past the line), so that no pattern of them holds every pooled
+        // connection while the cheap reads starve.
+        services.Configure<RateLimiterOptions>(options => options.AddPolicy(FullTextQueries.ConcurrencyPolicy, httpContext =>
+        {
+            if (!httpContext.Request.Query.ContainsKey("q"))
+            {
+                return RateLimitPartition.GetNoLimiter("");
+            }
+
+            var limits = httpContext.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value;
+            return RateLimitPartition.GetConcurrencyLimiter(FullTextQueries.ConcurrencyPolicy, _ => new ConcurrencyLimiterOptions
+            {
+                PermitLimit = limits.FullTextQueryConcurrency,
+                QueueLimit = limits.FullTextQueryQueue,
+                QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+            });
+        }));
         return services;
     }
 }

@@ -13,6 +13,12 @@ internal sealed class RateLimitOptions
 
     /// <summary>Invalid API keys per client network and minute; past it, keys from there are refused (429) without being looked up.</summary>
     public int InvalidApiKeysPerMinute { get; set; } = 20;
+
+    /// <summary>Full-text queries (search, article lists with q) running at once, in the whole process.</summary>
+    public int FullTextQueryConcurrency { get; set; } = 4;
+
+    /// <summary>Full-text queries waiting for their turn; past it, 429.</summary>
+    public int FullTextQueryQueue { get; set; } = 128;
 }
 
 internal static class RateLimiting
@@ -25,8 +31,8 @@ internal static class RateLimiting
     public static IServiceCollection AddApiRateLimiting(this IServiceCollection services)
     {
         services.AddOptions<RateLimitOptions>().BindConfiguration("RateLimits")
-            .Validate(o => o.AnonymousRequestsPerMinute >= 0 && o.InvalidApiKeysPerMinute > 0,
-                "RateLimits: AnonymousRequestsPerMinute ≥ 0 (0: no limit), InvalidApiKeysPerMinute > 0.")
+            .Validate(o => o.AnonymousRequestsPerMinute >= 0 && o.InvalidApiKeysPerMinute > 0 && o.FullTextQueryConcurrency > 0 && o.FullTextQueryQueue >= 0,
+                "RateLimits: AnonymousRequestsPerMinute ≥ 0 (0: no limit), InvalidApiKeysPerMinute > 0, FullTextQueryConcurrency > 0, FullTextQueryQueue ≥ 0.")
             .ValidateOnStart();
         return services.AddRateLimiter(options =>
         {
@@ -61,7 +67,7 @@ internal static class RateLimiting
         RateLimitPartition.GetFixedWindowLimiter(partition,
             _ => new FixedWindowRateLimiterOptions { PermitLimit = permits, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 });
 
-    /// <summary>Whole seconds until a refused lease's limiter has permits again (at least 1).</summary>
+    /// <summary>Whole seconds until a refused lease's limiter has permits again (at least 1; 1 for a full queue, which says nothing).</summary>
     public static int RetryAfterSeconds(RateLimitLease lease) =>
-        lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)) : 60;
+        lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)) : 1;
 }
