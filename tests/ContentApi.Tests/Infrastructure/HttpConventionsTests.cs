@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ContentApi.Tests.Infrastructure;
 
@@ -37,6 +38,46 @@ public sealed class HttpConventionsTests(ContentApiFixture app)
         Assert.Equal("no-referrer", response.Headers.GetValues("Referrer-Policy").Single());
         Assert.Equal("default-src 'none'; frame-ancestors 'none'", response.Headers.GetValues("Content-Security-Policy").Single());
         Assert.False(response.Headers.Contains("Server"));
+    }
+
+    [Fact]
+    public async Task The_security_headers_are_on_every_status_code_304_405_413_415_429_500_and_503_included()
+    {
+        var slug = TestDatabase.UniqueSlug("headers");
+        await app.Database.InsertArticleAsync(slug);
+        await using var limited = app.WithWebHostBuilder(b => b.UseSetting("RateLimits:AnonymousRequestsPerMinute", "1"));
+        await using var broken = app.WithWebHostBuilder(b => b.ConfigureServices(services =>
+            services.AddSingleton<ContentApi.Reads.PublicReads>(_ => throw new InvalidOperationException("a defect, for the test"))));
+        await using var down = app.WithWebHostBuilder(b =>
+            b.UseSetting("ConnectionStrings:Content", "Host=127.0.0.1;Port=1;Username=postgres;Database=none;Timeout=2"));
+        var etag = (await client.GetAsync("/v1/tags", Ct)).Headers.ETag!.Tag;
+        using var conditional = new HttpRequestMessage(HttpMethod.Get, "/v1/tags");
+        conditional.Headers.TryAddWithoutValidation("If-None-Match", etag);
+        var limitedClient = limited.CreateClient();
+        limitedClient.DefaultRequestHeaders.Add(TestClientAddress.Header, "198.51.100.71");
+        await limitedClient.GetAsync("/v1/tags", Ct);
+
+        var responses = new Dictionary<HttpStatusCode, HttpResponseMessage>
+        {
+            [HttpStatusCode.NotModified] = await client.SendAsync(conditional, Ct),
+            [HttpStatusCode.MethodNotAllowed] = await client.DeleteAsync("/v1/articles", Ct),
+            [HttpStatusCode.RequestEntityTooLarge] = await client.PostAsync($"/v1/articles/{slug}/comments",
+                new StringContent(new string('x', 2 * 1024 * 1024), System.Text.Encoding.UTF8, "application/json"), Ct),
+            [HttpStatusCode.UnsupportedMediaType] = await client.PostAsync($"/v1/articles/{slug}/comments", new StringContent("hello"), Ct),
+            [HttpStatusCode.TooManyRequests] = await limitedClient.GetAsync("/v1/tags", Ct),
+            [HttpStatusCode.InternalServerError] = await broken.CreateClient().GetAsync("/v1/tags", Ct),
+            [HttpStatusCode.ServiceUnavailable] = await down.CreateClient().GetAsync("/v1/tags", Ct),
+        };
+
+        Assert.All(responses, pair =>
+        {
+            var (status, response) = pair;
+            Assert.Equal(status, response.StatusCode);
+            Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
+            Assert.Equal("DENY", response.Headers.GetValues("X-Frame-Options").Single());
+            Assert.Equal("no-referrer", response.Headers.GetValues("Referrer-Policy").Single());
+            Assert.False(response.Headers.Contains("Server"));
+        });
     }
 
     [Fact]
