@@ -7,6 +7,8 @@
 #   ./build.sh openapi   regenerate openapi/content-api.v1.json from the running app's document
 #   ./build.sh bench     synthetic data at scale, wrk against the API and pgbench against PostgreSQL
 #                        [--articles N] [--duration S] [--connections C] [--quick]
+#   ./build.sh faults    fault scenarios with real processes (PostgreSQL restart under load, database
+#                        down) and a table of what clients saw [--down-seconds S]
 #   ./build.sh pg-shell  psql into the private cluster of `run` (while it is running)
 set -euo pipefail
 
@@ -108,6 +110,7 @@ case "${1:-}" in
   test) shift; cmd_test "$@" ;;
   openapi) shift; cmd_openapi "$@" ;;
   bench) shift; exec "$ROOT/bench/run.sh" "$@" ;;
+  faults) shift; exec "$ROOT/faults/run.sh" "$@" ;;
   pg-shell) shift; cmd_pg_shell "$@" ;;
-  *) echo "usage: ./build.sh run | test | openapi | bench [--articles N] [--duration S] [--connections C] [--quick] | pg-shell" >&2; exit 2 ;;
+  *) echo "usage: ./build.sh run | test | openapi | bench [--articles N] [--duration S] [--connections C] [--quick] | faults [--down-seconds S] | pg-shell" >&2; exit 2 ;;
 esac

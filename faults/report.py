@@ -1,0 +1,45 @@
+#!/usr/bin/env python3
+"""Figures of the fault scenarios from faults/run.sh's work folder, as a Markdown table.
+    report.py WORKDIR"""
+import json, os, sys
+
+work = sys.argv[1]
+rows = []
+
+restart = json.load(open(os.path.join(work, "restart.json")))
+window = json.load(open(os.path.join(work, "restart-window.json")))
+stored = json.load(open(os.path.join(work, "restart-stored.json")))
+attempts = restart["attempts"]
+failures = [a for a in attempts if a["status"] != 200 and a["status"] != 202]
+outside = [a for a in failures if not (window["down"] <= a["at"] <= window["up"] + 5)]
+not_problem = [a for a in failures if not (a["status"] == 503 and a["problem"] and a["retryAfter"])]
+first_success = min((a["at"] for a in attempts if a["status"] in (200, 202) and a["at"] >= window["up"]), default=None)
+rows += [
+    ("PostgreSQL fast restart under load", "requests (reads + comment POSTs)", len(attempts), ""),
+    ("", "outage (stop to ready)", f"{window['up'] - window['down']:.2f} s", ""),
+    ("", "failed requests", len(failures), "only inside the outage"),
+    ("", "failures outside the outage (+5 s)", len(outside), "0"),
+    ("", "failures that are not a 503 problem with Retry-After", len(not_problem), "0"),
+    ("", "acknowledged comments / stored afterwards", f"{len(restart['acknowledged'])} / {stored['present']}", "equal"),
+    ("", "duplicate comments", stored["duplicates"], "0"),
+    ("", "first success after the database was ready",
+     f"{first_success - window['up']:.2f} s" if first_success else "none", "≤ 5 s"),
+]
+
+down = json.load(open(os.path.join(work, "down.json")))
+rows += [
+    (f"database down {down['seconds']} s", "/health/ready while down", ", ".join(sorted(set(map(str, down["ready"])))), "503"),
+    ("", "/health/live while down", ", ".join(sorted(set(map(str, down["live"])))), "200"),
+    ("", "article GET while down", ", ".join(sorted(set(map(str, down["article"])))), "503 + Retry-After"),
+    ("", "ready again after the database started", f"{down['readyAfter']:.2f} s" if down["readyAfter"] is not None else "never", "no restart needed"),
+]
+
+print("| scenario | figure | value | expected |")
+print("|---|---|---|---|")
+for row in rows:
+    print("| " + " | ".join(str(cell) for cell in row) + " |")
+
+ok = not outside and not not_problem and stored["present"] == len(restart["acknowledged"]) and stored["duplicates"] == 0 \
+    and first_success is not None and first_success - window["up"] <= 5 \
+    and set(down["ready"]) == {503} and set(down["live"]) == {200} and down["readyAfter"] is not None
+sys.exit(0 if ok else 1)

@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# Fault scenarios with real processes (./build.sh faults): a throwaway PostgreSQL, the API in
+# Release, and faults/report.py's table of what clients saw.
+#   1. PostgreSQL fast restart under mixed load (reads + comment POSTs retried with their
+#      Idempotency-Key): failures only inside the outage, each a 503 problem with Retry-After,
+#      every acknowledged comment stored once, first success soon after the database is back.
+#   2. The database down for 30 s: /health/ready 503, /health/live 200, reads 503 with
+#      Retry-After; ready again once it is back, without restarting the API.
+#   faults/run.sh [--down-seconds S]
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+# shellcheck source=scripts/common.sh
+source "$ROOT/scripts/common.sh"
+
+main() {
+  local down_seconds=30
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --down-seconds) down_seconds=$2; shift 2 ;;
+      *) die "unknown faults option $1 (--down-seconds S)" ;;
+    esac
+  done
+  ensure_dotnet
+  ensure_postgres
+
+  FAULTS_WORKDIR=$(mktemp -d "${TMPDIR:-/tmp}/contentapi-faults.XXXXXX")
+  local work=$FAULTS_WORKDIR pg_port api_port
+  pg_port=$(free_port)
+  api_port=$(free_port)
+  FAULTS_API_PID=""
+  trap '[ -n "$FAULTS_API_PID" ] && kill "$FAULTS_API_PID" 2>/dev/null; pg_stop "$FAULTS_WORKDIR/pg"; rm -rf "$FAULTS_WORKDIR"' EXIT
+  trap 'exit 130' INT TERM
+
+  log "building the API (Release)"
+  dotnet build "$API_PROJECT" -c Release -v q -nologo >/dev/null
+  local api_dll="$ROOT/src/ContentApi/bin/Release/net10.0/ContentApi.dll"
+
+  log "starting a throwaway PostgreSQL on 127.0.0.1:$pg_port"
+  pg_init "$work/pg"
+  pg_start "$work/pg" "$pg_port"
+  local cs base="http://127.0.0.1:$api_port" slug="fault-scenarios"
+  cs=$(connection_string "$pg_port" contentapi)
+  ConnectionStrings__Content=$cs dotnet "$api_dll" migrate >/dev/null
+  "$PG_BIN/psql" -h 127.0.0.1 -p "$pg_port" -U postgres -X -q contentapi -c "
+    insert into articles (slug, title, summary, body, language, status, published_at)
+    values ('$slug', 'Fault scenarios', 'The article the fault scenarios read and comment on.',
+            '[{\"type\": \"paragraph\", \"text\": \"Read under faults.\"}]', 'en', 'published', now())" >/dev/null
+
+  log "starting the API on 127.0.0.1:$api_port"
+  ASPNETCORE_ENVIRONMENT=Production ConnectionStrings__Content=$cs Logging__LogLevel__Default=Warning \
+    Comments__Moderation=post Comments__RateLimitPerMinute=100000000 Comments__FloodIntervalSeconds=0 \
+    RateLimits__AnonymousRequestsPerMinute=0 \
+    dotnet "$api_dll" --urls "$base" > "$work/api.log" 2>&1 &
+  FAULTS_API_PID=$!
+  local i
+  for i in $(seq 1 60); do
+    curl -fsS "$base/health/ready" >/dev/null 2>&1 && break
+    sleep 0.5
+  done
+  curl -fsS "$base/health/ready" >/dev/null || { cat "$work/api.log" >&2; die "the API did not become ready"; }
+
+  log "1. fast restart of PostgreSQL under load (8 clients, 14 s)"
+  python3 faults/load.py "$base" "$slug" 14 8 "$work/restart.json" &
+  local load=$!
+  sleep 4
+  local down up
+  down=$(date +%s.%N)
+  as_pg_owner "$PG_BIN/pg_ctl" -D "$work/pg" -m fast -w -t 60 restart -o "-p $pg_port -k $work/pg -c listen_addresses=127.0.0.1" \
+    -l "$work/pg/server.log" >/dev/null
+  up=$(date +%s.%N)
+  wait "$load"
+  printf '{"down": %s, "up": %s}\n' "$down" "$up" > "$work/restart-window.json"
+  local ids
+  ids=$(python3 -c 'import json,sys; print(",".join(str(a["id"]) for a in json.load(open(sys.argv[1]))["acknowledged"]) or "0")' "$work/restart.json")
+  "$PG_BIN/psql" -h 127.0.0.1 -p "$pg_port" -U postgres -X -q -At contentapi -c "
+    select json_build_object(
+      'present', (select count(*) from comments where id in ($ids)),
+      'duplicates', (select count(*) from (select body from comments where body like 'fault %' group by body having count(*) > 1) d))" \
+    > "$work/restart-stored.json"
+
+  log "2. PostgreSQL down for $down_seconds s"
+  pg_stop "$work/pg"
+  python3 faults/probe.py "$base" "$slug" "$down_seconds" "$work/down.json"
+  local started ready_after=null
+  pg_start "$work/pg" "$pg_port"
+  started=$(date +%s.%N)
+  for i in $(seq 1 100); do
+    if curl -fsS "$base/health/ready" >/dev/null 2>&1 && curl -fsS "$base/v1/articles/$slug" >/dev/null 2>&1; then
+      ready_after=$(awk -v s="$started" -v e="$(date +%s.%N)" 'BEGIN { printf "%.2f", e - s }')
+      break
+    fi
+    sleep 0.1
+  done
+  python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); d["readyAfter"]=json.loads(sys.argv[2]); json.dump(d, open(sys.argv[1], "w"))' \
+    "$work/down.json" "$ready_after"
+
+  echo
+  python3 faults/report.py "$work"
+}
+
+main "$@"
