@@ -37,8 +37,11 @@ cmd_run() {
   trap 'log "stopping PostgreSQL"; pg_stop "$RUN_DATADIR"' EXIT
   trap 'exit 130' INT TERM
 
-  export ConnectionStrings__Content
-  ConnectionStrings__Content=$(connection_string "$port" contentapi)
+  # Migrations and the keys commands run as the schema owner; the API as a role with DML only.
+  ensure_api_role "$port"
+  export ConnectionStrings__Owner ConnectionStrings__Content
+  ConnectionStrings__Owner=$(connection_string "$port" contentapi)
+  ConnectionStrings__Content=$(api_connection_string "$port" contentapi)
   export ASPNETCORE_ENVIRONMENT=Development DOTNET_ENVIRONMENT=Development
 
   log "building"

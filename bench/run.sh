@@ -60,6 +60,7 @@ main() {
   local cs psql_cmd
   cs=$(connection_string "$pg_port" contentapi)
   psql_cmd=("$PG_BIN/psql" -h 127.0.0.1 -p "$pg_port" -U postgres -X -q contentapi)
+  ensure_api_role "$pg_port"
   ConnectionStrings__Content=$cs dotnet "$api_dll" migrate >/dev/null
 
   log "loading $articles articles with metadata and ~$((articles * 10)) comments"
@@ -95,8 +96,8 @@ main() {
 
   log "starting the API on 127.0.0.1:$api_port"
   # every load comes from one address: the per-address limits would measure themselves
-  ASPNETCORE_ENVIRONMENT=Production ConnectionStrings__Content=$cs Logging__LogLevel__Default=Warning \
-    Comments__RateLimitPerMinute=100000000 Comments__FloodIntervalSeconds=0 RateLimits__AnonymousRequestsPerMinute=0 \
+  ASPNETCORE_ENVIRONMENT=Production ConnectionStrings__Content="$(api_connection_string "$pg_port" contentapi)" \
+    Logging__LogLevel__Default=Warning Comments__RateLimitPerMinute=100000000 Comments__FloodIntervalSeconds=0 RateLimits__AnonymousRequestsPerMinute=0 \
     dotnet "$api_dll" --urls "http://127.0.0.1:$api_port" > "$work/api.log" 2>&1 &
   BENCH_API_PID=$!
   local base="http://127.0.0.1:$api_port" i

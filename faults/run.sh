@@ -42,6 +42,7 @@ main() {
   pg_start "$work/pg" "$pg_port"
   local cs base="http://127.0.0.1:$api_port" slug="fault-scenarios"
   cs=$(connection_string "$pg_port" contentapi)
+  ensure_api_role "$pg_port"
   ConnectionStrings__Content=$cs dotnet "$api_dll" migrate >/dev/null
   "$PG_BIN/psql" -h 127.0.0.1 -p "$pg_port" -U postgres -X -q contentapi -c "
     insert into articles (slug, title, summary, body, language, status, published_at)
@@ -49,7 +50,8 @@ main() {
             '[{\"type\": \"paragraph\", \"text\": \"Read under faults.\"}]', 'en', 'published', now())" >/dev/null
 
   log "starting the API on 127.0.0.1:$api_port"
-  ASPNETCORE_ENVIRONMENT=Production ConnectionStrings__Content=$cs Logging__LogLevel__Default=Warning \
+  ASPNETCORE_ENVIRONMENT=Production ConnectionStrings__Content="$(api_connection_string "$pg_port" contentapi)" \
+    Logging__LogLevel__Default=Warning \
     Comments__Moderation=post Comments__RateLimitPerMinute=100000000 Comments__FloodIntervalSeconds=0 \
     RateLimits__AnonymousRequestsPerMinute=0 \
     dotnet "$api_dll" --urls "$base" > "$work/api.log" 2>&1 &

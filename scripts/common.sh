@@ -98,3 +98,17 @@ pg_stop() {
 connection_string() {
   echo "Host=127.0.0.1;Port=$1;Username=postgres;Database=$2"
 }
+
+# The API's own role (least privilege): it logs in, owns nothing, and gets its DML grants from
+# the migrations' seed script (sql/seed/0002_api_role_grants.sql). Create it before migrating.
+API_ROLE=contentapi_api
+ensure_api_role() {
+  "$PG_BIN/psql" -h 127.0.0.1 -p "$1" -U postgres -X -q -d postgres -c "
+    do \$\$ begin
+      if not exists (select from pg_roles where rolname = '$API_ROLE') then create role $API_ROLE login; end if;
+    end \$\$" >/dev/null
+}
+
+api_connection_string() {
+  echo "Host=127.0.0.1;Port=$1;Username=$API_ROLE;Database=$2"
+}

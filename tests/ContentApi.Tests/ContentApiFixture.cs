@@ -24,17 +24,25 @@ public sealed class ContentApiFixture : WebApplicationFactory<Program>, IAsyncLi
         ConnectionString = TestServer.NewDatabaseConnectionString("contentapi_test");
     }
 
+    /// <summary>The schema owner's connection (a superuser here): migrations, test data, API keys.</summary>
     public string ConnectionString { get; }
+
+    /// <summary>What the API connects with: the least-privilege role (DML only), as in production.</summary>
+    public string ApiConnectionString => TestServer.AsApiRole(ConnectionString);
 
     public TestDatabase Database => new(ConnectionString);
 
-    public async ValueTask InitializeAsync() =>
+    public async ValueTask InitializeAsync()
+    {
+        await TestServer.EnsureApiRoleAsync();
         await new DatabaseMigrator(ConnectionString, NullLogger.Instance).MigrateAsync(CancellationToken.None);
+    }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Development");
-        builder.UseSetting("ConnectionStrings:Content", ConnectionString);
+        builder.UseSetting("ConnectionStrings:Content", ApiConnectionString);
+        builder.UseSetting("ConnectionStrings:Owner", ConnectionString);
         builder.ConfigureServices(services => services.AddTransient<IStartupFilter, TestClientAddress>());
         foreach (var (key, value) in SettingOverrides)
         {
@@ -46,8 +54,11 @@ public sealed class ContentApiFixture : WebApplicationFactory<Program>, IAsyncLi
     public Dictionary<string, string?> SettingOverrides { get; } = [];
 
     /// <summary>A new API key with these scopes, for the Authorization header.</summary>
-    public Task<string> CreateApiKeyAsync(params string[] scopes) =>
-        ApiKeyCommands.CreateAsync(Services.GetRequiredService<NpgsqlDataSource>(), "test", scopes, TestContext.Current.CancellationToken);
+    public async Task<string> CreateApiKeyAsync(params string[] scopes)
+    {
+        await using var owner = NpgsqlDataSource.Create(ConnectionString);
+        return await ApiKeyCommands.CreateAsync(owner, "test", scopes, TestContext.Current.CancellationToken);
+    }
 
     public override async ValueTask DisposeAsync()
     {
@@ -70,6 +81,25 @@ public static class TestServer
         {
             Database = $"{prefix}_{Guid.NewGuid():N}"[..40],
         }.ConnectionString;
+
+    /// <summary>The API's role (sql/seed/0002_api_role_grants.sql grants it DML when it exists).</summary>
+    public const string ApiRole = "contentapi_api";
+
+    public static string AsApiRole(string connectionString) =>
+        new NpgsqlConnectionStringBuilder(connectionString) { Username = ApiRole }.ConnectionString;
+
+    public static async Task EnsureApiRoleAsync()
+    {
+        await using var connection = new NpgsqlConnection(AdminConnectionString);
+        await connection.OpenAsync();
+        await using var create = new NpgsqlCommand($"""
+            do $$ begin
+                if not exists (select from pg_roles where rolname = '{ApiRole}') then create role {ApiRole} login; end if;
+            exception when duplicate_object or unique_violation then null; -- created by a concurrent run
+            end $$
+            """, connection);
+        await create.ExecuteNonQueryAsync();
+    }
 
     public static async Task DropDatabaseAsync(string connectionString)
     {

@@ -58,7 +58,10 @@ internal static class AppCommands
                 await MigrateAsync(app);
                 return 0;
             case ["keys", .. var keyArgs]:
-                return await ApiKeyCommands.RunAsync(app.Services.GetRequiredService<NpgsqlDataSource>(), app.Environment, keyArgs, app.Lifetime.ApplicationStopping);
+                await using (var owner = NpgsqlDataSource.Create(DatabaseServiceCollectionExtensions.OwnerConnectionString(app.Configuration)))
+                {
+                    return await ApiKeyCommands.RunAsync(owner, app.Environment, keyArgs, app.Lifetime.ApplicationStopping);
+                }
             case ["openapi", var path]:
                 await WriteOpenApiAsync(app, path);
                 return 0;
@@ -70,7 +73,7 @@ internal static class AppCommands
 
     private static Task MigrateAsync(WebApplication app)
     {
-        var connectionString = DatabaseServiceCollectionExtensions.RequiredConnectionString(app.Configuration);
+        var connectionString = DatabaseServiceCollectionExtensions.OwnerConnectionString(app.Configuration);
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Migrations");
         return new DatabaseMigrator(connectionString, logger).MigrateAsync(app.Lifetime.ApplicationStopping);
     }

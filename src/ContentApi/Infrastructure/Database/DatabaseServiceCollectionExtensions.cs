@@ -6,6 +6,7 @@ namespace ContentApi.Infrastructure.Database;
 internal static class DatabaseServiceCollectionExtensions
 {
     public const string ConnectionStringName = "Content";
+    public const string OwnerConnectionStringName = "Owner";
 
     /// <summary>One <see cref="NpgsqlDataSource"/> per process, with the pool settings measured to matter here.</summary>
     public static IServiceCollection AddContentDatabase(this IServiceCollection services, IConfiguration configuration)
@@ -20,6 +21,13 @@ internal static class DatabaseServiceCollectionExtensions
             ? value
             : throw new InvalidOperationException(
                 $"Connection string '{ConnectionStringName}' is missing: set ConnectionStrings__{ConnectionStringName}.");
+
+    /// <summary>
+    /// The schema owner's connection, for migrations and the <c>keys</c> commands: the API itself
+    /// connects with <c>Content</c>, as a role with DML only. Without one, <c>Content</c> serves both.
+    /// </summary>
+    public static string OwnerConnectionString(IConfiguration configuration) =>
+        configuration.GetConnectionString(OwnerConnectionStringName) is { Length: > 0 } owner ? owner : RequiredConnectionString(configuration);
 
     // Defaults chosen for 2 cores (DESIGN.md "Performance"); anything set explicitly in the
     // configured connection string wins.

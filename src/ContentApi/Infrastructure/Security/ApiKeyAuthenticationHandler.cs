@@ -1,5 +1,4 @@
 using System.Security.Claims;
-using System.Security.Cryptography;
 using System.Text.Encodings.Web;
 using Dapper;
 using Microsoft.AspNetCore.Authentication;
@@ -12,7 +11,8 @@ namespace ContentApi.Infrastructure.Security;
 
 /// <summary>
 /// <c>Authorization: Bearer &lt;api key&gt;</c>. The key is looked up by its SHA-256 hash among
-/// keys not revoked; its last use is recorded (at most once a minute) in the same statement.
+/// keys not revoked, through <c>api_key_identity</c> (the API's role cannot read the hashes),
+/// which also records its last use (at most once a minute).
 /// Keys are accepted in the Authorization header only, never in a query string or cookie.
 /// Invalid keys count against the client's network (<see cref="InvalidApiKeyAttempts"/>).
 /// </summary>
@@ -31,7 +31,6 @@ internal sealed class ApiKeyAuthenticationHandler(
     {
         public long Id { get; init; }
         public string Name { get; init; } = "";
-        public byte[] KeyHash { get; init; } = [];
         public string[] Scopes { get; init; } = [];
     }
 
@@ -63,19 +62,10 @@ internal sealed class ApiKeyAuthenticationHandler(
             return AuthenticateResult.Fail("Invalid API key.");
         }
 
-        var hash = ApiKeys.Hash(key);
-        const string sql = """
-            with key as (
-                select id, name, key_hash, scopes from api_keys
-                where key_hash = @hash and revoked_at is null),
-            used as (
-                update api_keys set last_used_at = now()
-                where id = (select id from key) and (last_used_at is null or last_used_at < now() - interval '1 minute'))
-            select id, name, key_hash, scopes from key
-            """;
         await using var connection = await db.OpenConnectionAsync(Context.RequestAborted);
-        var row = await connection.QuerySingleOrDefaultAsync<KeyRow>(new CommandDefinition(sql, new { hash }, cancellationToken: Context.RequestAborted));
-        if (row is null || !CryptographicOperations.FixedTimeEquals(row.KeyHash, hash))
+        var row = await connection.QuerySingleOrDefaultAsync<KeyRow>(new CommandDefinition(
+            "select id, name, scopes from api_key_identity(@hash)", new { hash = ApiKeys.Hash(key) }, cancellationToken: Context.RequestAborted));
+        if (row is null)
         {
             invalidKeys.Count(network);
             return AuthenticateResult.Fail("Invalid or revoked API key.");
