@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Polls /health/ready, /health/live and an article twice a second for SECONDS and writes the
-statuses seen to OUT (an article 503 without Retry-After is written as "503-no-retry-after").
+statuses seen (and when each readiness probe was sent) to OUT (an article 503 without Retry-After is written as "503-no-retry-after").
     probe.py BASE_URL ARTICLE_SLUG SECONDS OUT"""
 import json, sys, time, urllib.error, urllib.request
 
@@ -17,9 +17,10 @@ def status(path):
         return 0, None
 
 
-seen = {"seconds": seconds, "ready": [], "live": [], "article": []}
+seen = {"seconds": seconds, "ready": [], "readyAt": [], "live": [], "article": []}
 stop_at = time.time() + seconds
 while time.time() < stop_at:
+    seen["readyAt"].append(time.time())
     seen["ready"].append(status("/health/ready")[0])
     seen["live"].append(status("/health/live")[0])
     code, retry_after = status(f"/v1/articles/{slug}")

@@ -34,6 +34,35 @@ rows += [
     ("", "ready again after the database started", f"{down['readyAfter']:.2f} s" if down["readyAfter"] is not None else "never", "no restart needed"),
 ]
 
+sigterm = json.load(open(os.path.join(work, "sigterm.json")))
+term = json.load(open(os.path.join(work, "sigterm-window.json")))
+sigterm_probe = json.load(open(os.path.join(work, "sigterm-probe.json")))
+draining = [a for a in sigterm["attempts"] if term["term"] <= a["at"] < term["exited"] - 0.5]
+http_errors = [a for a in sigterm["attempts"] if a["status"] >= 500 or (0 < a["status"] < 200)]
+# The listener closes when the drain ends: a connection reset before that cut a request the
+# server had; one opened after it (still in the backlog) was never accepted, like a refusal.
+closing = term["term"] + term["drainSeconds"]
+cut = [a for a in sigterm["attempts"] if a["status"] == 0 and "refused" not in a["body"].lower() and a["at"] < closing]
+refused = [a for a in sigterm["attempts"] if a["status"] == 0 and a not in cut]
+ready_after_term = [code for at, code in zip(sigterm_probe["readyAt"], sigterm_probe["ready"]) if term["term"] + 0.05 <= at < term["exited"]]
+served_while_draining = sum(1 for a in draining if a["status"] in (200, 202))
+rows += [
+    ("SIGTERM under load", "exit code", term["exitCode"], "0"),
+    ("", "SIGTERM to exit", f"{term['exited'] - term['term']:.2f} s", f"drain ({term['drainSeconds']} s) + in-flight"),
+    ("", "/health/ready after SIGTERM", ", ".join(sorted(set(map(str, ready_after_term)))) or "not probed", "503"),
+    ("", "requests served while draining", f"{served_while_draining} of {len(draining)}", "all"),
+    ("", "5xx answers / requests cut before the listener closed", f"{len(http_errors)} / {len(cut)}", "0 / 0"),
+    ("", "connections refused or reset once the listener closed", len(refused), "(expected: no balancer here)"),
+]
+
+start_down = json.load(open(os.path.join(work, "start-down.json")))
+rows += [
+    ("API started with the database down", "live after launch", f"{start_down['liveAfter']:.2f} s" if start_down["liveAfter"] is not None else "never", "starts anyway"),
+    ("", "/health/ready while down", ", ".join(sorted(set(map(str, start_down["ready"])))), "503"),
+    ("", "/health/live while down", ", ".join(sorted(set(map(str, start_down["live"])))), "200"),
+    ("", "ready after the database started", f"{start_down['readyAfter']:.2f} s" if start_down["readyAfter"] is not None else "never", "no restart needed"),
+]
+
 print("| scenario | figure | value | expected |")
 print("|---|---|---|---|")
 for row in rows:
@@ -41,5 +70,8 @@ for row in rows:
 
 ok = not outside and not not_problem and stored["present"] == len(restart["acknowledged"]) and stored["duplicates"] == 0 \
     and first_success is not None and first_success - window["up"] <= 5 \
-    and set(down["ready"]) == {503} and set(down["live"]) == {200} and down["readyAfter"] is not None
+    and set(down["ready"]) == {503} and set(down["live"]) == {200} and down["readyAfter"] is not None \
+    and term["exitCode"] == 0 and set(ready_after_term) <= {503} and served_while_draining == len(draining) \
+    and not http_errors and not cut and start_down["liveAfter"] is not None \
+    and set(start_down["ready"]) == {503} and set(start_down["live"]) == {200} and start_down["readyAfter"] is not None
 sys.exit(0 if ok else 1)

@@ -6,6 +6,9 @@
 #      every acknowledged comment stored once, first success soon after the database is back.
 #   2. The database down for 30 s: /health/ready 503, /health/live 200, reads 503 with
 #      Retry-After; ready again once it is back, without restarting the API.
+#   3. SIGTERM under load: readiness 503 at once, requests still served while draining
+#      (Health:DrainSeconds), in-flight ones finished, exit code 0.
+#   4. The API started while the database is down: live at once, ready once the database is.
 #   faults/run.sh [--down-seconds S]
 set -euo pipefail
 
@@ -15,7 +18,7 @@ cd "$ROOT"
 source "$ROOT/scripts/common.sh"
 
 main() {
-  local down_seconds=30
+  local down_seconds=30 drain_seconds=3
   while [ $# -gt 0 ]; do
     case "$1" in
       --down-seconds) down_seconds=$2; shift 2 ;;
@@ -30,7 +33,8 @@ main() {
   pg_port=$(free_port)
   api_port=$(free_port)
   FAULTS_API_PID=""
-  trap '[ -n "$FAULTS_API_PID" ] && kill "$FAULTS_API_PID" 2>/dev/null; pg_stop "$FAULTS_WORKDIR/pg"; rm -rf "$FAULTS_WORKDIR"' EXIT
+  FAULTS_SECOND_PID=""
+  trap '[ -n "$FAULTS_API_PID" ] && kill "$FAULTS_API_PID" 2>/dev/null; [ -n "$FAULTS_SECOND_PID" ] && kill "$FAULTS_SECOND_PID" 2>/dev/null; pg_stop "$FAULTS_WORKDIR/pg"; rm -rf "$FAULTS_WORKDIR"' EXIT
   trap 'exit 130' INT TERM
 
   log "building the API (Release)"
@@ -49,12 +53,17 @@ main() {
     values ('$slug', 'Fault scenarios', 'The article the fault scenarios read and comment on.',
             '[{\"type\": \"paragraph\", \"text\": \"Read under faults.\"}]', 'en', 'published', now())" >/dev/null
 
+  # start_api URL LOG: the API in Release, limits relaxed (all load comes from one address)
+  start_api() {
+    ASPNETCORE_ENVIRONMENT=Production ConnectionStrings__Content="$(api_connection_string "$pg_port" contentapi)" \
+      Logging__LogLevel__Default=Warning Health__DrainSeconds=$drain_seconds \
+      Comments__Moderation=post Comments__RateLimitPerMinute=100000000 Comments__FloodIntervalSeconds=0 \
+      RateLimits__AnonymousRequestsPerMinute=0 \
+      dotnet "$api_dll" --urls "$1" > "$2" 2>&1 &
+  }
+
   log "starting the API on 127.0.0.1:$api_port"
-  ASPNETCORE_ENVIRONMENT=Production ConnectionStrings__Content="$(api_connection_string "$pg_port" contentapi)" \
-    Logging__LogLevel__Default=Warning \
-    Comments__Moderation=post Comments__RateLimitPerMinute=100000000 Comments__FloodIntervalSeconds=0 \
-    RateLimits__AnonymousRequestsPerMinute=0 \
-    dotnet "$api_dll" --urls "$base" > "$work/api.log" 2>&1 &
+  start_api "$base" "$work/api.log"
   FAULTS_API_PID=$!
   local i
   for i in $(seq 1 60); do
@@ -97,6 +106,51 @@ main() {
   done
   python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); d["readyAfter"]=json.loads(sys.argv[2]); json.dump(d, open(sys.argv[1], "w"))' \
     "$work/down.json" "$ready_after"
+
+  log "3. SIGTERM under load"
+  python3 faults/load.py "$base" "$slug" 8 8 "$work/sigterm.json" &
+  load=$!
+  python3 faults/probe.py "$base" "$slug" 6 "$work/sigterm-probe.json" &
+  local probe=$! term exit_code=0 exited
+  sleep 2
+  term=$(date +%s.%N)
+  kill -TERM "$FAULTS_API_PID"
+  wait "$FAULTS_API_PID" || exit_code=$?
+  exited=$(date +%s.%N)
+  FAULTS_API_PID=""
+  wait "$load" "$probe"
+  printf '{"term": %s, "exited": %s, "exitCode": %d, "drainSeconds": %d}\n' "$term" "$exited" "$exit_code" "$drain_seconds" \
+    > "$work/sigterm-window.json"
+
+  log "4. the API started while PostgreSQL is down"
+  local second_port second_base
+  second_port=$(free_port)
+  second_base="http://127.0.0.1:$second_port"
+  pg_stop "$work/pg"
+  start_api "$second_base" "$work/api-second.log"
+  FAULTS_SECOND_PID=$!
+  local live_after=null launched
+  launched=$(date +%s.%N)
+  for i in $(seq 1 300); do
+    if curl -fsS "$second_base/health/live" >/dev/null 2>&1; then
+      live_after=$(awk -v s="$launched" -v e="$(date +%s.%N)" 'BEGIN { printf "%.2f", e - s }')
+      break
+    fi
+    sleep 0.1
+  done
+  python3 faults/probe.py "$second_base" "$slug" 5 "$work/start-down.json"
+  pg_start "$work/pg" "$pg_port"
+  started=$(date +%s.%N)
+  ready_after=null
+  for i in $(seq 1 100); do
+    if curl -fsS "$second_base/health/ready" >/dev/null 2>&1; then
+      ready_after=$(awk -v s="$started" -v e="$(date +%s.%N)" 'BEGIN { printf "%.2f", e - s }')
+      break
+    fi
+    sleep 0.1
+  done
+  python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); d["liveAfter"]=json.loads(sys.argv[2]); d["readyAfter"]=json.loads(sys.argv[3]); json.dump(d, open(sys.argv[1], "w"))' \
+    "$work/start-down.json" "$live_after" "$ready_after"
 
   echo
   python3 faults/report.py "$work"

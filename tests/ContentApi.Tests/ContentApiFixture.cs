@@ -43,6 +43,7 @@ public sealed class ContentApiFixture : WebApplicationFactory<Program>, IAsyncLi
         builder.UseEnvironment("Development");
         builder.UseSetting("ConnectionStrings:Content", ApiConnectionString);
         builder.UseSetting("ConnectionStrings:Owner", ConnectionString);
+        builder.UseSetting("Health:DrainSeconds", "0"); // test hosts stop at once
         builder.ConfigureServices(services => services.AddTransient<IStartupFilter, TestClientAddress>());
         foreach (var (key, value) in SettingOverrides)
         {

@@ -44,6 +44,7 @@ internal static class AppCommands
         if (command is ["openapi", ..])
         {
             builder.Services.AddSingleton<IServer, NoListeningServer>();
+            builder.Configuration["Health:DrainSeconds"] = "0"; // nothing to drain
         }
     }
 

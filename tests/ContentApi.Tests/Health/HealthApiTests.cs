@@ -1,4 +1,6 @@
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace ContentApi.Tests.Health;
 
@@ -36,5 +38,23 @@ public sealed class HealthApiTests(ContentApiFixture app)
         Assert.NotNull(ready.Headers.RetryAfter);
         Assert.Equal(HttpStatusCode.OK, live.StatusCode);
         await article.AssertProblemAsync(HttpStatusCode.ServiceUnavailable);
+    }
+
+    [Fact]
+    public async Task Ready_turns_503_as_soon_as_the_process_is_asked_to_stop_while_requests_are_still_served()
+    {
+        // Asked to stop, the host drains for 3 s, serving, before it closes.
+        await using var stopping = app.WithWebHostBuilder(builder => builder.UseSetting("Health:DrainSeconds", "3"));
+        var client = stopping.CreateClient();
+        var before = await client.GetAsync("/health/ready", Ct);
+
+        stopping.Services.GetRequiredService<IHostApplicationLifetime>().StopApplication();
+        var after = await client.GetAsync("/health/ready", Ct);
+        var served = await client.GetAsync("/v1/tags", Ct);
+
+        Assert.Equal(HttpStatusCode.OK, before.StatusCode);
+        await after.AssertProblemAsync(HttpStatusCode.ServiceUnavailable);
+        Assert.NotNull(after.Headers.RetryAfter);
+        Assert.Equal(HttpStatusCode.OK, served.StatusCode);
     }
 }

@@ -65,6 +65,7 @@ public sealed class ReaderSiteFixture : WebApplicationFactory<Program>, IAsyncLi
     {
         builder.UseEnvironment("Development"); // CORS: any origin may read
         builder.UseSetting("ConnectionStrings:Content", connectionString);
+        builder.UseSetting("Health:DrainSeconds", "0");
     }
 
     public override async ValueTask DisposeAsync()
