@@ -63,6 +63,28 @@ rows += [
     ("", "ready after the database started", f"{start_down['readyAfter']:.2f} s" if start_down["readyAfter"] is not None else "never", "no restart needed"),
 ]
 
+def load(name):
+    return json.load(open(os.path.join(work, name)))
+
+
+def statuses(results):
+    return ", ".join(f"{code} ×{sum(1 for r in results if r['status'] == code)}" for code in sorted({r["status"] for r in results}))
+
+
+def unavailable(results):
+    return all(r["status"] == 503 and r["problem"] and r["retryAfter"] for r in results)
+
+
+locked_writes, locked_reads, pool = load("locked-writes.json"), load("locked-reads.json"), load("pool.json")
+rows += [
+    ("comments table locked 8 s", "comment POSTs", statuses(locked_writes), "503 problem + Retry-After"),
+    ("", "slowest comment POST", f"{max(r['seconds'] for r in locked_writes):.2f} s", "≈ lock_timeout (4 s)"),
+    ("", "article reads", statuses(locked_reads), "200"),
+    ("", "slowest article read", f"{max(r['seconds'] for r in locked_reads):.2f} s", "(waits while blocked writes hold the pool)"),
+    ("pool exhausted (articles locked 10 s, 48 reads)", "answers", statuses(pool), "503 problem + Retry-After"),
+    ("", "slowest answer", f"{max(r['seconds'] for r in pool):.2f} s", "no hang: ≤ 2 × lock timeout (16 at a time)"),
+]
+
 print("| scenario | figure | value | expected |")
 print("|---|---|---|---|")
 for row in rows:
@@ -73,5 +95,7 @@ ok = not outside and not not_problem and stored["present"] == len(restart["ackno
     and set(down["ready"]) == {503} and set(down["live"]) == {200} and down["readyAfter"] is not None \
     and term["exitCode"] == 0 and set(ready_after_term) <= {503} and served_while_draining == len(draining) \
     and not http_errors and not cut and start_down["liveAfter"] is not None \
-    and set(start_down["ready"]) == {503} and set(start_down["live"]) == {200} and start_down["readyAfter"] is not None
+    and set(start_down["ready"]) == {503} and set(start_down["live"]) == {200} and start_down["readyAfter"] is not None \
+    and unavailable(locked_writes) and all(r["status"] == 200 for r in locked_reads) and unavailable(pool) \
+    and max(r["seconds"] for r in pool) < 10
 sys.exit(0 if ok else 1)

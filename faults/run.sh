@@ -9,6 +9,9 @@
 #   3. SIGTERM under load: readiness 503 at once, requests still served while draining
 #      (Health:DrainSeconds), in-flight ones finished, exit code 0.
 #   4. The API started while the database is down: live at once, ready once the database is.
+#   5. A locked table: writes to it give up at the lock timeout with a 503, reads go on.
+#   6. The pool exhausted (every connection waiting on a lock): a 503 within the pool timeout
+#      for everyone else, never a 500 and never a hang.
 #   faults/run.sh [--down-seconds S]
 set -euo pipefail
 
@@ -151,6 +154,27 @@ main() {
   done
   python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); d["liveAfter"]=json.loads(sys.argv[2]); d["readyAfter"]=json.loads(sys.argv[3]); json.dump(d, open(sys.argv[1], "w"))' \
     "$work/start-down.json" "$live_after" "$ready_after"
+
+  # lock_for SECONDS TABLE MODE: holds a table lock from another session (in the background)
+  lock_for() {
+    "$PG_BIN/psql" -h 127.0.0.1 -p "$pg_port" -U postgres -X -q contentapi \
+      -c "begin; lock table $2 in $3 mode; select pg_sleep($1); commit;" >/dev/null &
+    sleep 0.5
+  }
+
+  log "5. comments locked (exclusive) for 8 s: 16 comment POSTs and 16 article reads"
+  lock_for 8 comments exclusive
+  local lock_holder=$!
+  python3 faults/burst.py "$second_base" POST "/v1/articles/$slug/comments" 16 "$work/locked-writes.json" &
+  local writes=$!
+  python3 faults/burst.py "$second_base" GET "/v1/articles/$slug" 16 "$work/locked-reads.json"
+  wait "$writes" "$lock_holder"
+
+  log "6. articles locked (access exclusive) for 10 s: 48 reads at once exhaust the pool of 16"
+  lock_for 10 articles "access exclusive"
+  lock_holder=$!
+  python3 faults/burst.py "$second_base" GET "/v1/articles/$slug" 48 "$work/pool.json"
+  wait "$lock_holder"
 
   echo
   python3 faults/report.py "$work"

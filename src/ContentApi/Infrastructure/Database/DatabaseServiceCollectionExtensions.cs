@@ -51,7 +51,9 @@ internal static class DatabaseServiceCollectionExtensions
             // every call whenever the generic plan's estimate looks costlier (1–3 ms of planning
             // per list and search request, measured); the SQL is written for generic plans
             // (literal LIMIT, no parameter that changes the best plan).
-            Options = "-c jit=off -c plan_cache_mode=force_generic_plan",
+            // A statement waiting for a lock gives up before the 5 s command timeout, with an
+            // error that says so (a 503): a locked table never hangs a request.
+            Options = "-c jit=off -c plan_cache_mode=force_generic_plan -c lock_timeout=4s",
         };
         foreach (var key in configured.Keys)
         {

@@ -58,7 +58,7 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
             Title = "Bad Request",
             Detail = "A value in the request cannot be stored.",
         },
-        PostgresException { SqlState: PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CannotConnectNow or PostgresErrorCodes.TooManyConnections or PostgresErrorCodes.QueryCanceled } => Unavailable(),
+        PostgresException { SqlState: PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CannotConnectNow or PostgresErrorCodes.TooManyConnections or PostgresErrorCodes.QueryCanceled or PostgresErrorCodes.LockNotAvailable } => Unavailable(),
         NpgsqlException { IsTransient: true } or NpgsqlException { InnerException: System.Net.Sockets.SocketException or TimeoutException } => Unavailable(),
         OperationCanceledException => Unavailable(), // a request timeout cancelled the query
         _ => new ProblemDetails { Status = StatusCodes.Status500InternalServerError, Title = "Internal Server Error", Detail = "An unexpected error occurred." },
