@@ -119,3 +119,8 @@ internal sealed class BodyBlockValidator : AbstractValidator<BodyBlock>
         RuleFor(b => b.Height).Null().When(b => b.Type != "image").WithMessage("'height' belongs to image blocks only.");
     }
 }
+
+internal sealed class ListRevisionsQueryValidator : AbstractValidator<ListRevisionsQuery>
+{
+    public ListRevisionsQueryValidator(PagedQueryValidator paging) => Include(paging);
+}

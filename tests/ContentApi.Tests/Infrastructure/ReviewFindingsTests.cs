@@ -262,4 +262,20 @@ public sealed class ReviewFindingsTests(ContentApiFixture app)
         Assert.NotNull(refused.Headers.RetryAfter);
         Assert.Equal(HttpStatusCode.OK, elsewhere.StatusCode);
     }
+
+    [Theory]
+    [InlineData("pageSize=0", "pageSize")]
+    [InlineData("page=0", "page")]
+    [InlineData("cursor=garbage", "cursor")]
+    public async Task Revision_lists_validate_their_paging_found_by_the_fuzzer(string query, string parameter)
+    {
+        var editor = app.CreateClient();
+        editor.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await app.CreateApiKeyAsync(Scopes.ContentWrite));
+
+        var response = await editor.GetAsync($"/v1/articles/{SeedArticleSlug}/revisions?{query}", Ct);
+
+        await response.AssertValidationProblemAsync(parameter);
+    }
+
+    private const string SeedArticleSlug = "hammouchi-promotes-a-new-vision-of-shared-international-security-cooperation-at-the-moscow-international-forum";
 }
