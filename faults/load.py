@@ -4,28 +4,17 @@ comment POST with an Idempotency-Key; a POST that fails is retried with the same
 same body) until it is acknowledged or the run ends. Writes every attempt and every
 acknowledged comment to OUT as JSON.
     load.py BASE_URL ARTICLE_SLUG SECONDS THREADS OUT"""
-import http.client, json, sys, threading, time, urllib.parse, uuid
+import json, sys, threading, time, uuid
+
+from http_call import call
 
 base, slug, seconds, threads, out = sys.argv[1], sys.argv[2], float(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
-host = urllib.parse.urlparse(base)
 attempts, acknowledged, lock = [], [], threading.Lock()
 stop_at = time.time() + seconds
 
 
 def send(method, path, body=None, headers=None):
-    started = time.time()
-    try:
-        connection = http.client.HTTPConnection(host.hostname, host.port, timeout=10)
-        connection.request(method, path, body=body, headers=headers or {})
-        response = connection.getresponse()
-        payload = response.read()
-        result = {"status": response.status, "retryAfter": response.getheader("Retry-After"),
-                  "problem": (response.getheader("Content-Type") or "").startswith("application/problem+json"),
-                  "body": payload.decode("utf-8", "replace")[:300]}
-        connection.close()
-    except OSError as error:
-        result = {"status": 0, "retryAfter": None, "problem": False, "body": str(error)}
-    result.update({"at": started, "method": method})
+    result = call(base, method, path, body, headers)
     with lock:
         attempts.append(result)
     return result
