@@ -272,7 +272,10 @@ public sealed class ArticleWritesTests(ContentApiFixture app)
         var editor = await EditorClient.CreateAsync(app);
         var (_, _, _, _, tag, _) = await EntitiesAsync();
         var slug = TestDatabase.UniqueSlug("scheduled");
-        var publishAt = DateTime.UtcNow.AddSeconds(3);
+        // Whole seconds (as sent), far enough ahead that the reads below happen before it even
+        // on a busy machine.
+        var publishAt = DateTime.UtcNow.AddSeconds(6);
+        publishAt = publishAt.AddTicks(-(publishAt.Ticks % TimeSpan.TicksPerSecond));
         await editor.CreatedAsync(EditorClient.Article(slug, change: a =>
         {
             a["publishedAt"] = publishAt.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
@@ -285,10 +288,12 @@ public sealed class ArticleWritesTests(ContentApiFixture app)
         var tagBefore = await (await reader.GetAsync($"/v1/tags/{tag}", Ct)).ReadContractAsync<Tags.TagDetail>();
         var searchBefore = await (await reader.GetAsync($"/v1/search?q={slug}", Ct)).ReadContractAsync<Paged<ContentApi.Search.SearchHit>>();
         var editorsList = await (await editor.Http.GetAsync($"/v1/articles?status=scheduled&tag={tag}", Ct)).ReadContractAsync<Paged<ArticleSummary>>();
+        var readBeforeTime = DateTime.UtcNow < publishAt;
         await Task.Delay(publishAt - DateTime.UtcNow + TimeSpan.FromMilliseconds(1200), Ct);
         var after = await reader.GetAsync($"/v1/articles/{slug}", Ct);
         var listedAfter = await (await reader.GetAsync($"/v1/tags/{tag}/articles", Ct)).ReadContractAsync<Paged<ArticleSummary>>();
 
+        Assert.True(readBeforeTime, "the reads meant to happen before the publication time took longer than 5 s");
         Assert.Equal(HttpStatusCode.NotFound, before.StatusCode);
         Assert.Empty(listedBefore.Items);
         Assert.Equal(0, tagBefore.ArticleCount);

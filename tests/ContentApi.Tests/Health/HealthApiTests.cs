@@ -43,10 +43,12 @@ public sealed class HealthApiTests(ContentApiFixture app)
     [Fact]
     public async Task Ready_turns_503_as_soon_as_the_process_is_asked_to_stop_while_requests_are_still_served()
     {
-        // Asked to stop, the host drains for 3 s, serving, before it closes.
-        await using var stopping = app.WithWebHostBuilder(builder => builder.UseSetting("Health:DrainSeconds", "3"));
+        // Asked to stop, the host drains for 10 s, serving, before it closes (long enough for the
+        // two requests below on a busy machine; the endpoint is warmed up first).
+        await using var stopping = app.WithWebHostBuilder(builder => builder.UseSetting("Health:DrainSeconds", "10"));
         var client = stopping.CreateClient();
         var before = await client.GetAsync("/health/ready", Ct);
+        (await client.GetAsync("/v1/tags", Ct)).EnsureSuccessStatusCode();
 
         stopping.Services.GetRequiredService<IHostApplicationLifetime>().StopApplication();
         var after = await client.GetAsync("/health/ready", Ct);
