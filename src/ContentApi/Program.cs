@@ -1,5 +1,6 @@
 using ContentApi.Articles;
 using ContentApi.Authors;
+using ContentApi.Changes;
 using ContentApi.Comments;
 using ContentApi.Events;
 using ContentApi.Feeds;
@@ -28,6 +29,7 @@ builder.Services.AddApiDocumentation();
 builder.Services.AddApiKeySecurity();
 builder.Services.AddArticles();
 builder.Services.AddComments();
+builder.Services.AddChanges();
 
 var app = builder.Build();
 
@@ -48,5 +50,6 @@ api.MapAuthorsApi();
 api.MapSearchApi();
 api.MapCommentsApi();
 api.MapFeedsApi();
+api.MapChangesApi();
 
 return await AppCommands.RunAsync(app, command);
