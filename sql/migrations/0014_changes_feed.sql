@@ -168,22 +168,17 @@ begin
     return released;
 end $$;
 
--- A link changes the entity's article count when the article is public (the article's own
--- entry comes from its refresh, through articles_outbox).
+-- A removed link changes the entity's article count when the article is public. (An added
+-- link refreshes the article, whose entry names every entity it now links: articles_outbox.)
 create function article_link_outbox() returns trigger language plpgsql as $$
 declare
-    link jsonb := case when tg_op = 'DELETE' then to_jsonb(old) else to_jsonb(new) end;
     resource text := tg_argv[0];
-    entity_id bigint;
+    entity_id bigint := (to_jsonb(old) ->> tg_argv[1])::bigint;
     entity_slug text;
 begin
-    if tg_op = 'UPDATE' then
-        return null; -- a position change: the article's entry covers it
-    end if;
-    if not exists (select from articles a where a.id = (link ->> 'article_id')::bigint and article_is_public(a)) then
+    if not exists (select from articles a where a.id = old.article_id and article_is_public(a)) then
         return null;
     end if;
-    entity_id := (link ->> tg_argv[1])::bigint;
     execute format('select slug from %I where id = $1', tg_argv[2]) into entity_slug using entity_id;
     if entity_slug is not null then
         perform content_outbox_append(resource, entity_id, entity_slug, resource || '.updated', false, null,
@@ -192,17 +187,17 @@ begin
     return null;
 end $$;
 
-create trigger article_people_outbox after insert or delete on article_people
+create trigger article_people_outbox after delete on article_people
     for each row execute function article_link_outbox('person', 'person_id', 'people');
-create trigger article_organisations_outbox after insert or delete on article_organisations
+create trigger article_organisations_outbox after delete on article_organisations
     for each row execute function article_link_outbox('organisation', 'organisation_id', 'organisations');
-create trigger article_events_outbox after insert or delete on article_events
+create trigger article_events_outbox after delete on article_events
     for each row execute function article_link_outbox('event', 'event_id', 'events');
-create trigger article_places_outbox after insert or delete on article_places
+create trigger article_places_outbox after delete on article_places
     for each row execute function article_link_outbox('place', 'place_id', 'places');
-create trigger article_tags_outbox after insert or delete on article_tags
+create trigger article_tags_outbox after delete on article_tags
     for each row execute function article_link_outbox('tag', 'tag_id', 'tags');
-create trigger article_authors_outbox after insert or delete on article_authors
+create trigger article_authors_outbox after delete on article_authors
     for each row execute function article_link_outbox('author', 'author_id', 'authors');
 
 -- People, organisations, events, places, tags, authors ---------------------------------------
