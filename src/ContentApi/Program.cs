@@ -15,6 +15,7 @@ using ContentApi.Places;
 using ContentApi.Reads;
 using ContentApi.Search;
 using ContentApi.Tags;
+using ContentApi.Webhooks;
 
 var (command, hostArgs) = AppCommands.Split(args);
 var builder = WebApplication.CreateBuilder(hostArgs);
@@ -30,6 +31,7 @@ builder.Services.AddApiKeySecurity();
 builder.Services.AddArticles();
 builder.Services.AddComments();
 builder.Services.AddChanges();
+builder.Services.AddWebhooks();
 
 var app = builder.Build();
 
@@ -51,5 +53,6 @@ api.MapSearchApi();
 api.MapCommentsApi();
 api.MapFeedsApi();
 api.MapChangesApi();
+api.MapWebhooksApi();
 
 return await AppCommands.RunAsync(app, command);

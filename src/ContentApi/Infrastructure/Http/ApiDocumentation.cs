@@ -86,7 +86,7 @@ internal sealed class RouteParameterFilter : Swashbuckle.AspNetCore.SwaggerGen.I
             schema.MaxLength = 100;
             schema.Pattern = "^[A-Za-z0-9_-]+$";
         }
-        else if (path.Name == "id")
+        else if (path.Name is "id" or "deliveryId")
         {
             schema.Minimum = "1";
             schema.Maximum = long.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture);

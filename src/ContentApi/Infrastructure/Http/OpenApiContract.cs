@@ -338,6 +338,8 @@ internal sealed class ContractDocumentFilter : IDocumentFilter
         ["Search"] = "Full-text search across articles, people, organisations and events.",
         ["Comments"] = "Reader comments: the \"Leave a Reply\" form and the approved threads.",
         ["Moderation"] = "Moderators' view of comments (API key with scope comments:moderate).",
+        ["Changes"] = "Every change to public content in commit order, with tombstones: for mirrors, search indexes and CDN purges.",
+        ["Webhooks"] = "Subscriptions to the changes, delivered as signed POSTs with retries (API key with scope webhooks:manage).",
         ["Health"] = "Liveness and readiness for load balancers and orchestrators.",
     };
 

@@ -11,7 +11,7 @@ namespace ContentApi.Infrastructure.Security;
 internal static class ApiKeyCommands
 {
     public const string Usage = """
-        usage: keys create --name NAME --scopes SCOPE[,SCOPE]   (or --scope; scopes: content:write, comments:moderate)
+        usage: keys create --name NAME --scopes SCOPE[,SCOPE]   (or --scope; scopes: content:write, comments:moderate, webhooks:manage)
                keys list
                keys revoke ID
                keys ensure-development FILE
@@ -101,12 +101,13 @@ internal static class ApiKeyCommands
     // holds only its hash; a new one is made when the file is missing or its key is gone.
     private static async Task<string> EnsureDevelopmentKeyAsync(NpgsqlDataSource db, string file, CancellationToken cancellationToken)
     {
+        // Kept while it is valid and has every scope (a scope added since gets a new key).
         if (File.Exists(file) && (await File.ReadAllTextAsync(file, cancellationToken)).Trim() is { Length: > 0 } existing)
         {
             await using var connection = await db.OpenConnectionAsync(cancellationToken);
             var active = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
-                "select exists (select 1 from api_keys where key_hash = @hash and revoked_at is null)",
-                new { hash = ApiKeys.Hash(existing) }, cancellationToken: cancellationToken));
+                "select exists (select 1 from api_keys where key_hash = @hash and revoked_at is null and scopes @> @scopes)",
+                new { hash = ApiKeys.Hash(existing), scopes = Scopes.All }, cancellationToken: cancellationToken));
             if (active)
             {
                 return existing;

@@ -9,8 +9,9 @@ internal static class Scopes
 {
     public const string ContentWrite = "content:write";
     public const string CommentsModerate = "comments:moderate";
+    public const string WebhooksManage = "webhooks:manage";
 
-    public static readonly string[] All = [ContentWrite, CommentsModerate];
+    public static readonly string[] All = [ContentWrite, CommentsModerate, WebhooksManage];
 }
 
 /// <summary>

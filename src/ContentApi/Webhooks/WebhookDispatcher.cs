@@ -1,0 +1,291 @@
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+using Dapper;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace ContentApi.Webhooks;
+
+internal sealed class WebhookOptions
+{
+    /// <summary>Lets webhooks reach loopback, private and link-local addresses (a receiver on the same network; tests).</summary>
+    public bool AllowPrivateTargets { get; set; }
+
+    /// <summary>How often each instance looks for due deliveries when it found none.</summary>
+    public int PollIntervalMilliseconds { get; set; } = 250;
+
+    /// <summary>A receiver answers within this or the attempt fails.</summary>
+    public int TimeoutSeconds { get; set; } = 10;
+
+    /// <summary>The first retry's delay; each next one doubles (at most an hour), ±50% jitter.</summary>
+    public int RetryBaseMilliseconds { get; set; } = 5000;
+
+    /// <summary>How long a delivery is retried before it is marked failed.</summary>
+    public int RetryForHours { get; set; } = 24;
+
+    /// <summary>A subscription is disabled after this many failed attempts in a row.</summary>
+    public int DisableAfterFailures { get; set; } = 50;
+
+    /// <summary>Deliveries an instance sends at once.</summary>
+    public int BatchSize { get; set; } = 16;
+}
+
+/// <summary>
+/// Sends due webhook deliveries (migration 0015). Every instance runs one: each claims a batch
+/// with FOR UPDATE SKIP LOCKED and leases it (next_attempt_at moves past the timeout) before
+/// sending, so two instances never send one delivery at once and a crashed instance's claims
+/// come due again. Each attempt is recorded: delivered, or retried with backoff, or failed
+/// after RetryForHours; a subscription that keeps failing is disabled.
+/// </summary>
+internal sealed class WebhookDispatcher : BackgroundService
+{
+    private readonly NpgsqlDataSource db;
+    private readonly WebhookOptions options;
+    private readonly ILogger<WebhookDispatcher> logger;
+    private readonly HttpClient http;
+
+    public WebhookDispatcher(NpgsqlDataSource db, IOptions<WebhookOptions> options, ILogger<WebhookDispatcher> logger)
+    {
+        this.db = db;
+        this.options = options.Value;
+        this.logger = logger;
+        var allowPrivate = this.options.AllowPrivateTargets;
+        http = new HttpClient(new SocketsHttpHandler
+        {
+            AllowAutoRedirect = false,
+            UseProxy = false,
+            UseCookies = false,
+            PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+            ConnectCallback = (context, cancellationToken) => WebhookTargets.ConnectAsync(context, allowPrivate, cancellationToken),
+        })
+        { Timeout = Timeout.InfiniteTimeSpan };
+        http.DefaultRequestHeaders.UserAgent.ParseAdd("ContentApi-Webhooks/1.0");
+    }
+
+    private sealed record Claimed(long Id, long SubscriptionId, string MessageId, string Payload, int Attempts, string Url, byte[] Secret);
+
+    private sealed record Attempt(int? Status, string? Error)
+    {
+        public bool Delivered => Status is >= 200 and < 300;
+    }
+
+    private const string ClaimSql = """
+        with due as (
+            select d.id from webhook_deliveries d join webhook_subscriptions s on s.id = d.subscription_id
+            where d.status = 'pending' and d.next_attempt_at <= now() and s.enabled
+            order by d.next_attempt_at, d.id
+            limit @batch
+            for update of d skip locked)
+        update webhook_deliveries d
+        set next_attempt_at = now() + make_interval(secs => @leaseSeconds), attempts = d.attempts + 1, last_attempt_at = now()
+        from due, webhook_subscriptions s
+        where d.id = due.id and s.id = d.subscription_id
+        returning d.id, d.subscription_id, d.message_id, d.payload::text as payload, d.attempts, s.url, s.secret
+        """;
+
+    private const string DeliveredSql = """
+        update webhook_deliveries set status = 'delivered', delivered_at = now(), last_status = @status, last_error = null where id = @id;
+        update webhook_subscriptions set consecutive_failures = 0 where id = @subscriptionId and consecutive_failures <> 0;
+        """;
+
+    private const string FailedSql = """
+        update webhook_deliveries
+        set last_status = @status, last_error = left(@error, 500), next_attempt_at = now() + make_interval(secs => @delaySeconds),
+            status = case when created_at < now() - make_interval(hours => @retryForHours) then 'failed' else 'pending' end
+        where id = @id;
+        update webhook_subscriptions
+        set consecutive_failures = consecutive_failures + 1,
+            enabled = consecutive_failures + 1 < @disableAfter,
+            disabled_reason = case when consecutive_failures + 1 >= @disableAfter
+                                   then format('Disabled after %s failed attempts in a row; the last: %s', consecutive_failures + 1, left(@error, 300)) end
+        where id = @subscriptionId and enabled;
+        """;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var failing = false;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var sent = 0;
+            try
+            {
+                sent = await DispatchBatchAsync(stoppingToken);
+                failing = false;
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception exception) when (exception is NpgsqlException or TimeoutException)
+            {
+                if (!failing)
+                {
+                    logger.LogWarning("Webhook deliveries wait: the database is unavailable ({Reason})", exception.Message);
+                }
+
+                failing = true;
+            }
+
+            // A full batch: more may be due at once. Otherwise wait for a change (the outbox
+            // notifies on commit) or the poll interval (retries come due without one).
+            if (sent < options.BatchSize)
+            {
+                try
+                {
+                    await WaitForChangeAsync(stoppingToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    private NpgsqlConnection? listener;
+
+    private async Task WaitForChangeAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            if (listener is null)
+            {
+                // One pooled connection stays open, listening, for the life of the instance.
+                var connection = await db.OpenConnectionAsync(stoppingToken);
+                await using (var listen = new NpgsqlCommand("listen content_outbox", connection))
+                {
+                    await listen.ExecuteNonQueryAsync(stoppingToken);
+                }
+
+                listener = connection;
+            }
+
+            await listener.WaitAsync(options.PollIntervalMilliseconds, stoppingToken);
+        }
+        catch (Exception exception) when (exception is NpgsqlException or TimeoutException or System.IO.IOException)
+        {
+            // Polling until it can listen again.
+            await DropListenerAsync();
+            await Task.Delay(options.PollIntervalMilliseconds, stoppingToken);
+        }
+    }
+
+    private async Task DropListenerAsync()
+    {
+        if (listener is not null)
+        {
+            await listener.DisposeAsync();
+            listener = null;
+        }
+    }
+
+    private async Task<int> DispatchBatchAsync(CancellationToken stoppingToken)
+    {
+        List<Claimed> claimed;
+        await using (var connection = await db.OpenConnectionAsync(stoppingToken))
+        {
+            claimed = (await connection.QueryAsync<Claimed>(new CommandDefinition(ClaimSql,
+                new { batch = options.BatchSize, leaseSeconds = options.TimeoutSeconds + 30 }, cancellationToken: stoppingToken))).ToList();
+        }
+
+        await Task.WhenAll(claimed.Select(async delivery =>
+        {
+            var attempt = await SendAsync(delivery, stoppingToken);
+            await RecordAsync(delivery, attempt, stoppingToken);
+        }));
+        return claimed.Count;
+    }
+
+    private async Task<Attempt> SendAsync(Claimed delivery, CancellationToken stoppingToken)
+    {
+        var timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        using var request = new HttpRequestMessage(HttpMethod.Post, delivery.Url)
+        {
+            Content = new StringContent(delivery.Payload, Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Add("webhook-id", delivery.MessageId);
+        request.Headers.Add("webhook-timestamp", timestamp);
+        request.Headers.Add("webhook-signature", Signature(delivery.Secret, delivery.MessageId, timestamp, delivery.Payload));
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(options.TimeoutSeconds));
+        try
+        {
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            var status = (int)response.StatusCode;
+            return new Attempt(status, status is >= 200 and < 300 ? null : $"the receiver answered {status}");
+        }
+        catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+        {
+            return new Attempt(null, $"no answer within {options.TimeoutSeconds} s");
+        }
+        catch (HttpRequestException exception) when (exception.InnerException is WebhookTargetRefusedException refused)
+        {
+            return new Attempt(null, $"refused: {refused.Message}");
+        }
+        catch (HttpRequestException exception)
+        {
+            return new Attempt(null, exception.InnerException is SocketException socket ? $"cannot connect: {socket.SocketErrorCode}" : exception.Message);
+        }
+    }
+
+    /// <summary>Standard Webhooks: v1, base64 HMAC-SHA256 of "id.timestamp.body" with the secret's bytes.</summary>
+    public static string Signature(byte[] secret, string messageId, string timestamp, string body) =>
+        "v1," + Convert.ToBase64String(HMACSHA256.HashData(secret, Encoding.UTF8.GetBytes($"{messageId}.{timestamp}.{body}")));
+
+    private async Task RecordAsync(Claimed delivery, Attempt attempt, CancellationToken stoppingToken)
+    {
+        await using var connection = await db.OpenConnectionAsync(stoppingToken);
+        if (attempt.Delivered)
+        {
+            await connection.ExecuteAsync(new CommandDefinition(DeliveredSql,
+                new { id = delivery.Id, subscriptionId = delivery.SubscriptionId, status = attempt.Status }, cancellationToken: stoppingToken));
+            return;
+        }
+
+        await connection.ExecuteAsync(new CommandDefinition(FailedSql, new
+        {
+            id = delivery.Id,
+            subscriptionId = delivery.SubscriptionId,
+            status = attempt.Status,
+            error = attempt.Error,
+            delaySeconds = RetryDelay(delivery.Attempts).TotalSeconds,
+            retryForHours = options.RetryForHours,
+            disableAfter = options.DisableAfterFailures,
+        }, cancellationToken: stoppingToken));
+    }
+
+    private TimeSpan RetryDelay(int attempts)
+    {
+        var exponential = options.RetryBaseMilliseconds * Math.Pow(2, Math.Min(attempts - 1, 20));
+        return TimeSpan.FromMilliseconds(Math.Min(exponential, TimeSpan.FromHours(1).TotalMilliseconds) * (0.5 + Random.Shared.NextDouble()));
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        await DropListenerAsync();
+    }
+
+    public override void Dispose()
+    {
+        http.Dispose();
+        listener?.Dispose();
+        base.Dispose();
+    }
+}
+
+internal static class WebhookServices
+{
+    public static IServiceCollection AddWebhooks(this IServiceCollection services)
+    {
+        services.AddOptions<WebhookOptions>().BindConfiguration("Webhooks")
+            .Validate(o => o.PollIntervalMilliseconds is >= 10 and <= 60_000 && o.TimeoutSeconds is >= 1 and <= 60
+                           && o.RetryBaseMilliseconds is >= 10 and <= 3_600_000 && o.RetryForHours is >= 1 and <= 168
+                           && o.DisableAfterFailures >= 1 && o.BatchSize is >= 1 and <= 100,
+                "Webhooks: PollIntervalMilliseconds 10–60000, TimeoutSeconds 1–60, RetryBaseMilliseconds 10–3600000, RetryForHours 1–168, DisableAfterFailures ≥ 1, BatchSize 1–100.")
+            .ValidateOnStart();
+        services.AddHostedService<WebhookDispatcher>();
+        return services;
+    }
+}
