@@ -10,7 +10,8 @@ import os
 import sys
 
 SCENARIOS = ["article", "article-304", "list", "list-deep", "list-offset-deep", "filter", "search",
-             "hostile-search", "comments", "post-comment", "create-article", "update-article", "pgbench"]
+             "hostile-search", "comments", "changes-sync", "post-comment", "create-article", "update-article", "changes",
+             "pgbench"]
 WRITE_SCENARIOS = {"post-comment", "create-article", "update-article"}
 READ_SCENARIOS = set(SCENARIOS) - WRITE_SCENARIOS - {"pgbench"}
 
@@ -107,6 +108,12 @@ def main():
                  "" if row["apiCpuUsPerRequest"] is None else f"{row['apiCpuUsPerRequest']:.0f}",
                  f"{row['pgCpuUsPerRequest']:.0f}"]
         lines.append("| " + " | ".join(cells) + " |")
+    hooks_path = os.path.join(workdir, "webhook-latency.json")
+    hooks = json.load(open(hooks_path)) if os.path.exists(hooks_path) else None
+    if hooks:
+        lines.append("")
+        lines.append(f"Webhook delivery latency, from a write's 201 to the loopback receiver ({hooks['delivered']} of {hooks['writes']} "
+                     f"writes): p50 {hooks['p50Ms']} ms, p99 {hooks['p99Ms']} ms, max {hooks['maxMs']} ms")
     lines.append("")
     lines.append("Targets (ratios from this run):")
     for label, ok in checks:
@@ -119,7 +126,7 @@ def main():
     json.dump({
         "articles": meta["articles"], "comments": meta["comments"], "connections": meta["connections"],
         "durationSeconds": meta["duration"], "loadSeconds": meta["loadSeconds"], "apiPeakRssMb": peak,
-        "scenarios": table, "targets": [{"target": label, "met": ok} for label, ok in checks],
+        "scenarios": table, "webhookLatency": hooks, "targets": [{"target": label, "met": ok} for label, ok in checks],
     }, open(os.path.join(results_dir, "latest.json"), "w"), indent=2)
 
     # The harness fails only when it could not measure: a read scenario with errors. Errors of

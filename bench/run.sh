@@ -91,13 +91,14 @@ main() {
   "${psql_cmd[@]}" -At -F $'\t' -c "select slug, 'W/\"a' || content_version || '\"' from articles" > "$work/articles.tsv"
   "${psql_cmd[@]}" -At -c "select slug from people" > "$work/people.txt"
 
-  local editor_key
+  local editor_key hooks_key
   editor_key=$(ConnectionStrings__Content=$cs Logging__LogLevel__Default=Warning dotnet "$api_dll" keys create --name bench --scope content:write | tail -n 1)
+  hooks_key=$(ConnectionStrings__Content=$cs Logging__LogLevel__Default=Warning dotnet "$api_dll" keys create --name bench-hooks --scope webhooks:manage | tail -n 1)
 
   log "starting the API on 127.0.0.1:$api_port"
   # every load comes from one address: the per-address limits would measure themselves
   ASPNETCORE_ENVIRONMENT=Production ConnectionStrings__Content="$(api_connection_string "$pg_port" contentapi)" \
-    Logging__LogLevel__Default=Warning Comments__RateLimitPerMinute=100000000 Comments__FloodIntervalSeconds=0 RateLimits__AnonymousRequestsPerMinute=0 \
+    Logging__LogLevel__Default=Warning Webhooks__AllowPrivateTargets=true Comments__RateLimitPerMinute=100000000 Comments__FloodIntervalSeconds=0 RateLimits__AnonymousRequestsPerMinute=0 \
     dotnet "$api_dll" --urls "http://127.0.0.1:$api_port" > "$work/api.log" 2>&1 &
   BENCH_API_PID=$!
   local base="http://127.0.0.1:$api_port" i
@@ -154,10 +155,17 @@ main() {
   run_scenario hostile-search -s "$get" "$base" -- "$work/articles.tsv" /v1/articles/
   wait "$hostile_load"
   run_scenario comments -s "$get" "$base" -- "$work/articles.tsv" /v1/articles/ /comments
+  # The changes feed: pages of 100 at positions spread over the initial sync, and, after the
+  # write scenarios below have added to the outbox, pages of 100 of their changes.
+  python3 "$ROOT/bench/changes_tokens.py" "$base" "$work/changes-sync.txt" "$work/changes.txt"
+  run_scenario changes-sync -s "$get" "$base" -- "$work/changes-sync.txt"
   run_scenario post-comment -s "$ROOT/bench/wrk/post_comment.lua" "$base" -- "$work/articles.tsv"
   run_scenario create-article -s "$ROOT/bench/wrk/write_article.lua" "$base" -- create "$editor_key"
   # One thread per connection: each keeps the ETag of its own article for the next If-Match.
   WRK_THREADS=$connections run_scenario update-article -s "$ROOT/bench/wrk/write_article.lua" "$base" -- update "$editor_key"
+  run_scenario changes -s "$get" "$base" -- "$work/changes.txt"
+  # Webhooks: from a write's commit to a receiver on loopback (allowed for the bench).
+  python3 "$ROOT/bench/webhook_latency.py" "$base" "$editor_key" "$hooks_key" "$work"
 
   echo "   pgbench"
   local pgbench_cmd=("$PG_BIN/pgbench" -h 127.0.0.1 -p "$pg_port" -U postgres -n -M prepared -c "$connections" -j 2
