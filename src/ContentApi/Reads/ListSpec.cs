@@ -22,4 +22,10 @@ internal sealed record ListSpec(
 {
     /// <summary>Public content: validators and public caching. Off for private lists (moderation).</summary>
     public bool IsPublic { get; init; } = true;
+
+    /// <summary>The cache keys of the list (see <see cref="CacheTags"/>), e.g. its kind's: <c>articles</c>.</summary>
+    public IReadOnlyList<string> CacheKeys { get; init; } = [];
+
+    /// <summary>SQL giving more keys from the parent (space-separated text, null when there is none), e.g. an article's comment keys.</summary>
+    public string? ParentCacheKeys { get; init; }
 }
