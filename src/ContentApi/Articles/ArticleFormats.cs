@@ -5,7 +5,8 @@ namespace ContentApi.Articles;
 
 /// <summary>
 /// The representations of an article, chosen by the request's Accept (highest q first): the
-/// API's JSON, schema.org JSON-LD, or IPTC ninjs 3.1 (SQL functions of migration 0010).
+/// API's JSON, schema.org JSON-LD, or IPTC ninjs 3.1 (SQL functions of migration 0010). Entity
+/// pages offer JSON and JSON-LD (migration 0016).
 /// </summary>
 internal static class ArticleFormats
 {
@@ -17,8 +18,19 @@ internal static class ArticleFormats
     private static readonly (string MediaType, Format Format)[] Offered =
         [("application/json", Format.Json), (JsonLd, Format.JsonLd), (Ninjs, Format.Ninjs)];
 
-    /// <summary>The format the request asks for; null when it accepts none of them (406).</summary>
-    public static Format? Negotiate(HttpRequest request)
+    private static readonly (string MediaType, Format Format)[] EntityOffered = [("application/json", Format.Json), (JsonLd, Format.JsonLd)];
+
+    /// <summary>The format of an article the request asks for; null when it accepts none of them (406).</summary>
+    public static Format? Negotiate(HttpRequest request) => Negotiate(request, Offered);
+
+    /// <summary>The format of an entity page the request asks for; null when it accepts neither (406).</summary>
+    public static Format? NegotiateEntity(HttpRequest request) => Negotiate(request, EntityOffered);
+
+    public static ProblemHttpResult EntityNotAcceptable() =>
+        TypedResults.Problem(statusCode: StatusCodes.Status406NotAcceptable, title: "Not Acceptable",
+            detail: $"This page is served as application/json or {JsonLd} (schema.org).");
+
+    private static Format? Negotiate(HttpRequest request, (string MediaType, Format Format)[] offered)
     {
         var accept = request.Headers.Accept;
         if (accept.Count == 0 || !MediaTypeHeaderValue.TryParseList(accept, out var ranges))
@@ -28,7 +40,7 @@ internal static class ArticleFormats
 
         foreach (var range in ranges.Where(r => r.Quality is not 0).OrderByDescending(r => r.Quality ?? 1))
         {
-            foreach (var (mediaType, format) in Offered)
+            foreach (var (mediaType, format) in offered)
             {
                 if (new MediaTypeHeaderValue(mediaType).IsSubsetOf(range))
                 {

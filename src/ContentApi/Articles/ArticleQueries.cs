@@ -119,17 +119,17 @@ internal static class ArticleQueries
             Sort: sort,
             Parameters: parameters,
             ParentExists: parentExists,
-            NotFoundDetail: notFoundDetail) { IsPublic = query.Status is null };
+            NotFoundDetail: notFoundDetail) { IsPublic = query.Status is null, CacheKeys = ["articles"] };
     }
 
-    public sealed record ValidatorsRow(long ContentVersion, DateTime ContentModifiedAt);
+    public sealed record ValidatorsRow(long Id, long ContentVersion, DateTime ContentModifiedAt);
 
-    public sealed record DocumentRow(long ContentVersion, DateTime ContentModifiedAt, string Document);
+    public sealed record DocumentRow(long Id, long ContentVersion, DateTime ContentModifiedAt, string Document);
 
     public static async Task<ValidatorsRow?> GetValidatorsAsync(NpgsqlDataSource db, string slug, CancellationToken cancellationToken)
     {
         const string sql = $"""
-            select a.content_version, a.content_modified_at
+            select a.id, a.content_version, a.content_modified_at
             from articles a
             where a.slug = @slug and {IsPublic}
             """;
@@ -137,7 +137,7 @@ internal static class ArticleQueries
         return await connection.QuerySingleOrDefaultAsync<ValidatorsRow>(new CommandDefinition(sql, new { slug }, cancellationToken: cancellationToken));
     }
 
-    public sealed record FormattedRow(long Version, DateTime ModifiedAt, string Document);
+    public sealed record FormattedRow(long Id, long Version, DateTime ModifiedAt, string Document);
 
     /// <summary>
     /// The article in a format (editors: any status but deleted, with the stored version;
@@ -148,8 +148,8 @@ internal static class ArticleQueries
     {
         var document = format == ArticleFormats.Format.Json ? "a.document::text" : $"{ArticleFormats.Renderer(format)}(a.document::jsonb, @baseUrl)::text";
         var sql = editor
-            ? $"select a.row_version::bigint as version, a.updated_at as modified_at, {document} as document from articles a where a.slug = @slug and a.status <> 'deleted'"
-            : $"select a.content_version as version, a.content_modified_at as modified_at, {document} as document from articles a where a.slug = @slug and {IsPublic}";
+            ? $"select a.id, a.row_version::bigint as version, a.updated_at as modified_at, {document} as document from articles a where a.slug = @slug and a.status <> 'deleted'"
+            : $"select a.id, a.content_version as version, a.content_modified_at as modified_at, {document} as document from articles a where a.slug = @slug and {IsPublic}";
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
         return await connection.QuerySingleOrDefaultAsync<FormattedRow>(new CommandDefinition(sql, new { slug, baseUrl }, cancellationToken: cancellationToken));
     }
@@ -161,7 +161,7 @@ internal static class ArticleQueries
     public static async Task<DocumentRow?> GetDocumentAsync(NpgsqlDataSource db, string slug, CancellationToken cancellationToken)
     {
         const string sql = $"""
-            select a.content_version, a.content_modified_at, a.document
+            select a.id, a.content_version, a.content_modified_at, a.document
             from articles a
             where a.slug = $1 and {IsPublic}
             """;
@@ -171,7 +171,7 @@ internal static class ArticleQueries
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = slug });
         await using var reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SingleRow, cancellationToken);
         return await reader.ReadAsync(cancellationToken)
-            ? new DocumentRow(reader.GetInt64(0), reader.GetDateTime(1), reader.GetString(2))
+            ? new DocumentRow(reader.GetInt64(0), reader.GetInt64(1), reader.GetDateTime(2), reader.GetString(3))
             : null;
     }
 }

@@ -91,6 +91,7 @@ internal static class ArticlesApi
             if (ConditionalRequests.IsNotModified(httpContext.Request, validators))
             {
                 conditionalRequests.Apply(httpContext.Response, validators);
+                CacheTags.Set(httpContext.Response, [ArticleCacheKey(current.Id)]);
                 return NotModifiedResult.Instance;
             }
         }
@@ -101,6 +102,7 @@ internal static class ArticlesApi
         }
 
         conditionalRequests.Apply(httpContext.Response, ContentValidators.From(ValidatorKind(ArticleFormats.Format.Json), row.ContentVersion, row.ContentModifiedAt));
+        CacheTags.Set(httpContext.Response, [ArticleCacheKey(row.Id)]);
         return new RawJsonResult<ArticleDetail>(row.Document);
     }
 
@@ -119,6 +121,9 @@ internal static class ArticlesApi
             _ => Problems.NotFound($"No published article has the slug '{slug}'."),
         };
     }
+
+    // The key the changes feed names when anything the article shows changes (migration 0014).
+    private static string ArticleCacheKey(long id) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"article:{id}");
 
     // Each representation has its own validators.
     private static string ValidatorKind(ArticleFormats.Format format) => format switch
@@ -155,6 +160,7 @@ internal static class ArticlesApi
         {
             var validators = ContentValidators.From(ValidatorKind(format), article.Version, article.ModifiedAt);
             conditionalRequests.Apply(httpContext.Response, validators);
+            CacheTags.Set(httpContext.Response, [ArticleCacheKey(article.Id)]);
             if (ConditionalRequests.HasConditions(httpContext.Request) && ConditionalRequests.IsNotModified(httpContext.Request, validators))
             {
                 return NotModifiedResult.Instance;

@@ -37,12 +37,15 @@ internal static class CommentQueries
             Sort: new SortOrder("createdAt", "c.created_at", "c.id", Descending: false),
             Parameters: parameters,
             ParentExists: $"exists (select 1 from articles a where a.slug = @slug and {ArticleQueries.IsPublic})",
-            NotFoundDetail: $"No published article has the slug '{slug}'.");
+            NotFoundDetail: $"No published article has the slug '{slug}'.")
+        {
+            ParentCacheKeys = $"(select 'comments:' || a.id || ' article:' || a.id from articles a where a.slug = @slug and {ArticleQueries.IsPublic})",
+        };
     }
 
     /// <summary>One approved comment of a published article, as JSON.</summary>
     public const string PublicCommentSql = $"""
-        select {PublicJson}::text
+        select {PublicJson}::text as document, c.id as resource_id
         from comments c join articles a on a.id = c.article_id
         where c.id = @id and c.status = 'approved' and {ArticleQueries.IsPublic};
         """;

@@ -98,7 +98,7 @@ internal static class CommentsApi
     public static Task<Results<RawJsonResult<PublicComment>, NotModifiedResult, ProblemHttpResult>> GetComment(
         long id, PublicReads reads, HttpContext httpContext, CancellationToken cancellationToken) =>
         reads.DocumentAsync<PublicComment>(httpContext, CommentQueries.PublicCommentSql, new { id },
-            $"No approved comment has the id {id} (new comments appear once approved).", cancellationToken);
+            $"No approved comment has the id {id} (new comments appear once approved).", "comment", PublicReads.DocumentFormat.Json, cancellationToken);
 
     /// <param name="slug">The article's slug.</param>
     /// <param name="request">The form.</param>

@@ -18,7 +18,7 @@ namespace ContentApi.Entities;
 /// <param name="Plural">Operation-name noun for many, e.g. People; also the OpenAPI tag.</param>
 /// <param name="ListDescription">What the list holds and in which order.</param>
 /// <param name="DetailDescription">What one item holds.</param>
-/// <param name="DetailSql">The item as JSON from <c>@slug</c> (one text column, or no row).</param>
+/// <param name="DetailSql">The item as JSON from <c>@slug</c> (columns document and resource_id, or no row).</param>
 /// <param name="ArticlesOf">The article-list filter that keeps the articles of the entity with this slug.</param>
 /// <param name="EditorDetailSql">The item as JSON (document) with its version (for a strong ETag) from <c>@slug</c>.</param>
 internal sealed record EntityDefinition(
@@ -54,8 +54,8 @@ internal static class EntityApi
         group.MapGet("/{slug}", item)
             .WithName($"Get{entity.Singular}")
             .WithSummary($"Get one {entity.Noun}")
-            .WithDescription(entity.DetailDescription + " Editors (API key with content:write) get the stored version as a strong ETag, for If-Match.")
-            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status404NotFound);
+            .WithDescription(entity.DetailDescription + " Editors (API key with content:write) get the stored version as a strong ETag, for If-Match. `Accept: application/ld+json` gives the schema.org JSON-LD of the page (with its own ETag); an Accept that neither matches is a 406.")
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status404NotFound, StatusCodes.Status406NotAcceptable);
         group.MapGet("/{slug}/articles", (string slug, [AsParameters] LinkedArticlesQuery query, PublicReads reads, HttpContext httpContext, CancellationToken cancellationToken) =>
                 ListArticlesOf(entity, slug, query, reads, httpContext, cancellationToken))
             .WithName($"List{entity.Singular}Articles")
@@ -72,16 +72,35 @@ internal static class EntityApi
         ItemJson: itemJson,
         FromWhere: $"from {table} {alias} where true",
         Sort: new SortOrder("name", $"{alias}.name", $"{alias}.id", Descending: false),
-        Parameters: new DynamicParameters());
+        Parameters: new DynamicParameters()) { CacheKeys = [table] };
+
+    private static readonly PublicReads.DocumentFormat JsonLdFormat = new(ArticleFormats.JsonLd, "ld");
 
     // Readers get the public validators; editors the stored version as a strong ETag.
     private static async Task<Results<RawJsonResult<TDetail>, NotModifiedResult, ProblemHttpResult>> GetAsync<TDetail>(
         EntityDefinition entity, string slug, PublicReads reads, NpgsqlDataSource db, HttpContext httpContext, CancellationToken cancellationToken)
     {
+        httpContext.Response.Headers.Append(Microsoft.Net.Http.Headers.HeaderNames.Vary, Microsoft.Net.Http.Headers.HeaderNames.Accept);
+        if (ArticleFormats.NegotiateEntity(httpContext.Request) is not { } format)
+        {
+            return ArticleFormats.EntityNotAcceptable();
+        }
+
         var access = await Editors.CheckAsync(httpContext);
         if (access.Refusal is { } refused)
         {
             return refused;
+        }
+
+        // JSON-LD holds nothing private: editors read it as everyone does.
+        if (format == ArticleFormats.Format.JsonLd)
+        {
+            return Slugs.Problem(slug) is { } invalidSlug
+                ? invalidSlug
+                : await reads.DocumentAsync<TDetail>(httpContext,
+                    $"select entity_jsonld(@kind, d.document::jsonb, @baseUrl)::text as document, d.resource_id from ({entity.DetailSql}) d",
+                    new { slug, kind = entity.Noun, baseUrl = ArticleFormats.BaseUrl(httpContext.Request) },
+                    $"No {entity.Noun} has the slug '{slug}'.", entity.Noun, JsonLdFormat, cancellationToken);
         }
 
         if (!access.IsEditor)

@@ -23,10 +23,13 @@ internal sealed record ContentWatermark(long Version, DateTime ChangedAt, DateTi
         return await connection.QuerySingleAsync<ContentWatermark>(new CommandDefinition(Sql, cancellationToken: cancellationToken));
     }
 
-    /// <summary>Validators for the representation at this request's URL (the URL is part of the tag).</summary>
-    public ContentValidators ValidatorsFor(HttpRequest request)
+    /// <summary>
+    /// Validators for the representation at this request's URL (the URL is part of the tag), and
+    /// of its <paramref name="variant"/> when the URL has several (a format chosen by Accept).
+    /// </summary>
+    public ContentValidators ValidatorsFor(HttpRequest request, string variant = "")
     {
-        var url = Encoding.UTF8.GetBytes(request.Path.Value + request.QueryString.Value);
+        var url = Encoding.UTF8.GetBytes(request.Path.Value + request.QueryString.Value + variant);
         var urlHash = Convert.ToHexStringLower(SHA256.HashData(url).AsSpan(0, 6));
         var visible = VisibleUntil?.Ticks ?? 0;
         var lastModified = VisibleUntil is { } until && until > ChangedAt ? until : ChangedAt;

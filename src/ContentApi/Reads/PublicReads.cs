@@ -12,7 +12,7 @@ namespace ContentApi.Reads;
 /// </summary>
 internal sealed class PublicReads(NpgsqlDataSource db, ConditionalRequests conditionalRequests, CursorCodec cursors, ListTotals totals)
 {
-    private sealed record ListHead(long Version, DateTime ChangedAt, DateTime? VisibleUntil, bool ParentExists, long TotalItems);
+    private sealed record ListHead(long Version, DateTime ChangedAt, DateTime? VisibleUntil, bool ParentExists, string? ParentCacheKeys, long TotalItems);
 
     private sealed class KeyedRow
     {
@@ -34,7 +34,7 @@ internal sealed class PublicReads(NpgsqlDataSource db, ConditionalRequests condi
             }
         }
 
-        if (spec.IsPublic && await NotModifiedAsync(httpContext, cancellationToken) is { } notModified)
+        if (spec.IsPublic && await NotModifiedAsync(httpContext, "", cancellationToken) is { } notModified)
         {
             return notModified;
         }
@@ -69,6 +69,7 @@ internal sealed class PublicReads(NpgsqlDataSource db, ConditionalRequests condi
         var sql = $"""
             select w.version, w.changed_at, w.visible_until,
                    {spec.ParentExists ?? "true"} as parent_exists,
+                   {spec.ParentCacheKeys ?? "null::text"} as parent_cache_keys,
                    case when w.version = @knownVersion and w.visible_until is not distinct from @knownVisibleUntil
                         then @knownTotal::bigint
                         else (select count(*) {spec.FromWhere}) end as total_items
@@ -142,6 +143,7 @@ internal sealed class PublicReads(NpgsqlDataSource db, ConditionalRequests condi
         {
             var validators = watermark.ValidatorsFor(request);
             conditionalRequests.Apply(httpContext.Response, validators);
+            CacheTags.Set(httpContext.Response, spec.CacheKeys.Concat(head.ParentCacheKeys?.Split(' ') ?? []));
             if (ConditionalRequests.HasConditions(request) && ConditionalRequests.IsNotModified(request, validators))
             {
                 return NotModifiedResult.Instance;
@@ -153,9 +155,9 @@ internal sealed class PublicReads(NpgsqlDataSource db, ConditionalRequests condi
     }
 
     /// <summary>
-    /// One entity view, addressed by slug, as JSON built by <paramref name="documentSql"/> (one
-    /// text column from <c>@slug</c>, or no row when the entity does not exist), with the
-    /// watermark's validators. <paramref name="noun"/> names the entity in the 404.
+    /// One entity view, addressed by slug, as JSON built by <paramref name="documentSql"/> (document
+    /// and resource_id from <c>@slug</c>, or no row when the entity does not exist), with the
+    /// watermark's validators. <paramref name="noun"/> names the entity in the 404 and its cache key.
     /// </summary>
     public async Task<Results<RawJsonResult<T>, NotModifiedResult, ProblemHttpResult>> DocumentAsync<T>(
         HttpContext httpContext, string slug, string documentSql, string noun, CancellationToken cancellationToken)
@@ -165,14 +167,28 @@ internal sealed class PublicReads(NpgsqlDataSource db, ConditionalRequests condi
             return badSlug;
         }
 
-        return await DocumentAsync<T>(httpContext, documentSql, new { slug }, $"No {noun} has the slug '{slug}'.", cancellationToken);
+        return await DocumentAsync<T>(httpContext, documentSql, new { slug }, $"No {noun} has the slug '{slug}'.", noun, DocumentFormat.Json, cancellationToken);
     }
 
-    /// <summary>One public item as JSON built by <paramref name="documentSql"/> from <paramref name="parameters"/>.</summary>
-    public async Task<Results<RawJsonResult<T>, NotModifiedResult, ProblemHttpResult>> DocumentAsync<T>(
-        HttpContext httpContext, string documentSql, object parameters, string notFoundDetail, CancellationToken cancellationToken)
+    /// <summary>A representation of a document: its media type and what tells its validators apart from the JSON's.</summary>
+    public sealed record DocumentFormat(string MediaType, string Variant)
     {
-        if (await NotModifiedAsync(httpContext, cancellationToken) is { } notModified)
+        public static DocumentFormat Json { get; } = new("application/json", "");
+    }
+
+    /// <summary>An item's rendering and the id its cache key names.</summary>
+    private sealed record DocumentRow(string Document, long ResourceId);
+
+    /// <summary>
+    /// One public item built by <paramref name="documentSql"/> (columns document and resource_id)
+    /// from <paramref name="parameters"/>, in <paramref name="format"/>; <paramref name="kind"/>
+    /// names its cache key (<c>person</c> → <c>person:{resource_id}</c>).
+    /// </summary>
+    public async Task<Results<RawJsonResult<T>, NotModifiedResult, ProblemHttpResult>> DocumentAsync<T>(
+        HttpContext httpContext, string documentSql, object parameters, string notFoundDetail, string kind, DocumentFormat format,
+        CancellationToken cancellationToken)
+    {
+        if (await NotModifiedAsync(httpContext, format.Variant, cancellationToken) is { } notModified)
         {
             return notModified;
         }
@@ -181,28 +197,29 @@ internal sealed class PublicReads(NpgsqlDataSource db, ConditionalRequests condi
         await using var results = await connection.QueryMultipleAsync(new CommandDefinition(
             ContentWatermark.Sql + "\n" + documentSql, parameters, cancellationToken: cancellationToken));
         var watermark = await results.ReadSingleAsync<ContentWatermark>();
-        if (await results.ReadSingleOrDefaultAsync<string>() is not { } document)
+        if (await results.ReadSingleOrDefaultAsync<DocumentRow>() is not { } row)
         {
             return Problems.NotFound(notFoundDetail);
         }
 
-        var validators = watermark.ValidatorsFor(httpContext.Request);
+        var validators = watermark.ValidatorsFor(httpContext.Request, format.Variant);
         conditionalRequests.Apply(httpContext.Response, validators);
+        CacheTags.Set(httpContext.Response, [string.Create(CultureInfo.InvariantCulture, $"{kind}:{row.ResourceId}")]);
         return ConditionalRequests.HasConditions(httpContext.Request) && ConditionalRequests.IsNotModified(httpContext.Request, validators)
             ? NotModifiedResult.Instance
-            : new RawJsonResult<T>(document);
+            : new RawJsonResult<T>(row.Document, format.MediaType);
     }
 
     // A client that holds a copy (an entity tag of ours) costs the watermark query only: no
     // body is built for a 304. Other conditions are answered after the read.
-    private async Task<NotModifiedResult?> NotModifiedAsync(HttpContext httpContext, CancellationToken cancellationToken)
+    private async Task<NotModifiedResult?> NotModifiedAsync(HttpContext httpContext, string variant, CancellationToken cancellationToken)
     {
         if (!ConditionalRequests.HasEntityTags(httpContext.Request))
         {
             return null;
         }
 
-        var validators = (await ContentWatermark.ReadAsync(db, cancellationToken)).ValidatorsFor(httpContext.Request);
+        var validators = (await ContentWatermark.ReadAsync(db, cancellationToken)).ValidatorsFor(httpContext.Request, variant);
         if (!ConditionalRequests.IsNotModified(httpContext.Request, validators))
         {
             return null;

@@ -216,10 +216,12 @@ internal sealed class ResponsesOperationFilter : IOperationFilter
         }
 
         if (context.ApiDescription.HttpMethod == "GET" && operation.Responses.TryGetValue("200", out var ok) && ok is OpenApiResponse okResponse
-            && !path.StartsWith("/health", StringComparison.Ordinal)
+            && !path.StartsWith("/health", StringComparison.Ordinal) && !path.StartsWith("/v1/changes", StringComparison.Ordinal)
             && !metadata.OfType<Microsoft.AspNetCore.Authorization.IAuthorizeData>().Any())
         {
             okResponse.Headers ??= new Dictionary<string, IOpenApiHeader>();
+            okResponse.Headers["Surrogate-Key"] = Header("Space-separated cache keys this response depends on (`article:12`, `articles`, `person:3`…): the keys the changes feed and webhooks name in each change, to purge a CDN exactly.", JsonSchemaType.String);
+            okResponse.Headers["Cache-Tag"] = Header("The same keys, comma-separated (Cloudflare).", JsonSchemaType.String);
             okResponse.Headers["ETag"] = Header("Weak validator of this representation; send it back as If-None-Match for a 304.", JsonSchemaType.String);
             okResponse.Headers["Last-Modified"] = Header("When this representation last changed (HTTP date).", JsonSchemaType.String);
             okResponse.Headers["Cache-Control"] = Header("public, max-age=…, stale-while-revalidate=…", JsonSchemaType.String);
