@@ -90,18 +90,20 @@ begin
     perform content_outbox_append('article', a.id, a.slug, p_event, p_deleted,
                                   case when not p_deleted then 'W/"a' || a.content_version || '"' end,
                                   content_outbox_keys('article', a.id), p_changed_at);
-    perform content_outbox_append('person', p.id, p.slug, 'person.updated', false, null, content_outbox_keys('person', p.id), p_changed_at)
-    from article_people l join people p on p.id = l.person_id where l.article_id = a.id;
-    perform content_outbox_append('organisation', o.id, o.slug, 'organisation.updated', false, null, content_outbox_keys('organisation', o.id), p_changed_at)
-    from article_organisations l join organisations o on o.id = l.organisation_id where l.article_id = a.id;
-    perform content_outbox_append('event', e.id, e.slug, 'event.updated', false, null, content_outbox_keys('event', e.id), p_changed_at)
-    from article_events l join events e on e.id = l.event_id where l.article_id = a.id;
-    perform content_outbox_append('place', pl.id, pl.slug, 'place.updated', false, null, content_outbox_keys('place', pl.id), p_changed_at)
-    from article_places l join places pl on pl.id = l.place_id where l.article_id = a.id;
-    perform content_outbox_append('tag', t.id, t.slug, 'tag.updated', false, null, content_outbox_keys('tag', t.id), p_changed_at)
-    from article_tags l join tags t on t.id = l.tag_id where l.article_id = a.id;
-    perform content_outbox_append('author', au.id, au.slug, 'author.updated', false, null, content_outbox_keys('author', au.id), p_changed_at)
-    from article_authors l join authors au on au.id = l.author_id where l.article_id = a.id;
+    perform content_outbox_append(linked.resource, linked.id, linked.slug, linked.resource || '.updated', false, null,
+                                  content_outbox_keys(linked.resource, linked.id), p_changed_at)
+    from (select 'person', p.id, p.slug from article_people l join people p on p.id = l.person_id where l.article_id = a.id
+          union all
+          select 'organisation', o.id, o.slug from article_organisations l join organisations o on o.id = l.organisation_id where l.article_id = a.id
+          union all
+          select 'event', e.id, e.slug from article_events l join events e on e.id = l.event_id where l.article_id = a.id
+          union all
+          select 'place', pl.id, pl.slug from article_places l join places pl on pl.id = l.place_id where l.article_id = a.id
+          union all
+          select 'tag', t.id, t.slug from article_tags l join tags t on t.id = l.tag_id where l.article_id = a.id
+          union all
+          select 'author', au.id, au.slug from article_authors l join authors au on au.id = l.author_id where l.article_id = a.id
+         ) linked (resource, id, slug);
 end $$;
 
 create function articles_outbox() returns trigger language plpgsql as $$

@@ -66,16 +66,10 @@ end $$;
 create trigger content_outbox_webhooks after insert or update on content_outbox
     for each row execute function content_outbox_webhooks();
 
-create function webhook_subscriptions_before_update() returns trigger language plpgsql as $$
-begin
-    new.version := old.version + 1;
-    new.updated_at := now();
-    return new;
-end $$;
-
+-- A version for If-Match, moved by what a manager changes (not by the dispatcher's counts).
 create trigger webhook_subscriptions_before_update before update on webhook_subscriptions
     for each row when ((old.url, old.events, old.description, old.enabled) is distinct from (new.url, new.events, new.description, new.enabled))
-    execute function webhook_subscriptions_before_update();
+    execute function entities_before_update();
 
 -- WebhookSubscription (never the secret: it is shown once, when created).
 create function webhook_subscription_json(s webhook_subscriptions) returns json

@@ -23,14 +23,21 @@ public sealed class CacheTagsTests(ContentApiFixture app)
         return (await response.Content.ReadAsStringAsync(Ct), keys);
     }
 
-    [Fact]
-    public async Task Each_public_response_names_what_it_depends_on()
+    /// <summary>A published article with a tag of its own.</summary>
+    private async Task<(string Slug, long Article, string TagSlug, long Tag)> TaggedArticleAsync()
     {
         var slug = TestDatabase.UniqueSlug("tagged");
         var tagSlug = TestDatabase.UniqueSlug("keyed");
         var article = await app.Database.InsertArticleAsync(slug);
-        var tag = await app.Database.InsertEntityAsync("tags", tagSlug, "Keyed");
+        var tag = await app.Database.InsertEntityAsync("tags", tagSlug, "Before");
         await app.Database.LinkAsync("article_tags", article, tag);
+        return (slug, article, tagSlug, tag);
+    }
+
+    [Fact]
+    public async Task Each_public_response_names_what_it_depends_on()
+    {
+        var (slug, article, tagSlug, tag) = await TaggedArticleAsync();
         var comment = await app.Database.ScalarAsync<long>(
             "insert into comments (article_id, author_name, body, body_hash, status) values (@article, 'K', 'Keyed.', '\\x00', 'approved') returning id", new { article });
 
@@ -50,11 +57,7 @@ public sealed class CacheTagsTests(ContentApiFixture app)
     [Fact]
     public async Task Every_response_a_change_alters_carries_a_key_that_the_change_names()
     {
-        var slug = TestDatabase.UniqueSlug("purged");
-        var tagSlug = TestDatabase.UniqueSlug("purge-tag");
-        var article = await app.Database.InsertArticleAsync(slug);
-        var tag = await app.Database.InsertEntityAsync("tags", tagSlug, "Before");
-        await app.Database.LinkAsync("article_tags", article, tag);
+        var (slug, _, tagSlug, tag) = await TaggedArticleAsync();
         string[] urls = [$"/v1/articles/{slug}", $"/v1/tags/{tagSlug}", $"/v1/tags/{tagSlug}/articles", $"/v1/articles/{slug}/comments", "/v1/tags"];
         var before = new Dictionary<string, (string Body, string[] Keys)>();
         foreach (var url in urls)
