@@ -217,6 +217,64 @@ begin
     return null;
 end $$;
 
+-- Entity pages show one another: a person's page its organisations, an organisation's page
+-- its people, parent and children, an event's page its place. A change to one is an entry for
+-- each page that shows it.
+create function content_outbox_related(resource text, entity_id bigint) returns void language plpgsql as $$
+begin
+    perform content_outbox_append(related.resource, related.id, related.slug, related.resource || '.updated', false, null,
+                                  content_outbox_keys(related.resource, related.id))
+    from (select 'organisation', o.id, o.slug from affiliations af join organisations o on o.id = af.organisation_id
+          where resource = 'person' and af.person_id = entity_id
+          union
+          select 'person', p.id, p.slug from affiliations af join people p on p.id = af.person_id
+          where resource = 'organisation' and af.organisation_id = entity_id
+          union
+          select 'organisation', o.id, o.slug from organisations o
+          where resource = 'organisation' and (o.parent_id = entity_id or o.id = (select c.parent_id from organisations c where c.id = entity_id))
+          union
+          select 'event', e.id, e.slug from events e where resource = 'place' and e.place_id = entity_id
+         ) related (resource, id, slug);
+end $$;
+
+create function entities_related_outbox() returns trigger language plpgsql as $$
+begin
+    perform content_outbox_related(tg_argv[0], new.id);
+    return null;
+end $$;
+
+create trigger people_related_outbox after update on people
+    for each row execute function entities_related_outbox('person');
+create trigger places_related_outbox after update on places
+    for each row execute function entities_related_outbox('place');
+
+-- An organisation's former parent loses it from its children too.
+create function organisations_related_outbox() returns trigger language plpgsql as $$
+begin
+    perform content_outbox_related('organisation', new.id);
+    perform content_outbox_append('organisation', o.id, o.slug, 'organisation.updated', false, null, content_outbox_keys('organisation', o.id))
+    from organisations o where o.id = old.parent_id and old.parent_id is distinct from new.parent_id;
+    return null;
+end $$;
+
+create trigger organisations_related_outbox after update on organisations
+    for each row execute function organisations_related_outbox();
+
+-- An affiliation shows on the person's page and on the organisation's.
+create function affiliations_outbox() returns trigger language plpgsql as $$
+begin
+    perform content_outbox_append(related.resource, related.id, related.slug, related.resource || '.updated', false, null,
+                                  content_outbox_keys(related.resource, related.id))
+    from (select 'person', p.id, p.slug from people p where p.id in (old.person_id, new.person_id)
+          union all
+          select 'organisation', o.id, o.slug from organisations o where o.id in (old.organisation_id, new.organisation_id)
+         ) related (resource, id, slug);
+    return null;
+end $$;
+
+create trigger affiliations_outbox after insert or update or delete on affiliations
+    for each row execute function affiliations_outbox();
+
 create trigger people_outbox after insert or update or delete on people
     for each row execute function entities_outbox('person');
 create trigger organisations_outbox after insert or update or delete on organisations

@@ -106,6 +106,37 @@ public sealed class ChangesFeedTests(ContentApiFixture app)
     }
 
     [Fact]
+    public async Task A_change_is_told_for_every_entity_page_that_shows_it()
+    {
+        var person = await app.Database.InsertEntityAsync("people", TestDatabase.UniqueSlug("related-person"), "Someone");
+        var organisation = await app.Database.InsertEntityAsync("organisations", TestDatabase.UniqueSlug("related-org"), "Parent");
+        var child = await app.Database.InsertEntityAsync("organisations", TestDatabase.UniqueSlug("related-child"), "Child");
+        var place = await app.Database.InsertEntityAsync("places", TestDatabase.UniqueSlug("related-place"), "Somewhere");
+        var @event = await app.Database.InsertEventAsync(TestDatabase.UniqueSlug("related-event"), "Gathering", new DateOnly(2026, 1, 1), new DateOnly(2026, 1, 2));
+        await app.Database.ExecuteAsync("update events set place_id = @place where id = @event", new { place, @event });
+        var afterSetup = await Feed.HeadAsync();
+
+        await app.Database.ExecuteAsync("insert into affiliations (person_id, organisation_id, title) values (@person, @organisation, 'Chair')", new { person, organisation });
+        var affiliated = await Feed.ReadAllAsync(afterSetup);
+        await app.Database.ExecuteAsync("update organisations set parent_id = @organisation where id = @child", new { organisation, child });
+        var parented = await Feed.ReadAllAsync(affiliated.Next);
+        await app.Database.ExecuteAsync("update organisations set name = 'Parent, renamed' where id = @organisation", new { organisation });
+        var renamed = await Feed.ReadAllAsync(parented.Next);
+        await app.Database.ExecuteAsync("update places set name = 'Somewhere else' where id = @place", new { place });
+        var moved = await Feed.ReadAllAsync(renamed.Next);
+
+        Assert.Single(Of(affiliated.Changes, "person", person));
+        Assert.Single(Of(affiliated.Changes, "organisation", organisation));
+        Assert.Single(Of(parented.Changes, "organisation", organisation));
+        Assert.Single(Of(parented.Changes, "organisation", child));
+        Assert.Single(Of(renamed.Changes, "organisation", organisation));
+        Assert.Single(Of(renamed.Changes, "person", person));
+        Assert.Single(Of(renamed.Changes, "organisation", child));
+        Assert.Single(Of(moved.Changes, "place", place));
+        Assert.Equal("event.updated", Assert.Single(Of(moved.Changes, "event", @event)).Event);
+    }
+
+    [Fact]
     public async Task A_scheduled_article_enters_the_feed_when_it_becomes_visible_not_when_it_is_written()
     {
         var head = await Feed.HeadAsync();
