@@ -65,8 +65,8 @@ internal static class ArticleEditingApi
         editing.MapPost("/{slug}/preview-links", CreatePreviewLink)
             .WithName(nameof(CreatePreviewLink))
             .WithSummary("Create a preview link")
-            .WithDescription("A signed, expiring URL (24 hours unless configured) that serves the article's current version, drafts included, without a key and from any origin: for a frontend's preview.")
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .WithDescription("A signed, expiring URL (24 hours unless configured) that serves the article's current version, drafts included, without a key and from any origin: for a frontend's preview. A taken-down article has none (410).")
+            .ProducesProblems(StatusCodes.Status404NotFound, StatusCodes.Status410Gone);
 
         routes.MapGroup("/v1/preview").WithTags("Articles")
             .MapGet("/{token}", GetPreview)

@@ -183,6 +183,13 @@ internal sealed class ResponsesOperationFilter : IOperationFilter
         }
 
         AddProblem(operation, context, 500);
+        if (operation.RequestBody is not null)
+        {
+            // Every body passes the same gates: its size, then its media type and charset.
+            AddProblem(operation, context, 413);
+            AddProblem(operation, context, 415);
+        }
+
         DocumentEveryShapeOfOk(operation, context);
         if (!path.StartsWith("/health", StringComparison.Ordinal))
         {
