@@ -177,10 +177,11 @@ main() {
   wait "$lock_holder"
 
   # PostgreSQL refuses new connections (53300) the way a full max_connections does: the API's role
-  # may open no more than it has open now, so a burst that needs more gets the refusal.
-  log "7. no connection slots left (the API's role limited to the connections it holds): 48 reads at once"
+  # may open none, and the connections it had are closed, so every request needs a new one.
+  log "7. no connection slots left for the API (its role limited to 0, its sessions ended): 48 reads at once"
   local psql_owner=("$PG_BIN/psql" -h 127.0.0.1 -p "$pg_port" -U postgres -X -q -At contentapi)
-  "${psql_owner[@]}" -c "alter role contentapi_api connection limit $("${psql_owner[@]}" -c "select count(*) from pg_stat_activity where usename = 'contentapi_api'")"
+  "${psql_owner[@]}" -c "alter role contentapi_api connection limit 0" \
+    -c "select count(pg_terminate_backend(pid)) from pg_stat_activity where usename = 'contentapi_api'" >/dev/null
   python3 faults/burst.py "$second_base" GET "/v1/articles/$slug" 48 "$work/slots.json"
   "${psql_owner[@]}" -c "alter role contentapi_api connection limit -1"
   python3 faults/burst.py "$second_base" GET "/v1/articles/$slug" 16 "$work/slots-after.json"

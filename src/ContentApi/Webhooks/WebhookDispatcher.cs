@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
+using ContentApi.Infrastructure.Database;
 using Dapper;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -41,13 +42,15 @@ internal sealed class WebhookOptions
 internal sealed class WebhookDispatcher : BackgroundService
 {
     private readonly NpgsqlDataSource db;
+    private readonly UnpooledConnections unpooled;
     private readonly WebhookOptions options;
     private readonly ILogger<WebhookDispatcher> logger;
     private readonly HttpClient http;
 
-    public WebhookDispatcher(NpgsqlDataSource db, IOptions<WebhookOptions> options, ILogger<WebhookDispatcher> logger)
+    public WebhookDispatcher(NpgsqlDataSource db, UnpooledConnections unpooled, IOptions<WebhookOptions> options, ILogger<WebhookDispatcher> logger)
     {
         this.db = db;
+        this.unpooled = unpooled;
         this.options = options.Value;
         this.logger = logger;
         var allowPrivate = this.options.AllowPrivateTargets;
@@ -151,8 +154,9 @@ internal sealed class WebhookDispatcher : BackgroundService
         {
             if (listener is null)
             {
-                // One pooled connection stays open, listening, for the life of the instance.
-                var connection = await db.OpenConnectionAsync(stoppingToken);
+                // A connection of its own stays open, listening, for the life of the instance.
+                var connection = unpooled.Create();
+                await connection.OpenAsync(stoppingToken);
                 await using (var listen = new NpgsqlCommand("listen content_outbox", connection))
                 {
                     await listen.ExecuteNonQueryAsync(stoppingToken);

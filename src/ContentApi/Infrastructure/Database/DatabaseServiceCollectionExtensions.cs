@@ -12,7 +12,9 @@ internal static class DatabaseServiceCollectionExtensions
     public static IServiceCollection AddContentDatabase(this IServiceCollection services, IConfiguration configuration)
     {
         DefaultTypeMap.MatchNamesWithUnderscores = true;
-        services.AddNpgsqlDataSource(TunedConnectionString(configuration));
+        var connectionString = TunedConnectionString(configuration);
+        services.AddNpgsqlDataSource(connectionString);
+        services.AddSingleton(new UnpooledConnections(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString));
         return services;
     }
 
@@ -62,4 +64,13 @@ internal static class DatabaseServiceCollectionExtensions
 
         return tuned.ConnectionString;
     }
+}
+
+/// <summary>
+/// Connections outside the pool, for a session that stays open (a LISTEN): it must not take one
+/// of the pool's slots from the requests.
+/// </summary>
+internal sealed class UnpooledConnections(string connectionString)
+{
+    public NpgsqlConnection Create() => new(connectionString);
 }
