@@ -29,6 +29,32 @@ create table content_outbox (
     unique (transaction_id, resource, resource_id)
 );
 
+create index content_outbox_resource_idx on content_outbox (resource, resource_id, position desc);
+
+-- A resource's last entry: its position is the validator of the resource's own page (an
+-- entity's, a comment's), so that the feed can tell the ETag a GET answers after each change.
+create function content_outbox_last(p_resource text, p_resource_id bigint) returns table (last_position bigint, last_changed_at timestamptz)
+    language sql stable parallel safe
+as $$
+    select o.position, o.changed_at from content_outbox o
+    where o.resource = p_resource and o.resource_id = p_resource_id
+    order by o.position desc limit 1
+$$;
+
+-- The ETag an entity's or a comment's page answers now (null before its first change, when the
+-- content watermark validates it).
+create function content_outbox_resource_etag(p_resource text, p_resource_id bigint) returns text
+    language sql stable parallel safe
+    return (select 'W/"' || p_resource || l.last_position || '"' from content_outbox_last(p_resource, p_resource_id) l);
+
+-- The ETag of an upsert: an article's public validator (kept with the entry), or for the others
+-- the one their page answers after this change (W/"person12": kind and position).
+create function content_outbox_etag(o content_outbox) returns text
+    language sql immutable parallel safe
+    return case when o.deleted then null
+                when o.etag is not null then o.etag
+                else 'W/"' || o.resource || o.position || '"' end;
+
 -- Scheduled articles are announced when they become visible, not when they are written: each
 -- waits here until its publication time, when content_outbox_release_due (called every second
 -- by each API instance) moves it into the outbox.

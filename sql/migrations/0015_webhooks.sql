@@ -47,7 +47,7 @@ create index webhook_deliveries_subscription_idx on webhook_deliveries (subscrip
 create function webhook_payload_json(o content_outbox) returns json
     language sql stable parallel safe
     return json_build_object('type', o.event, 'timestamp', api_timestamp(o.changed_at),
-                             'data', content_change_json(o.resource, o.resource_id, o.slug, o.event, o.deleted, o.changed_at, o.etag, o.keys));
+                             'data', content_change_json(o.resource, o.resource_id, o.slug, o.event, o.deleted, o.changed_at, content_outbox_etag(o), o.keys));
 
 -- An outbox entry merged later in its transaction (see content_outbox_append) replaces the
 -- deliveries it had made: nobody has seen them before the commit.

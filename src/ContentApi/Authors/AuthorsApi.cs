@@ -11,7 +11,7 @@ internal static class AuthorsApi
             Path: "/v1/authors", Table: "authors", Singular: "Author", Plural: "Authors",
             ListDescription: "Bylines, by name, with the number of published articles of each.",
             DetailDescription: "Bio, profile URL, portrait, article count and the five latest articles with the byline.",
-            DetailSql: "select author_json(au)::text as document, au.id as resource_id from authors au where au.slug = @slug",
+            DetailSql: EntityApi.DetailSql("author", "authors", "au", "author_json(au)"),
             ArticlesOf: (articles, slug) => articles with { Author = slug },
             EditorDetailSql: "select author_json(au)::text as document, au.version from authors au where au.slug = @slug");
         return routes.MapEntityApi<PagingQuery, AuthorSummary, AuthorDetail>(

@@ -11,7 +11,7 @@ namespace ContentApi.Changes;
 /// <param name="Event">What happened: article.published | article.updated | article.unpublished | article.deleted; person.created | .updated | .deleted (and the same for organisation, event, place, tag, author); comment.approved | comment.updated | comment.unapproved | comment.deleted. An entity's `updated` also covers a change to the articles it lists.</param>
 /// <param name="Deleted">True for a tombstone: remove the resource (an unpublished, taken-down or deleted article; an unapproved or deleted comment; a deleted entity).</param>
 /// <param name="At">When the change took effect, UTC (a scheduled article's publication time).</param>
-/// <param name="Etag">For an article upsert, the ETag a GET of the article now answers (fetch only when it differs from yours); null otherwise.</param>
+/// <param name="Etag">For an upsert, the ETag a GET of the resource's page answers after this change (fetch only when it differs from yours); null for a tombstone.</param>
 /// <param name="Keys">The cache keys the change invalidates (`article:12`, `articles`, `comments:12`…), for purging a CDN.</param>
 public sealed record ContentChange(
     [DocumentedValues("article", "person", "organisation", "event", "place", "tag", "author", "comment")] string Type,

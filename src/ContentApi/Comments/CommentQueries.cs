@@ -45,8 +45,9 @@ internal static class CommentQueries
 
     /// <summary>One approved comment of a published article, as JSON.</summary>
     public const string PublicCommentSql = $"""
-        select {PublicJson}::text as document, c.id as resource_id
+        select {PublicJson}::text as document, c.id as resource_id, l.last_position as last_change, l.last_changed_at
         from comments c join articles a on a.id = c.article_id
+        left join lateral content_outbox_last('comment', c.id) l on true
         where c.id = @id and c.status = 'approved' and {ArticleQueries.IsPublic};
         """;
 

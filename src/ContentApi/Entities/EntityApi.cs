@@ -18,7 +18,7 @@ namespace ContentApi.Entities;
 /// <param name="Plural">Operation-name noun for many, e.g. People; also the OpenAPI tag.</param>
 /// <param name="ListDescription">What the list holds and in which order.</param>
 /// <param name="DetailDescription">What one item holds.</param>
-/// <param name="DetailSql">The item as JSON from <c>@slug</c> (columns document and resource_id, or no row).</param>
+/// <param name="DetailSql">The item as JSON from <c>@slug</c> (<see cref="EntityApi.DetailSql"/>), or no row.</param>
 /// <param name="ArticlesOf">The article-list filter that keeps the articles of the entity with this slug.</param>
 /// <param name="EditorDetailSql">The item as JSON (document) with its version (for a strong ETag) from <c>@slug</c>.</param>
 internal sealed record EntityDefinition(
@@ -66,6 +66,16 @@ internal static class EntityApi
         return group;
     }
 
+    /// <summary>
+    /// One entity's page: document, resource_id, and its last change in the changes feed
+    /// (last_change, last_changed_at: its validators; null before its first change).
+    /// </summary>
+    public static string DetailSql(string kind, string table, string alias, string json) => $"""
+        select {json}::text as document, {alias}.id as resource_id, c.last_position as last_change, c.last_changed_at
+        from {table} {alias} left join lateral content_outbox_last('{kind}', {alias}.id) c on true
+        where {alias}.slug = @slug
+        """;
+
     /// <summary>An entity list in name order; <paramref name="itemJson"/> renders one item from the row aliased <paramref name="alias"/>.</summary>
     public static ListSpec ListByName(string table, string alias, string itemJson) => new(
         Scope: table,
@@ -98,7 +108,7 @@ internal static class EntityApi
             return Slugs.Problem(slug) is { } invalidSlug
                 ? invalidSlug
                 : await reads.DocumentAsync<TDetail>(httpContext,
-                    $"select entity_jsonld(@kind, d.document::jsonb, @baseUrl)::text as document, d.resource_id from ({entity.DetailSql}) d",
+                    $"select entity_jsonld(@kind, d.document::jsonb, @baseUrl)::text as document, d.resource_id, d.last_change, d.last_changed_at from ({entity.DetailSql}) d",
                     new { slug, kind = entity.Noun, baseUrl = ArticleFormats.BaseUrl(httpContext.Request) },
                     $"No {entity.Noun} has the slug '{slug}'.", entity.Noun, JsonLdFormat, cancellationToken);
         }

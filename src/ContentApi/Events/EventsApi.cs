@@ -12,7 +12,7 @@ internal static class EventsApi
             Path: "/v1/events", Table: "events", Singular: "Event", Plural: "Events",
             ListDescription: "Events, latest start first; `from`/`to` keep the events overlapping that date range.",
             DetailDescription: "Dates, location, description, article count and the five latest articles about the event.",
-            DetailSql: "select event_json(e)::text as document, e.id as resource_id from events e where e.slug = @slug",
+            DetailSql: EntityApi.DetailSql("event", "events", "e", "event_json(e)"),
             ArticlesOf: (articles, slug) => articles with { Event = slug },
             EditorDetailSql: "select event_json(e)::text as document, e.version from events e where e.slug = @slug");
         return routes.MapEntityApi<ListEventsQuery, EventSummary, EventDetail>(events, ListSpec)

@@ -11,7 +11,7 @@ internal static class OrganisationsApi
             Path: "/v1/organisations", Table: "organisations", Singular: "Organisation", Plural: "Organisations",
             ListDescription: "Organisations in the news, by name, with the number of published articles involving each.",
             DetailDescription: "Acronym, kind, country, parent and child organisations, affiliated people, article count and the five latest articles with the organisation's role in each.",
-            DetailSql: "select organisation_json(o)::text as document, o.id as resource_id from organisations o where o.slug = @slug",
+            DetailSql: EntityApi.DetailSql("organisation", "organisations", "o", "organisation_json(o)"),
             ArticlesOf: (articles, slug) => articles with { Organisation = slug },
             EditorDetailSql: "select organisation_json(o)::text as document, o.version from organisations o where o.slug = @slug");
         return routes.MapEntityApi<PagingQuery, OrganisationSummary, OrganisationDetail>(

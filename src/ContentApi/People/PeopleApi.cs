@@ -11,7 +11,7 @@ internal static class PeopleApi
             Path: "/v1/people", Table: "people", Singular: "Person", Plural: "People",
             ListDescription: "People in the news, by name, with the number of published articles involving each.",
             DetailDescription: "Description, affiliations (organisation, title, from/to), article count and the five latest articles with the person's role in each.",
-            DetailSql: "select person_json(p)::text as document, p.id as resource_id from people p where p.slug = @slug",
+            DetailSql: EntityApi.DetailSql("person", "people", "p", "person_json(p)"),
             ArticlesOf: (articles, slug) => articles with { Person = slug },
             EditorDetailSql: "select person_json(p)::text as document, p.version from people p where p.slug = @slug");
         return routes.MapEntityApi<PagingQuery, PersonSummary, PersonDetail>(

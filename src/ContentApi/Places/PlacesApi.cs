@@ -11,7 +11,7 @@ internal static class PlacesApi
             Path: "/v1/places", Table: "places", Singular: "Place", Plural: "Places",
             ListDescription: "Places articles are about, by name, with the number of published articles about each.",
             DetailDescription: "Kind, country, article count and the five latest articles about the place.",
-            DetailSql: "select place_json(pl)::text as document, pl.id as resource_id from places pl where pl.slug = @slug",
+            DetailSql: EntityApi.DetailSql("place", "places", "pl", "place_json(pl)"),
             ArticlesOf: (articles, slug) => articles with { Place = slug },
             EditorDetailSql: "select place_json(pl)::text as document, pl.version from places pl where pl.slug = @slug");
         return routes.MapEntityApi<PagingQuery, PlaceSummary, PlaceDetail>(

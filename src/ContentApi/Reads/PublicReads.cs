@@ -176,8 +176,11 @@ internal sealed class PublicReads(NpgsqlDataSource db, ConditionalRequests condi
         public static DocumentFormat Json { get; } = new("application/json", "");
     }
 
-    /// <summary>An item's rendering and the id its cache key names.</summary>
-    private sealed record DocumentRow(string Document, long ResourceId);
+    /// <summary>
+    /// An item's rendering, the id its cache key names, and its last change in the changes feed
+    /// (null before its first one): the item's own validators, which the feed's entries tell.
+    /// </summary>
+    private sealed record DocumentRow(string Document, long ResourceId, long? LastChange, DateTime? LastChangedAt);
 
     /// <summary>
     /// One public item built by <paramref name="documentSql"/> (columns document and resource_id)
@@ -202,7 +205,9 @@ internal sealed class PublicReads(NpgsqlDataSource db, ConditionalRequests condi
             return Problems.NotFound(notFoundDetail);
         }
 
-        var validators = watermark.ValidatorsFor(httpContext.Request, format.Variant);
+        var validators = row is { LastChange: { } position, LastChangedAt: { } changedAt }
+            ? ContentValidators.From(format.Variant + kind, position, DateTime.SpecifyKind(changedAt, DateTimeKind.Utc))
+            : watermark.ValidatorsFor(httpContext.Request, format.Variant);
         conditionalRequests.Apply(httpContext.Response, validators);
         CacheTags.Set(httpContext.Response, [string.Create(CultureInfo.InvariantCulture, $"{kind}:{row.ResourceId}")]);
         return ConditionalRequests.HasConditions(httpContext.Request) && ConditionalRequests.IsNotModified(httpContext.Request, validators)

@@ -11,7 +11,7 @@ internal static class TagsApi
             Path: "/v1/tags", Table: "tags", Singular: "Tag", Plural: "Tags",
             ListDescription: "Topics, by name, with the number of published articles with each.",
             DetailDescription: "Description, article count and the five latest articles with the tag.",
-            DetailSql: "select tag_json(t)::text as document, t.id as resource_id from tags t where t.slug = @slug",
+            DetailSql: EntityApi.DetailSql("tag", "tags", "t", "tag_json(t)"),
             ArticlesOf: (articles, slug) => articles with { Tag = slug },
             EditorDetailSql: "select tag_json(t)::text as document, t.version from tags t where t.slug = @slug");
         return routes.MapEntityApi<PagingQuery, TagSummary, TagDetail>(

@@ -106,6 +106,36 @@ public sealed class ChangesFeedTests(ContentApiFixture app)
     }
 
     [Fact]
+    public async Task Each_upsert_tells_the_etag_its_page_answers_after_the_change()
+    {
+        var tagSlug = TestDatabase.UniqueSlug("etag-tag");
+        var tag = await app.Database.InsertEntityAsync("tags", tagSlug, "Before");
+        var articleId = await app.Database.InsertArticleAsync(TestDatabase.UniqueSlug("etag-article"));
+        var comment = await app.Database.ScalarAsync<long>(
+            "insert into comments (article_id, author_name, body, body_hash, status) values (@articleId, 'E', 'Tagged.', '\\x00', 'approved') returning id", new { articleId });
+        var head = await Feed.HeadAsync();
+        var before = (await reader.GetAsync($"/v1/tags/{tagSlug}", Ct)).Headers.ETag!.ToString();
+
+        await app.Database.ExecuteAsync("update tags set name = 'After' where id = @tag", new { tag });
+        await app.Database.ExecuteAsync("update comments set body = 'Tagged, edited.' where id = @comment", new { comment });
+        var changes = (await Feed.ReadAllAsync(head)).Changes;
+        var tagPage = await reader.GetAsync($"/v1/tags/{tagSlug}", Ct);
+        var commentPage = await reader.GetAsync($"/v1/comments/{comment}", Ct);
+        using var conditional = new HttpRequestMessage(HttpMethod.Get, $"/v1/tags/{tagSlug}");
+        conditional.Headers.TryAddWithoutValidation("If-None-Match", Of(changes, "tag", tag).Last().Etag);
+        var notModified = await reader.SendAsync(conditional, Ct);
+        using var jsonLd = new HttpRequestMessage(HttpMethod.Get, $"/v1/tags/{tagSlug}");
+        jsonLd.Headers.TryAddWithoutValidation("Accept", "application/ld+json");
+        var jsonLdPage = await reader.SendAsync(jsonLd, Ct);
+
+        Assert.NotEqual(before, tagPage.Headers.ETag!.ToString());
+        Assert.Equal(tagPage.Headers.ETag!.ToString(), Of(changes, "tag", tag).Last().Etag);
+        Assert.Equal(commentPage.Headers.ETag!.ToString(), Of(changes, "comment", comment).Last().Etag);
+        Assert.Equal(HttpStatusCode.NotModified, notModified.StatusCode);
+        Assert.NotEqual(tagPage.Headers.ETag, jsonLdPage.Headers.ETag);
+    }
+
+    [Fact]
     public async Task A_change_is_told_for_every_entity_page_that_shows_it()
     {
         var person = await app.Database.InsertEntityAsync("people", TestDatabase.UniqueSlug("related-person"), "Someone");
