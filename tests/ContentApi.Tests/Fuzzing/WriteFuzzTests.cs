@@ -34,13 +34,7 @@ public sealed class WriteFuzzTests(ContentApiFixture app)
     [Fact]
     public async Task Two_thousand_write_requests_from_the_document_get_declared_statuses_valid_bodies_and_store_nothing_invalid()
     {
-        var seed = Environment.GetEnvironmentVariable("FUZZ_SEED") switch
-        {
-            null or "" => DefaultSeed,
-            "random" => Random.Shared.Next(),
-            var given => int.Parse(given, CultureInfo.InvariantCulture),
-        };
-        TestContext.Current.SendDiagnosticMessage($"write fuzz seed {seed} (replay: FUZZ_SEED={seed})");
+        var seed = FuzzSeed.Choose(DefaultSeed, "write fuzz");
         var random = new Random(seed);
         var client = app.CreateClient(new() { AllowAutoRedirect = false });
         using var document = JsonDocument.Parse(await client.GetStringAsync("/swagger/v1/swagger.json", Ct));
