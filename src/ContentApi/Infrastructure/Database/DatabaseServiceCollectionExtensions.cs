@@ -39,7 +39,11 @@ internal static class DatabaseServiceCollectionExtensions
         var tuned = new NpgsqlConnectionStringBuilder
         {
             MaxPoolSize = 16,
-            Timeout = 5,
+            // Also how long a request waits for a pooled connection: when statements waiting for
+            // a lock hold the pool, the others get their 503 after 2 s rather than after the lock
+            // timeouts of those ahead of them (writes never take every connection: see
+            // RateLimits:WriteConcurrency). A local database connects far sooner.
+            Timeout = 2,
             CommandTimeout = 5,
             MaxAutoPrepare = 32,
             AutoPrepareMinUsages = 2,

@@ -23,6 +23,16 @@ internal sealed class RateLimitOptions
 
     /// <summary>Full-text queries waiting for their turn; past it, 429.</summary>
     public int FullTextQueryQueue { get; set; } = 128;
+
+    /// <summary>
+    /// Writes (every method but GET, HEAD and OPTIONS) running at once, in the whole process:
+    /// fewer than the pool's connections, so that writes blocked on a lock never take them all
+    /// and reads always find one. The others wait their turn without a connection.
+    /// </summary>
+    public int WriteConcurrency { get; set; } = 12;
+
+    /// <summary>Writes waiting for their turn; past it, 429.</summary>
+    public int WriteQueue { get; set; } = 256;
 }
 
 internal static class RateLimiting
@@ -35,19 +45,37 @@ internal static class RateLimiting
     public static IServiceCollection AddApiRateLimiting(this IServiceCollection services)
     {
         services.AddOptions<RateLimitOptions>().BindConfiguration("RateLimits")
-            .Validate(o => o.AnonymousRequestsPerMinute >= 0 && o.InvalidApiKeysPerMinute > 0 && o.FullTextQueryConcurrency > 0 && o.FullTextQueryQueue >= 0,
-                "RateLimits: AnonymousRequestsPerMinute ≥ 0 (0: no limit), InvalidApiKeysPerMinute > 0, FullTextQueryConcurrency > 0, FullTextQueryQueue ≥ 0.")
+            .Validate(o => o.AnonymousRequestsPerMinute >= 0 && o.InvalidApiKeysPerMinute > 0 && o.FullTextQueryConcurrency > 0 && o.FullTextQueryQueue >= 0
+                           && o.WriteConcurrency > 0 && o.WriteQueue >= 0,
+                "RateLimits: AnonymousRequestsPerMinute ≥ 0 (0: no limit), InvalidApiKeysPerMinute > 0, FullTextQueryConcurrency > 0, FullTextQueryQueue ≥ 0, WriteConcurrency > 0, WriteQueue ≥ 0.")
             .ValidateOnStart();
         return services.AddRateLimiter(options =>
         {
             options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(httpContext =>
+            var anonymousBudget = PartitionedRateLimiter.Create<HttpContext, string>(httpContext =>
             {
                 var perMinute = httpContext.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value.AnonymousRequestsPerMinute;
                 return perMinute == 0 || httpContext.User.Identity?.IsAuthenticated == true || httpContext.Request.Path.StartsWithSegments("/health")
                     ? RateLimitPartition.GetNoLimiter("")
                     : PerMinute(ClientAddresses.ClientNetwork(httpContext) ?? "unknown", perMinute);
             });
+            var writeTurns = PartitionedRateLimiter.Create<HttpContext, string>(httpContext =>
+            {
+                var method = httpContext.Request.Method;
+                if (HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method))
+                {
+                    return RateLimitPartition.GetNoLimiter("");
+                }
+
+                var limits = httpContext.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value;
+                return RateLimitPartition.GetConcurrencyLimiter("writes", _ => new ConcurrencyLimiterOptions
+                {
+                    PermitLimit = limits.WriteConcurrency,
+                    QueueLimit = limits.WriteQueue,
+                    QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+                });
+            });
+            options.GlobalLimiter = PartitionedRateLimiter.CreateChained(anonymousBudget, writeTurns);
             options.OnRejected = async (context, _) =>
             {
                 var retryAfter = RetryAfterSeconds(context.Lease);
