@@ -1,0 +1,120 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+
+namespace ContentApi.Tests.Infrastructure;
+
+/// <summary>The app's command line (migrate, keys, openapi) run as operators run it: the built ContentApi.dll in its own process.</summary>
+public sealed class CommandLineTests(ContentApiFixture app)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static async Task<(int ExitCode, string Output)> RunAsync(string connectionString, params string[] args)
+    {
+        // The dotnet host that runs the tests (dotnet test says which), else the one on PATH.
+        var host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } path ? path : "dotnet";
+        var start = new ProcessStartInfo(host) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "ContentApi.dll"));
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment["ConnectionStrings__Content"] = connectionString;
+        start.Environment["Logging__LogLevel__Default"] = "Warning";
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync(Ct);
+        var errors = process.StandardError.ReadToEndAsync(Ct);
+        await process.WaitForExitAsync(Ct);
+        return (process.ExitCode, await output + await errors);
+    }
+
+    [Fact]
+    public async Task Keys_are_created_listed_and_revoked_from_the_command_line()
+    {
+        var name = TestDatabase.UniqueSlug("cli-key");
+        var created = await RunAsync(app.ConnectionString, "keys", "create", "--name", name, "--scopes", "content:write");
+        var key = created.Output.Trim().Split('\n')[^1].Trim();
+        var client = app.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        var withKey = await client.GetAsync("/v1/articles?status=draft", Ct);
+        var listed = await RunAsync(app.ConnectionString, "keys", "list");
+        var id = listed.Output.Split('\n').Single(line => line.Contains(name, StringComparison.Ordinal)).Split('\t')[0];
+        var revoked = await RunAsync(app.ConnectionString, "keys", "revoke", id);
+        var afterRevoke = await client.GetAsync("/v1/articles?status=draft", Ct);
+        var badScope = await RunAsync(app.ConnectionString, "keys", "create", "--name", name, "--scopes", "everything");
+
+        Assert.Equal(0, created.ExitCode);
+        Assert.StartsWith("cak_", key, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, withKey.StatusCode);
+        Assert.Contains("content:write", listed.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(key, listed.Output, StringComparison.Ordinal);
+        Assert.Equal(0, revoked.ExitCode);
+        await afterRevoke.AssertProblemAsync(HttpStatusCode.Unauthorized);
+        Assert.Equal(2, badScope.ExitCode);
+    }
+
+    [Fact]
+    public async Task Migrate_creates_a_database_and_applies_every_migration_and_the_seed()
+    {
+        var connectionString = TestServer.NewDatabaseConnectionString("contentapi_cli");
+        try
+        {
+            var migrated = await RunAsync(connectionString, "migrate");
+            var again = await RunAsync(connectionString, "migrate");
+            var database = new TestDatabase(connectionString);
+            var applied = await database.ScalarAsync<long>("select count(*) from schemaversions");
+            var seeded = await database.ScalarAsync<long>("select count(*) from articles");
+
+            Assert.True(migrated.ExitCode == 0, migrated.Output);
+            Assert.Equal(0, again.ExitCode);
+            Assert.Equal(Directory.GetFiles(Path.Combine(RepositoryRoot.Path, "sql", "migrations"), "*.sql").Length, applied);
+            Assert.Equal(1, seeded);
+        }
+        finally
+        {
+            await TestServer.DropDatabaseAsync(connectionString);
+        }
+    }
+
+    [Fact]
+    public async Task Openapi_writes_the_committed_document()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"contentapi-{Guid.NewGuid():N}.json");
+        try
+        {
+            var written = await RunAsync(app.ApiConnectionString, "openapi", file);
+
+            Assert.True(written.ExitCode == 0, written.Output);
+            Assert.Equal(await File.ReadAllTextAsync(Path.Combine(RepositoryRoot.Path, "openapi", "content-api.v1.json"), Ct), await File.ReadAllTextAsync(file, Ct));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public async Task Swagger_can_be_switched_off()
+    {
+        await using var hidden = app.WithWebHostBuilder(b => b.UseSetting("Swagger:Enabled", "false"));
+        var client = hidden.CreateClient();
+
+        var document = await client.GetAsync("/swagger/v1/swagger.json", Ct);
+        var ui = await client.GetAsync("/swagger/index.html", Ct);
+        var api = await client.GetAsync("/v1/tags", Ct);
+
+        Assert.Equal(HttpStatusCode.NotFound, document.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, ui.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, api.StatusCode);
+    }
+
+    [Fact]
+    public async Task An_unknown_comment_view_is_a_400_naming_it()
+    {
+        var response = await app.CreateClient().GetAsync(
+            "/v1/articles/hammouchi-promotes-a-new-vision-of-shared-international-security-cooperation-at-the-moscow-international-forum/comments?view=bogus", Ct);
+
+        await response.AssertValidationProblemAsync("view");
+    }
+}
