@@ -20,7 +20,7 @@ internal sealed class PostCommentRequestValidator : AbstractValidator<PostCommen
                 RuleFor(r => r.AuthorEmail).Must(IsEmailAddress).WithMessage("'authorEmail' must be a valid email address.");
             });
         RuleFor(r => r.AuthorUrl).MaximumLength(CommentLimits.AuthorUrl)
-            .Must(IsWebUrl).WithMessage("'authorUrl' must be an absolute http or https URL.")
+            .Must(WebUrls.IsWebUrl).WithMessage("'authorUrl' must be an absolute http or https URL.")
             .When(r => r.AuthorUrl is not null);
         RuleFor(r => r.Body).Must(v => !string.IsNullOrWhiteSpace(v)).WithMessage("'body' is required.")
             .DependentRules(() => RuleFor(r => r.Body!.Trim().Length).LessThanOrEqualTo(CommentLimits.Body)
@@ -39,11 +39,6 @@ internal sealed class PostCommentRequestValidator : AbstractValidator<PostCommen
         && address.Address == value
         && address.Host.Contains('.', StringComparison.Ordinal)
         && !value.Any(char.IsWhiteSpace);
-
-    private static bool IsWebUrl(string? value) =>
-        Uri.TryCreate(value, UriKind.Absolute, out var uri)
-        && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
-        && uri.Host.Length > 0;
 }
 
 internal sealed class ModerateCommentRequestValidator : AbstractValidator<ModerateCommentRequest>

@@ -36,7 +36,4 @@ internal static class EntityRules
 
     public static IRuleBuilderOptions<T, string?> Reference<T>(this IRuleBuilder<T, string?> rule, string field) =>
         rule.Must(s => s is null || Slugs.IsValid(s)).WithMessage(_ => Slugs.Message(field));
-
-    public static bool IsWebUrl(string? url) =>
-        Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp) && !string.IsNullOrEmpty(uri.Host);
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using ContentApi.Infrastructure.Http;
 
 namespace ContentApi.Webhooks;
 
@@ -14,14 +15,14 @@ internal static class WebhookTargets
 {
     public static string? UrlProblem(string? url, bool allowPrivate)
     {
-        if (string.IsNullOrWhiteSpace(url) || url.Length > WebhookLimits.Url || !Uri.TryCreate(url, UriKind.Absolute, out var uri))
+        if (url is null || url.Length > WebhookLimits.Url || !WebUrls.TryParse(url, out var uri))
         {
             return $"'url' must be an absolute http or https URL of at most {WebhookLimits.Url} characters.";
         }
 
-        if (uri.Scheme is not ("http" or "https") || uri.UserInfo.Length > 0 || uri.Fragment.Length > 0)
+        if (uri.UserInfo.Length > 0 || uri.Fragment.Length > 0)
         {
-            return "'url' must be http or https, without user info or fragment.";
+            return "'url' must be without user info or fragment.";
         }
 
         if (!allowPrivate && (uri.IsLoopback || (IPAddress.TryParse(uri.DnsSafeHost, out var address) && !IsPublic(address))))
