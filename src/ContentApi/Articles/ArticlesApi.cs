@@ -91,7 +91,7 @@ internal static class ArticlesApi
             if (ConditionalRequests.IsNotModified(httpContext.Request, validators))
             {
                 conditionalRequests.Apply(httpContext.Response, validators);
-                CacheTags.Set(httpContext.Response, [ArticleCacheKey(current.Id)]);
+                CacheTags.Set(httpContext.Response, ArticleCacheKey(current.Id));
                 return NotModifiedResult.Instance;
             }
         }
@@ -102,7 +102,7 @@ internal static class ArticlesApi
         }
 
         conditionalRequests.Apply(httpContext.Response, ContentValidators.From(ValidatorKind(ArticleFormats.Format.Json), row.ContentVersion, row.ContentModifiedAt));
-        CacheTags.Set(httpContext.Response, [ArticleCacheKey(row.Id)]);
+        CacheTags.Set(httpContext.Response, ArticleCacheKey(row.Id));
         return new RawJsonResult<ArticleDetail>(row.Document);
     }
 
@@ -160,7 +160,7 @@ internal static class ArticlesApi
         {
             var validators = ContentValidators.From(ValidatorKind(format), article.Version, article.ModifiedAt);
             conditionalRequests.Apply(httpContext.Response, validators);
-            CacheTags.Set(httpContext.Response, [ArticleCacheKey(article.Id)]);
+            CacheTags.Set(httpContext.Response, ArticleCacheKey(article.Id));
             if (ConditionalRequests.HasConditions(httpContext.Request) && ConditionalRequests.IsNotModified(httpContext.Request, validators))
             {
                 return NotModifiedResult.Instance;

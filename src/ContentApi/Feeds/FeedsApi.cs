@@ -216,7 +216,7 @@ internal static class FeedsApi
     {
         var validators = (await ContentWatermark.ReadAsync(db, cancellationToken)).ValidatorsFor(httpContext.Request);
         conditionalRequests.Apply(httpContext.Response, validators);
-        CacheTags.Set(httpContext.Response, ["articles"]);
+        CacheTags.Set(httpContext.Response, "articles");
         return ConditionalRequests.HasConditions(httpContext.Request) && ConditionalRequests.IsNotModified(httpContext.Request, validators)
             ? NotModifiedResult.Instance
             : null;

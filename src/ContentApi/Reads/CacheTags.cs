@@ -9,6 +9,13 @@ namespace ContentApi.Reads;
 /// </summary>
 internal static class CacheTags
 {
+    /// <summary>One key (an article's, an entity's page): no list to build on the hottest reads.</summary>
+    public static void Set(HttpResponse response, string key)
+    {
+        response.Headers["Surrogate-Key"] = key;
+        response.Headers["Cache-Tag"] = key;
+    }
+
     public static void Set(HttpResponse response, IEnumerable<string> keys)
     {
         var distinct = keys.Distinct().ToArray();

@@ -23,6 +23,11 @@ internal sealed record ContentWatermark(long Version, DateTime ChangedAt, DateTi
         return await connection.QuerySingleAsync<ContentWatermark>(new CommandDefinition(Sql, cancellationToken: cancellationToken));
     }
 
+    private const string TagPrefix = "W/\"l";
+
+    /// <summary>Whether the request's If-None-Match names a tag of the watermark's (pages with validators of their own have others).</summary>
+    public static bool IsNamedIn(HttpRequest request) => request.Headers.IfNoneMatch.ToString().Contains(TagPrefix, StringComparison.Ordinal);
+
     /// <summary>
     /// Validators for the representation at this request's URL (the URL is part of the tag), and
     /// of its <paramref name="variant"/> when the URL has several (a format chosen by Accept).
@@ -34,7 +39,7 @@ internal sealed record ContentWatermark(long Version, DateTime ChangedAt, DateTi
         var visible = VisibleUntil?.Ticks ?? 0;
         var lastModified = VisibleUntil is { } until && until > ChangedAt ? until : ChangedAt;
         return new ContentValidators(
-            string.Create(CultureInfo.InvariantCulture, $"W/\"l{Version}.{visible:x}.{urlHash}\""),
+            string.Create(CultureInfo.InvariantCulture, $"{TagPrefix}{Version}.{visible:x}.{urlHash}\""),
             DateTime.SpecifyKind(lastModified, DateTimeKind.Utc));
     }
 }

@@ -191,7 +191,9 @@ internal sealed class PublicReads(NpgsqlDataSource db, ConditionalRequests condi
         HttpContext httpContext, string documentSql, object parameters, string notFoundDetail, string kind, DocumentFormat format,
         CancellationToken cancellationToken)
     {
-        if (await NotModifiedAsync(httpContext, format.Variant, cancellationToken) is { } notModified)
+        // A page validated by the watermark answers a 304 from it alone; one with validators of
+        // its own (its last change in the feed) is compared after its one query.
+        if (ContentWatermark.IsNamedIn(httpContext.Request) && await NotModifiedAsync(httpContext, format.Variant, cancellationToken) is { } notModified)
         {
             return notModified;
         }
@@ -209,7 +211,7 @@ internal sealed class PublicReads(NpgsqlDataSource db, ConditionalRequests condi
             ? ContentValidators.From(format.Variant + kind, position, DateTime.SpecifyKind(changedAt, DateTimeKind.Utc))
             : watermark.ValidatorsFor(httpContext.Request, format.Variant);
         conditionalRequests.Apply(httpContext.Response, validators);
-        CacheTags.Set(httpContext.Response, [string.Create(CultureInfo.InvariantCulture, $"{kind}:{row.ResourceId}")]);
+        CacheTags.Set(httpContext.Response, string.Create(CultureInfo.InvariantCulture, $"{kind}:{row.ResourceId}"));
         return ConditionalRequests.HasConditions(httpContext.Request) && ConditionalRequests.IsNotModified(httpContext.Request, validators)
             ? NotModifiedResult.Instance
             : new RawJsonResult<T>(row.Document, format.MediaType);
