@@ -26,8 +26,12 @@ internal sealed record EntityDefinition(
     string ListDescription, string DetailDescription, string DetailSql,
     Func<ListArticlesQuery, string, ListArticlesQuery> ArticlesOf, string EditorDetailSql)
 {
-    /// <summary>The noun in messages, e.g. "person".</summary>
-    public string Noun => Singular.ToLowerInvariant();
+    /// <summary>The noun in messages, e.g. "person"; also its kind in cache keys and the changes feed.</summary>
+    public string Noun { get; } = Singular.ToLowerInvariant();
+
+    /// <summary>The item as schema.org JSON-LD, rendered from <see cref="DetailSql"/> (migration 0016), from <c>@slug</c>, <c>@kind</c> and <c>@baseUrl</c>.</summary>
+    public string JsonLdSql { get; } =
+        $"select entity_jsonld(@kind, d.document::jsonb, @baseUrl)::text as document, d.resource_id, d.last_change, d.last_changed_at from ({DetailSql}) d";
 
     /// <summary>The noun with its indefinite article, e.g. "an organisation".</summary>
     public string OneNoun => ("aeiou".Contains(Noun[0], StringComparison.Ordinal) ? "an " : "a ") + Noun;
@@ -107,8 +111,7 @@ internal static class EntityApi
         {
             return Slugs.Problem(slug) is { } invalidSlug
                 ? invalidSlug
-                : await reads.DocumentAsync<TDetail>(httpContext,
-                    $"select entity_jsonld(@kind, d.document::jsonb, @baseUrl)::text as document, d.resource_id, d.last_change, d.last_changed_at from ({entity.DetailSql}) d",
+                : await reads.DocumentAsync<TDetail>(httpContext, entity.JsonLdSql,
                     new { slug, kind = entity.Noun, baseUrl = ArticleFormats.BaseUrl(httpContext.Request) },
                     $"No {entity.Noun} has the slug '{slug}'.", entity.Noun, JsonLdFormat, cancellationToken);
         }
