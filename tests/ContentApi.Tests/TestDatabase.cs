@@ -24,6 +24,28 @@ public sealed class TestDatabase(string connectionString)
         return await connection.ExecuteAsync(new CommandDefinition(sql, args, cancellationToken: TestContext.Current.CancellationToken));
     }
 
+    /// <summary>A lock on <paramref name="table"/> held by a session of its own until it is released (or disposed).</summary>
+    public async Task<HeldLock> LockTableAsync(string table, string mode)
+    {
+        var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(TestContext.Current.CancellationToken);
+        var transaction = await connection.BeginTransactionAsync(TestContext.Current.CancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition($"lock table {table} in {mode} mode", transaction: transaction,
+            cancellationToken: TestContext.Current.CancellationToken));
+        return new HeldLock(connection, transaction);
+    }
+
+    public sealed class HeldLock(NpgsqlConnection connection, NpgsqlTransaction transaction) : IAsyncDisposable
+    {
+        public Task ReleaseAsync() => transaction.RollbackAsync(TestContext.Current.CancellationToken);
+
+        public async ValueTask DisposeAsync()
+        {
+            await transaction.DisposeAsync();
+            await connection.DisposeAsync();
+        }
+    }
+
     /// <summary>A unique slug for data a test creates, so tests never see each other's rows.</summary>
     public static string UniqueSlug(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..(prefix.Length + 13)];
 

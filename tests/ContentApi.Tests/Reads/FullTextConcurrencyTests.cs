@@ -1,5 +1,4 @@
 using System.Net;
-using Npgsql;
 
 namespace ContentApi.Tests.Reads;
 
@@ -27,13 +26,7 @@ public sealed class FullTextConcurrencyTests(ContentApiFixture app)
             .UseSetting("RateLimits:FullTextQueryQueue", "3"));
         var client = limited.CreateClient();
 
-        await using var blocker = new NpgsqlConnection(app.ConnectionString);
-        await blocker.OpenAsync(Ct);
-        await using var transaction = await blocker.BeginTransactionAsync(Ct);
-        await using (var lockArticles = new NpgsqlCommand("lock table articles in access exclusive mode", blocker, transaction))
-        {
-            await lockArticles.ExecuteNonQueryAsync(Ct);
-        }
+        await using var held = await app.Database.LockTableAsync("articles", "access exclusive");
 
         var searches = Enumerable.Range(0, 10)
             .Select(i => client.GetAsync(i % 2 == 0 ? $"/v1/search?q=security{i}" : $"/v1/articles?q=forum{i}", Ct))
@@ -55,7 +48,7 @@ public sealed class FullTextConcurrencyTests(ContentApiFixture app)
 
         await Task.Delay(300, Ct); // time for a third one to arrive, were the limit not kept
         var waitingAtMost = await app.Database.ScalarAsync<long>(WaitingSearches);
-        await transaction.RollbackAsync(Ct);
+        await held.ReleaseAsync();
         var answers = await Task.WhenAll(searches);
 
         Assert.Equal(2, waitingAtMost);

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
-using Npgsql;
 
 namespace ContentApi.Tests.Reads;
 
@@ -32,13 +31,7 @@ public sealed class WriteConcurrencyTests(ContentApiFixture app)
         await app.Database.InsertArticleAsync(slug);
         (await client.GetAsync($"/v1/articles/{slug}", Ct)).EnsureSuccessStatusCode();
 
-        await using var blocker = new NpgsqlConnection(app.ConnectionString);
-        await blocker.OpenAsync(Ct);
-        await using var transaction = await blocker.BeginTransactionAsync(Ct);
-        await using (var lockComments = new NpgsqlCommand("lock table comments in exclusive mode", blocker, transaction))
-        {
-            await lockComments.ExecuteNonQueryAsync(Ct);
-        }
+        await using var held = await app.Database.LockTableAsync("comments", "exclusive");
 
         var posts = Enumerable.Range(0, 8)
             .Select(i => client.PostAsJsonAsync($"/v1/articles/{slug}/comments",
@@ -56,7 +49,7 @@ public sealed class WriteConcurrencyTests(ContentApiFixture app)
         var clock = Stopwatch.StartNew();
         var reads = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => client.GetAsync($"/v1/articles/{slug}", Ct)));
         var readsWhileBlocked = clock.Elapsed;
-        await transaction.RollbackAsync(Ct);
+        await held.ReleaseAsync();
         var answers = await Task.WhenAll(posts);
 
         Assert.Equal(2, waitingAtMost);
