@@ -32,7 +32,13 @@ public sealed class ChangesFeedTests(ContentApiFixture app)
         var (changes, _, pages) = await Feed.ReadAllAsync(null, pageSize: 50);
 
         var sync = pages.TakeWhile(p => p.Phase == "sync").SelectMany(p => p.Items).ToList();
-        Assert.All(pages.Take(pages.Count - 1), p => Assert.Equal(50, p.Items.Count));
+        // Within a phase every page but the last is full; the sync's last page may be short when
+        // tests running alongside wrote meanwhile (the changes phase then follows it).
+        foreach (var phase in pages.GroupBy(p => p.Phase))
+        {
+            Assert.All(phase.SkipLast(1), p => Assert.Equal(50, p.Items.Count));
+        }
+
         Assert.All(sync, c => Assert.False(c.Deleted));
         Assert.Equal(sync.Count, sync.Select(c => (c.Type, c.Id)).Distinct().Count());
         Assert.Single(Of(sync, "article", published));
