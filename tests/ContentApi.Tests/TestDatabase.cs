@@ -25,12 +25,15 @@ public sealed class TestDatabase(string connectionString)
     }
 
     /// <summary>A lock on <paramref name="table"/> held by a session of its own until it is released (or disposed).</summary>
-    public async Task<HeldLock> LockTableAsync(string table, string mode)
+    public Task<HeldLock> LockTableAsync(string table, string mode) => HoldLockAsync($"lock table {table} in {mode} mode");
+
+    /// <summary>Runs <paramref name="lockingSql"/> in a transaction left open: its locks are held until released.</summary>
+    public async Task<HeldLock> HoldLockAsync(string lockingSql, object? args = null)
     {
         var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync(TestContext.Current.CancellationToken);
         var transaction = await connection.BeginTransactionAsync(TestContext.Current.CancellationToken);
-        await connection.ExecuteAsync(new CommandDefinition($"lock table {table} in {mode} mode", transaction: transaction,
+        await connection.ExecuteAsync(new CommandDefinition(lockingSql, args, transaction: transaction,
             cancellationToken: TestContext.Current.CancellationToken));
         return new HeldLock(connection, transaction);
     }

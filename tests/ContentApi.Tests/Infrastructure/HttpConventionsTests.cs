@@ -1,4 +1,5 @@
 using System.Net;
+using ContentApi.Tests.Comments;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ContentApi.Tests.Infrastructure;
@@ -106,5 +107,49 @@ public sealed class HttpConventionsTests(ContentApiFixture app)
         var response = await client.SendAsync(request, Ct);
 
         await response.AssertProblemAsync(status);
+    }
+
+    [Fact]
+    public async Task A_request_still_running_at_the_request_timeout_is_a_503_problem_with_retry_after_and_stores_nothing()
+    {
+        await using var quick = app.WithWebHostBuilder(b => b.UseSetting("Http:RequestTimeoutSeconds", "1"));
+        var slug = TestDatabase.UniqueSlug("timeout");
+        await app.Database.InsertArticleAsync(slug);
+        var email = CommentTestClient.UniqueEmail();
+        // The post waits for its email's flood-control lock (the lock timeout is 4 s): only the request timeout can end it first.
+        await using var held = await app.Database.HoldLockAsync("select pg_advisory_xact_lock(hashtext('comment-email:' || lower(@email)))", new { email });
+
+        var response = await quick.CreateClient().PostCommentAsync(slug, CommentTestClient.Comment(email));
+        await held.ReleaseAsync();
+
+        var problem = await response.AssertProblemAsync(HttpStatusCode.ServiceUnavailable);
+        Assert.Equal("The request took too long; retry shortly.", problem.GetProperty("detail").GetString());
+        Assert.Equal(TimeSpan.FromSeconds(5), response.Headers.RetryAfter?.Delta);
+        Assert.Equal(0, await app.Database.ScalarAsync<long>("select count(*) from comments where author_email = @email", new { email }));
+    }
+
+    [Fact]
+    public async Task A_trusted_proxy_s_x_forwarded_for_gives_the_client_address_and_anyone_else_s_is_ignored()
+    {
+        const string proxy = "203.0.113.7";
+        await using var proxied = app.WithWebHostBuilder(b => b.UseSetting("Http:TrustedProxies:0", proxy));
+        var http = proxied.CreateClient();
+        var slug = TestDatabase.UniqueSlug("proxied");
+        await app.Database.InsertArticleAsync(slug);
+
+        async Task<string> StoredAddressOfPostFrom(string peer, string forwardedFor)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/articles/{slug}/comments")
+            {
+                Content = System.Net.Http.Json.JsonContent.Create(CommentTestClient.Comment()),
+            };
+            request.Headers.Add(TestClientAddress.Header, peer);
+            request.Headers.Add("X-Forwarded-For", forwardedFor);
+            var id = await (await http.SendAsync(request, Ct)).PostedIdAsync();
+            return await app.Database.ScalarAsync<string>("select host(client_address) from comments where id = @id", new { id });
+        }
+
+        Assert.Equal("192.0.2.44", await StoredAddressOfPostFrom(proxy, "192.0.2.44"));
+        Assert.Equal("203.0.113.8", await StoredAddressOfPostFrom("203.0.113.8", "192.0.2.45"));
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using FluentValidation;
+using Microsoft.AspNetCore.Http.Timeouts;
 
 namespace ContentApi.Infrastructure.Http;
 
@@ -19,9 +20,12 @@ internal static class HttpConventions
         services.AddApiProblemDetails();
         ValidationFilter.UseCamelCaseNames();
         services.AddValidatorsFromAssembly(typeof(HttpConventions).Assembly, ServiceLifetime.Singleton, includeInternalTypes: true);
-        services.AddRequestTimeouts(options => options.DefaultPolicy = new()
+        // Http:RequestTimeoutSeconds (10 by default): longer than the lock and command timeouts, so
+        // a request those end answers their problem; this one ends whatever else would hang.
+        services.AddRequestTimeouts();
+        services.AddOptions<RequestTimeoutOptions>().Configure(options => options.DefaultPolicy = new()
         {
-            Timeout = TimeSpan.FromSeconds(10),
+            Timeout = TimeSpan.FromSeconds(configuration.GetValue("Http:RequestTimeoutSeconds", 10.0)),
             TimeoutStatusCode = StatusCodes.Status503ServiceUnavailable,
             WriteTimeoutResponse = context =>
             {
