@@ -17,7 +17,7 @@ internal sealed class PostCommentRequestValidator : AbstractValidator<PostCommen
             {
                 RuleFor(r => r.AuthorEmail!.Length).LessThanOrEqualTo(CommentLimits.AuthorEmail)
                     .OverridePropertyName("authorEmail").WithMessage($"'authorEmail' must be at most {CommentLimits.AuthorEmail} characters.");
-                RuleFor(r => r.AuthorEmail).Must(IsEmailAddress).WithMessage("'authorEmail' must be a valid email address.");
+                RuleFor(r => r.AuthorEmail).Must(EmailAddresses.IsValid).WithMessage("'authorEmail' must be a valid email address.");
             });
         RuleFor(r => r.AuthorUrl).MaximumLength(CommentLimits.AuthorUrl)
             .Must(WebUrls.IsWebUrl).WithMessage("'authorUrl' must be an absolute http or https URL.")
@@ -33,7 +33,12 @@ internal sealed class PostCommentRequestValidator : AbstractValidator<PostCommen
         RuleFor(r => r.Body).Must(CleanText.IsClean).WithMessage($"'body' {CleanText.Message}");
     }
 
-    private static bool IsEmailAddress(string? value) =>
+}
+
+internal static class EmailAddresses
+{
+    /// <summary>A plain address (no display name, no spaces) on a host with a dot: what the comment form stores.</summary>
+    public static bool IsValid(string? value) =>
         value is not null
         && MailAddress.TryCreate(value, out var address)
         && address.Address == value
@@ -51,8 +56,9 @@ internal sealed class ModerateCommentRequestValidator : AbstractValidator<Modera
 internal sealed class EraseCommentsRequestValidator : AbstractValidator<EraseCommentsRequest>
 {
     public EraseCommentsRequestValidator() =>
-        RuleFor(r => r.AuthorEmail).Must(v => !string.IsNullOrWhiteSpace(v) && v.Length <= CommentLimits.AuthorEmail && CleanText.IsClean(v))
-            .WithMessage($"'authorEmail' is required, at most {CommentLimits.AuthorEmail} characters.");
+        // Only what the form accepts can be stored, so anything else could never match: say so.
+        RuleFor(r => r.AuthorEmail).Must(v => v is not null && v.Length <= CommentLimits.AuthorEmail && EmailAddresses.IsValid(v.Trim()))
+            .WithMessage($"'authorEmail' is required: a valid email address of at most {CommentLimits.AuthorEmail} characters.");
 }
 
 internal sealed class ListCommentsQueryValidator : AbstractValidator<ListCommentsQuery>

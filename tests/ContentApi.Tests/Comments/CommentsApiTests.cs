@@ -200,6 +200,23 @@ public sealed class CommentsApiTests(ContentApiFixture app)
         Assert.Equal(1, await app.Database.ScalarAsync<long>("select count(*) from comments where author_email = @email", new { email }));
     }
 
+    [Theory]
+    [InlineData(201)]
+    [InlineData(-1)]
+    public async Task An_idempotency_key_over_200_characters_or_with_a_control_character_is_a_400_naming_it(int length)
+    {
+        var slug = await NewArticleAsync();
+        var email = CommentTestClient.UniqueEmail();
+        var key = length > 0 ? new string('k', length) : "key\twith-a-tab";
+
+        var response = await client.PostCommentAsync(slug, CommentTestClient.Comment(email), idempotencyKey: key);
+        var longest = await client.PostCommentAsync(slug, CommentTestClient.Comment(), idempotencyKey: new string('k', 199) + "\u00e9");
+
+        await response.AssertValidationProblemAsync("Idempotency-Key");
+        Assert.Equal(0, await app.Database.ScalarAsync<long>("select count(*) from comments where author_email = @email", new { email }));
+        Assert.Equal(HttpStatusCode.Accepted, longest.StatusCode);
+    }
+
     [Fact]
     public async Task Concurrent_identical_posts_store_one_comment()
     {

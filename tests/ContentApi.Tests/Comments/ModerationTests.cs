@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Net;
+using ContentApi.Articles;
 using ContentApi.Comments;
 using ContentApi.Infrastructure.Security;
 using ContentApi.Reads;
@@ -145,6 +146,101 @@ public sealed class ModerationTests(ContentApiFixture app)
         await invalid.AssertValidationProblemAsync("status");
         await unknown.AssertProblemAsync(HttpStatusCode.NotFound);
         Assert.Single((await (await client.GetAsync($"/v1/articles/{slug}/comments", Ct)).ReadContractAsync<Paged<PublicComment>>()).Items);
+    }
+
+    [Theory]
+    [InlineData("*", HttpStatusCode.OK)]
+    [InlineData("\"1\"", HttpStatusCode.OK)]
+    [InlineData("W/\"1\"", HttpStatusCode.PreconditionFailed)]
+    [InlineData("1", HttpStatusCode.PreconditionFailed)]
+    [InlineData("\"one\"", HttpStatusCode.PreconditionFailed)]
+    [InlineData("garbage\u0001", HttpStatusCode.PreconditionFailed)]
+    public async Task If_match_star_takes_any_version_a_weak_or_garbage_tag_matches_none(string ifMatch, HttpStatusCode expected)
+    {
+        var (_, id) = await PendingCommentAsync();
+
+        var response = await (await ModeratorAsync()).SendAsync(Patch(id, "approved", ifMatch), Ct);
+
+        Assert.Equal(expected, response.StatusCode);
+        var status = await app.Database.ScalarAsync<string>("select status::text from comments where id = @id", new { id });
+        Assert.Equal(expected == HttpStatusCode.OK ? "approved" : "pending", status);
+    }
+
+    [Fact]
+    public async Task Each_moderation_method_is_a_401_without_a_key_and_a_403_without_the_scope()
+    {
+        var (_, id) = await PendingCommentAsync();
+        var writerKey = await app.CreateApiKeyAsync(Scopes.ContentWrite);
+        (HttpMethod Method, string Url, object? Body)[] operations =
+        [
+            (HttpMethod.Get, "/v1/comments", null),
+            (HttpMethod.Patch, $"/v1/comments/{id}", new { status = "approved" }),
+            (HttpMethod.Delete, $"/v1/comments/{id}", null),
+            (HttpMethod.Post, "/v1/comments/erase", new { authorEmail = CommentTestClient.UniqueEmail() }),
+        ];
+
+        foreach (var (method, url, body) in operations)
+        {
+            foreach (var (authorization, status) in new[] { ((string?)null, HttpStatusCode.Unauthorized), ($"Bearer {writerKey}", HttpStatusCode.Forbidden) })
+            {
+                using var request = new HttpRequestMessage(method, url) { Content = body is null ? null : JsonContent.Create(body) };
+                request.Headers.TryAddWithoutValidation("If-Match", "*");
+                if (authorization is not null)
+                {
+                    request.Headers.TryAddWithoutValidation("Authorization", authorization);
+                }
+
+                var response = await client.SendAsync(request, Ct);
+                Assert.True(status == response.StatusCode, $"{method} {url} with {authorization ?? "no key"}: {(int)response.StatusCode}, expected {(int)status}");
+            }
+        }
+
+        Assert.Equal("pending", await app.Database.ScalarAsync<string>("select status::text from comments where id = @id", new { id }));
+    }
+
+    [Fact]
+    public async Task A_decision_moves_the_article_s_comment_count_both_ways()
+    {
+        var (slug, id) = await PendingCommentAsync();
+        var moderator = await ModeratorAsync();
+        async Task<int> CountAsync() => (await (await client.GetAsync($"/v1/articles/{slug}", Ct)).ReadContractAsync<ArticleDetail>()).CommentCount;
+
+        var pending = await CountAsync();
+        var approved = await moderator.SendAsync(Patch(id, "approved", "\"1\""), Ct);
+        var afterApproval = await CountAsync();
+        await moderator.SendAsync(Patch(id, "spam", approved.Headers.ETag!.ToString()), Ct);
+        var afterSpam = await CountAsync();
+
+        Assert.Equal((0, 1, 0), (pending, afterApproval, afterSpam));
+    }
+
+    [Theory]
+    [InlineData("{}", "authorEmail")]
+    [InlineData("{\"authorEmail\":\"\"}", "authorEmail")]
+    [InlineData("{\"authorEmail\":\"not-an-email\"}", "authorEmail")]
+    [InlineData("{\"authorEmail\":\"Reader <reader@example.com>\"}", "authorEmail")]
+    public async Task An_erasure_without_a_valid_email_is_a_400_naming_it(string json, string field)
+    {
+        var response = await (await ModeratorAsync()).PostAsync("/v1/comments/erase", new StringContent(json, System.Text.Encoding.UTF8, "application/json"), Ct);
+
+        await response.AssertValidationProblemAsync(field);
+    }
+
+    [Fact]
+    public async Task An_erasure_with_an_email_of_the_wrong_type_is_a_400_naming_it()
+    {
+        var response = await (await ModeratorAsync()).PostAsync("/v1/comments/erase", new StringContent("{\"authorEmail\":42}", System.Text.Encoding.UTF8, "application/json"), Ct);
+
+        var problem = await response.AssertProblemAsync(HttpStatusCode.BadRequest);
+        Assert.Contains("$.authorEmail", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Erasing_an_email_with_no_comments_anonymises_none()
+    {
+        var response = await (await ModeratorAsync()).PostAsJsonAsync("/v1/comments/erase", new { authorEmail = CommentTestClient.UniqueEmail() }, Ct);
+
+        Assert.Equal(0, (await response.ReadContractAsync<EraseCommentsResult>()).Anonymised);
     }
 
     [Fact]

@@ -156,6 +156,37 @@ public sealed class CachingTests(ContentApiFixture app)
     }
 
     [Fact]
+    public async Task Comment_lists_and_single_comments_answer_304_to_their_validators_and_200_to_an_older_date()
+    {
+        var slug = TestDatabase.UniqueSlug("commented");
+        var article = await app.Database.InsertArticleAsync(slug);
+        var id = await app.Database.ScalarAsync<long>(
+            "insert into comments (article_id, author_name, body, body_hash, status) values (@article, 'A', 'Fine.', '\\x00', 'approved') returning id", new { article });
+
+        foreach (var url in new[] { $"/v1/articles/{slug}/comments", $"/v1/articles/{slug}/comments?view=tree", $"/v1/comments/{id}" })
+        {
+            var first = await client.GetAsync(url, Ct);
+            var lastModified = first.Content.Headers.LastModified!.Value;
+
+            using var byTag = new HttpRequestMessage(HttpMethod.Get, url);
+            byTag.Headers.IfNoneMatch.Add(first.Headers.ETag!);
+            using var byDate = new HttpRequestMessage(HttpMethod.Get, url);
+            byDate.Headers.IfModifiedSince = lastModified;
+            using var byOlderDate = new HttpRequestMessage(HttpMethod.Get, url);
+            byOlderDate.Headers.IfModifiedSince = lastModified.AddSeconds(-1);
+
+            var tagged = await client.SendAsync(byTag, Ct);
+            var dated = await client.SendAsync(byDate, Ct);
+            var older = await client.SendAsync(byOlderDate, Ct);
+
+            Assert.True(HttpStatusCode.NotModified == tagged.StatusCode, $"{url} with its ETag: {(int)tagged.StatusCode}");
+            Assert.Empty(await tagged.Content.ReadAsByteArrayAsync(Ct));
+            Assert.True(HttpStatusCode.NotModified == dated.StatusCode, $"{url} with its Last-Modified: {(int)dated.StatusCode}");
+            Assert.True(HttpStatusCode.OK == older.StatusCode, $"{url} with a second before its Last-Modified: {(int)older.StatusCode}");
+        }
+    }
+
+    [Fact]
     public async Task Errors_are_not_cacheable()
     {
         var response = await client.GetAsync("/v1/tags/no-such-tag", Ct);

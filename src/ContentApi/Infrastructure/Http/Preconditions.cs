@@ -14,7 +14,10 @@ internal static class Preconditions
 
     public static bool HasIfMatch(HttpRequest request) => request.Headers.ContainsKey(HeaderNames.IfMatch);
 
-    /// <summary>The version If-Match names: null for <c>*</c> (any), -1 for anything that is not a version of ours (matches nothing).</summary>
+    /// <summary>
+    /// The version If-Match names: null for <c>*</c> (any), -1 for anything that is not a version of
+    /// ours (matches nothing). If-Match compares strongly (RFC 9110 §13.1.1): a weak tag matches nothing.
+    /// </summary>
     public static int? ExpectedVersion(HttpRequest request)
     {
         var value = request.Headers.IfMatch.ToString().Trim();
@@ -23,7 +26,7 @@ internal static class Preconditions
             return null;
         }
 
-        return EntityTagHeaderValue.TryParse(value, out var tag)
+        return EntityTagHeaderValue.TryParse(value, out var tag) && !tag.IsWeak
                && int.TryParse(tag.Tag.AsSpan().Trim('"'), NumberStyles.None, CultureInfo.InvariantCulture, out var version)
             ? version
             : -1;
