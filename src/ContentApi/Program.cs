@@ -25,6 +25,7 @@ builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
 builder.Services.AddContentDatabase(builder.Configuration);
 builder.Services.AddHttpConventions(builder.Configuration, builder.Environment);
 builder.Services.AddPublicReads();
+builder.Services.AddHotReads();
 builder.Services.AddHealthApi();
 builder.Services.AddApiDocumentation();
 builder.Services.AddApiKeySecurity();
@@ -37,6 +38,7 @@ var app = builder.Build();
 
 app.UseHeadRequests();
 app.UseHttpConventions();
+app.UseHotReads();
 app.UseApiKeySecurity();
 app.UseRateLimiter();
 app.UseApiDocumentation();

@@ -44,6 +44,9 @@ public sealed class ContentApiFixture : WebApplicationFactory<Program>, IAsyncLi
         builder.UseSetting("ConnectionStrings:Content", ApiConnectionString);
         builder.UseSetting("ConnectionStrings:Owner", ConnectionString);
         builder.UseSetting("Health:DrainSeconds", "0"); // test hosts stop at once
+        // Tests change rows with SQL and read them back at once; the in-memory cache hears of a
+        // change a moment after its commit. The cache's own tests switch it on.
+        builder.UseSetting("OutputCache:Enabled", "false");
         builder.ConfigureServices(services => services.AddTransient<IStartupFilter, TestClientAddress>());
         foreach (var (key, value) in SettingOverrides)
         {

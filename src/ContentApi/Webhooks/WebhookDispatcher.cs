@@ -155,7 +155,7 @@ internal sealed class WebhookDispatcher : BackgroundService
             if (listener is null)
             {
                 // A connection of its own stays open, listening, for the life of the instance.
-                var connection = unpooled.Create();
+                var connection = unpooled.Create("webhooks");
                 await connection.OpenAsync(stoppingToken);
                 await using (var listen = new NpgsqlCommand("listen content_outbox", connection))
                 {

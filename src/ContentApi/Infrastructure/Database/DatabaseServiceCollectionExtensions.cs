@@ -76,5 +76,10 @@ internal static class DatabaseServiceCollectionExtensions
 /// </summary>
 internal sealed class UnpooledConnections(string connectionString)
 {
-    public NpgsqlConnection Create() => new(connectionString);
+    /// <summary>
+    /// A connection named for <paramref name="purpose"/> in pg_stat_activity, which sends a
+    /// keepalive when idle: a listener on a connection that died silently would wait forever.
+    /// </summary>
+    public NpgsqlConnection Create(string purpose) =>
+        new(new NpgsqlConnectionStringBuilder(connectionString) { ApplicationName = $"ContentApi {purpose}", KeepAlive = 5 }.ConnectionString);
 }

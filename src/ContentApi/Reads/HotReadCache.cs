@@ -1,0 +1,179 @@
+using Microsoft.AspNetCore.OutputCaching;
+using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Options;
+
+namespace ContentApi.Reads;
+
+/// <summary>
+/// The store behind the output cache (the framework's <c>IOutputCacheStore</c>): entries in a
+/// size-bounded <see cref="MemoryCache"/>, evicted by the cache keys of the changes feed
+/// (<see cref="CacheTags"/>). It refuses to keep a response computed before an eviction that
+/// happened while it was being computed: each request's entry carries the eviction generation
+/// it started in (<see cref="GenerationTag"/>), and an entry of an older generation is dropped
+/// instead of stored, so a read that raced a change never outlives the change's eviction.
+/// While no listener tells it of changes (<see cref="Suspend"/>), it serves and keeps nothing.
+/// </summary>
+internal sealed class HotReadCache : IOutputCacheStore, IDisposable
+{
+    /// <summary>A tag every entry has: evicting it empties the cache.</summary>
+    public const string EveryEntry = "*";
+
+    private const string GenerationPrefix = "generation:";
+
+    private sealed record Entry(byte[] Response, string[] Tags);
+
+    private readonly MemoryCache entries;
+    private readonly Dictionary<string, HashSet<string>> keysByTag = [];
+    private readonly Lock gate = new();
+    private long generation;
+    private string generationTag = GenerationPrefix + "0";
+    private volatile bool serving;
+    private DateTime? nextPublication;
+
+    public HotReadCache(IOptions<OutputCachingOptions> options) =>
+        entries = new MemoryCache(new MemoryCacheOptions { SizeLimit = options.Value.SizeLimitMegabytes * 1024L * 1024 });
+
+    /// <summary>Whether changes are being heard: only then are responses served from memory and kept.</summary>
+    public bool IsServing => serving;
+
+    /// <summary>The tag naming the current eviction generation, for a request starting now.</summary>
+    public string GenerationTag => Volatile.Read(ref generationTag);
+
+    /// <summary>How long a response computed now may be kept: never past the next scheduled publication (it may change any page).</summary>
+    public TimeSpan LifetimeFrom(DateTime nowUtc, TimeSpan longest)
+    {
+        lock (gate)
+        {
+            return nextPublication is { } next && next - nowUtc < longest ? next - nowUtc : longest;
+        }
+    }
+
+    /// <summary>Evicts every entry a change named, and learns when the next scheduled article appears.</summary>
+    public void Invalidate(IEnumerable<string> tags, DateTime? nextScheduledPublication)
+    {
+        lock (gate)
+        {
+            NextGeneration();
+            // An earlier publication than the entries were kept for: they may outlive it.
+            var scheduledSooner = nextScheduledPublication < (nextPublication ?? DateTime.MaxValue);
+            nextPublication = nextScheduledPublication;
+            foreach (var tag in scheduledSooner ? [EveryEntry] : tags)
+            {
+                EvictLocked(tag);
+            }
+        }
+    }
+
+    /// <summary>Nothing is heard of changes any more: forget everything, serve nothing until <see cref="Resume"/>.</summary>
+    public void Suspend()
+    {
+        lock (gate)
+        {
+            serving = false;
+            NextGeneration();
+            EvictLocked(EveryEntry);
+        }
+    }
+
+    /// <summary>Changes are heard again: start afresh (what changed meanwhile was not heard).</summary>
+    public void Resume(DateTime? nextScheduledPublication)
+    {
+        lock (gate)
+        {
+            NextGeneration();
+            EvictLocked(EveryEntry);
+            nextPublication = nextScheduledPublication;
+            serving = true;
+        }
+    }
+
+    public ValueTask EvictByTagAsync(string tag, CancellationToken cancellationToken)
+    {
+        lock (gate)
+        {
+            NextGeneration();
+            EvictLocked(tag);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask<byte[]?> GetAsync(string key, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(entries.TryGetValue(key, out Entry? entry) ? entry!.Response : null);
+
+    public ValueTask SetAsync(string key, byte[] value, string[]? tags, TimeSpan validFor, CancellationToken cancellationToken)
+    {
+        lock (gate)
+        {
+            if (!serving || tags is null || !tags.Contains(generationTag))
+            {
+                return ValueTask.CompletedTask; // computed before a change was heard, or while none can be
+            }
+
+            var kept = tags.Where(t => !t.StartsWith(GenerationPrefix, StringComparison.Ordinal)).Append(EveryEntry).Distinct().ToArray();
+            var entry = new Entry(value, kept);
+            foreach (var tag in kept)
+            {
+                if (!keysByTag.TryGetValue(tag, out var keys))
+                {
+                    keysByTag[tag] = keys = [];
+                }
+
+                keys.Add(key);
+            }
+
+            var options = new MemoryCacheEntryOptions { AbsoluteExpirationRelativeToNow = validFor, Size = value.Length + (key.Length * 2) };
+            options.RegisterPostEvictionCallback(static (key, value, reason, state) => ((HotReadCache)state!).Forget((string)key, (Entry)value!, reason), this);
+            entries.Set(key, entry, options);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    public void Dispose() => entries.Dispose();
+
+    // An entry gone (expired, evicted, or pushed out by the size limit) leaves its tags' key
+    // sets, unless its key already holds a newer entry (whose tags hold the key again).
+    private void Forget(string key, Entry entry, EvictionReason reason)
+    {
+        if (reason == EvictionReason.Replaced)
+        {
+            return;
+        }
+
+        lock (gate)
+        {
+            if (entries.TryGetValue(key, out _))
+            {
+                return;
+            }
+
+            foreach (var tag in entry.Tags)
+            {
+                if (keysByTag.TryGetValue(tag, out var keys) && keys.Remove(key) && keys.Count == 0)
+                {
+                    keysByTag.Remove(tag);
+                }
+            }
+        }
+    }
+
+    private void NextGeneration()
+    {
+        generation++;
+        Volatile.Write(ref generationTag, GenerationPrefix + generation);
+    }
+
+    private void EvictLocked(string tag)
+    {
+        if (!keysByTag.Remove(tag, out var keys))
+        {
+            return;
+        }
+
+        foreach (var key in keys)
+        {
+            entries.Remove(key);
+        }
+    }
+}

@@ -1,0 +1,138 @@
+using Microsoft.AspNetCore.OutputCaching;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
+using Microsoft.Net.Http.Headers;
+
+namespace ContentApi.Reads;
+
+/// <summary>Settings of the in-memory cache of public responses (<c>OutputCache:*</c>).</summary>
+internal sealed class OutputCachingOptions
+{
+    /// <summary>Serve repeated public GETs from memory (exactly invalidated); off: every request reads the database.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Memory for cached responses, in MiB (bodies and keys; the least recently used go first).</summary>
+    public int SizeLimitMegabytes { get; set; } = 64;
+
+    /// <summary>The longest an entry is kept, in seconds, when no change evicts it first.</summary>
+    public int EntrySeconds { get; set; } = 300;
+}
+
+/// <summary>
+/// Hot reads from memory (DESIGN.md "Serving hot reads"): ASP.NET Core's output cache in front of
+/// the public GETs, keeping a response only when it is public, a 200 and names its cache keys
+/// (<see cref="CacheTags"/>), evicted by those keys when a change is heard
+/// (<see cref="CacheInvalidationListener"/>). Requests with credentials pass by it.
+/// </summary>
+internal static class OutputCaching
+{
+    public static IServiceCollection AddHotReads(this IServiceCollection services)
+    {
+        services.AddOptions<OutputCachingOptions>().BindConfiguration("OutputCache")
+            .Validate(o => o.SizeLimitMegabytes is >= 1 and <= 4096 && o.EntrySeconds is >= 1 and <= 86400,
+                "OutputCache: SizeLimitMegabytes 1–4096, EntrySeconds 1–86400.")
+            .ValidateOnStart();
+        services.AddSingleton<HotReadCache>();
+        services.AddSingleton<IOutputCacheStore>(sp => sp.GetRequiredService<HotReadCache>());
+        services.AddSingleton<CacheInvalidationListener>();
+        services.AddHostedService(sp => sp.GetRequiredService<CacheInvalidationListener>());
+        services.AddOutputCache();
+        services.AddOptions<OutputCacheOptions>().Configure<HotReadCache, IOptions<OutputCachingOptions>>((options, cache, settings) =>
+        {
+            // Slugs are lower case: /v1/articles/ABC is a 400, never another URL's cached 200.
+            options.UseCaseSensitivePaths = true;
+            options.MaximumBodySize = 1024 * 1024;
+            options.AddBasePolicy(new PublicResponsesPolicy(cache, TimeSpan.FromSeconds(settings.Value.EntrySeconds)));
+        });
+        return services;
+    }
+
+    public static WebApplication UseHotReads(this WebApplication app)
+    {
+        if (!app.Services.GetRequiredService<IOptions<OutputCachingOptions>>().Value.Enabled)
+        {
+            return app;
+        }
+
+        var listener = app.Services.GetRequiredService<CacheInvalidationListener>();
+        app.Use((context, next) =>
+        {
+            var method = context.Request.Method;
+            if (!HttpMethods.IsGet(method) && !HttpMethods.IsHead(method) && !HttpMethods.IsOptions(method))
+            {
+                // The writer's next read on this instance sees its write.
+                context.Response.OnStarting(() => context.Response.StatusCode < 400
+                    ? listener.CatchUpAfterWriteAsync(CancellationToken.None)
+                    : Task.CompletedTask);
+            }
+
+            return next(context);
+        });
+        app.UseOutputCache();
+        return app;
+    }
+}
+
+/// <summary>Which requests the output cache answers and which responses it keeps, for how long, under which keys.</summary>
+internal sealed class PublicResponsesPolicy(HotReadCache cache, TimeSpan longest) : IOutputCachePolicy
+{
+    // Representations differ by format (JSON, JSON-LD, ninjs) and by the CORS answer to the origin.
+    private static readonly StringValues VariesBy = new([HeaderNames.Accept, HeaderNames.Origin]);
+
+    public ValueTask CacheRequestAsync(OutputCacheContext context, CancellationToken cancellation)
+    {
+        var request = context.HttpContext.Request;
+        var cacheable = cache.IsServing
+                        && HttpMethods.IsGet(request.Method)
+                        && !request.Headers.ContainsKey(HeaderNames.Authorization)
+                        && !HasFutureIfModifiedSince(request);
+        context.EnableOutputCaching = cacheable;
+        context.AllowCacheLookup = cacheable;
+        context.AllowCacheStorage = cacheable;
+        context.AllowLocking = true;
+        context.CacheVaryByRules.QueryKeys = "*";
+        context.CacheVaryByRules.HeaderNames = VariesBy;
+        context.Tags.Add(cache.GenerationTag);
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask ServeFromCacheAsync(OutputCacheContext context, CancellationToken cancellation) => ValueTask.CompletedTask;
+
+    public ValueTask ServeResponseAsync(OutputCacheContext context, CancellationToken cancellation)
+    {
+        var response = context.HttpContext.Response;
+        var keys = response.Headers["Surrogate-Key"];
+        if (response.StatusCode != StatusCodes.Status200OK || StringValues.IsNullOrEmpty(keys) || !IsPublic(response.Headers.CacheControl)
+            || response.Headers.ContainsKey(HeaderNames.SetCookie))
+        {
+            context.AllowCacheStorage = false;
+            return ValueTask.CompletedTask;
+        }
+
+        foreach (var key in keys.ToString().Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        {
+            context.Tags.Add(key);
+        }
+
+        var lifetime = cache.LifetimeFrom(DateTime.UtcNow, longest);
+        if (lifetime <= TimeSpan.Zero)
+        {
+            context.AllowCacheStorage = false; // a scheduled article is due: the next change tells what comes after it
+        }
+        else
+        {
+            context.ResponseExpirationTimeSpan = lifetime;
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    private static bool IsPublic(StringValues cacheControl) =>
+        CacheControlHeaderValue.TryParse(cacheControl.ToString(), out var parsed) && parsed is { Public: true, Private: false, NoStore: false, NoCache: false };
+
+    // The cache would answer 304 to a date in the future; the endpoints ignore such a date (RFC 9110 §13.1.3).
+    private static bool HasFutureIfModifiedSince(HttpRequest request) =>
+        request.Headers.IfNoneMatch.Count == 0
+        && HeaderUtilities.TryParseDate(request.Headers.IfModifiedSince.ToString(), out var since)
+        && since > DateTimeOffset.UtcNow;
+}

@@ -1,0 +1,229 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json.Nodes;
+using ContentApi.Articles;
+using ContentApi.Infrastructure.Security;
+using ContentApi.People;
+using ContentApi.Reads;
+using ContentApi.Tests.Articles;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace ContentApi.Tests.Reads;
+
+/// <summary>
+/// Public GETs served from memory (OutputCache:Enabled, on by default outside the tests) stay
+/// exact: each change reaches the next reads on the instance that made it at once, and on
+/// another instance of the same database as soon as it hears the notification. A response
+/// served from memory carries an Age header; one built from the database does not.
+/// </summary>
+public sealed class HotReadCacheTests(ContentApiFixture app) : IAsyncDisposable
+{
+    // How long another instance may take to hear of a change here, at most (it takes milliseconds:
+    // the bench's staleness figure); a cache that never hears keeps its entry for minutes.
+    private static readonly TimeSpan Heard = TimeSpan.FromSeconds(5);
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private readonly WebApplicationFactory<Program> first = app.WithWebHostBuilder(b => b.UseSetting("OutputCache:Enabled", "true"));
+    private readonly WebApplicationFactory<Program> second = app.WithWebHostBuilder(b => b.UseSetting("OutputCache:Enabled", "true"));
+
+    public async ValueTask DisposeAsync()
+    {
+        await first.DisposeAsync();
+        await second.DisposeAsync();
+    }
+
+    /// <summary>Reads <paramref name="url"/> until a second read is served from memory; answers that response.</summary>
+    private static async Task<HttpResponseMessage> CachedAsync(HttpClient client, string url)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        while (true)
+        {
+            var response = await client.GetAsync(url, Ct);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            if (response.Headers.Age is not null)
+            {
+                return response;
+            }
+
+            Assert.True(stopwatch.Elapsed < Heard, $"{url} was never served from memory");
+            await Task.Delay(20, Ct);
+        }
+    }
+
+    /// <summary>Reads <paramref name="url"/> until <paramref name="shows"/> holds, for at most <see cref="Heard"/>.</summary>
+    private static async Task<string> EventuallyAsync(HttpClient client, string url, Func<string, bool> shows)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        while (true)
+        {
+            var body = await client.GetStringAsync(url, Ct);
+            if (shows(body))
+            {
+                return body;
+            }
+
+            Assert.True(stopwatch.Elapsed < Heard, $"{url} still answers what it answered before the change: {body[..Math.Min(body.Length, 300)]}");
+            await Task.Delay(20, Ct);
+        }
+    }
+
+    private static string? Member(string json, string name) => JsonNode.Parse(json)?[name]?.ToString();
+
+    private async Task<(string Slug, long Id)> ArticleAsync()
+    {
+        var slug = TestDatabase.UniqueSlug("hot");
+        return (slug, await app.Database.InsertArticleAsync(slug, title: "Before"));
+    }
+
+    [Fact]
+    public async Task A_repeated_public_get_is_served_from_memory_but_not_with_credentials_or_for_an_error()
+    {
+        var (slug, _) = await ArticleAsync();
+        var reader = first.CreateClient();
+        var editor = first.CreateClient();
+        editor.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await app.CreateApiKeyAsync(Scopes.ContentWrite));
+
+        var cached = await CachedAsync(reader, $"/v1/articles/{slug}");
+        using var conditional = new HttpRequestMessage(HttpMethod.Get, $"/v1/articles/{slug}");
+        conditional.Headers.IfNoneMatch.Add(cached.Headers.ETag!);
+        var notModified = await reader.SendAsync(conditional, Ct);
+        var byEditor = await editor.GetAsync($"/v1/articles/{slug}", Ct);
+        var missing = new[] { await reader.GetAsync("/v1/articles/no-such-hot-article", Ct), await reader.GetAsync("/v1/articles/no-such-hot-article", Ct) };
+        using var linkedData = new HttpRequestMessage(HttpMethod.Get, $"/v1/articles/{slug}");
+        linkedData.Headers.Accept.ParseAdd("application/ld+json");
+        var jsonLd = await reader.SendAsync(linkedData, Ct);
+
+        Assert.Equal($"article:{(await cached.ReadContractAsync<ArticleDetail>()).Id}", cached.Headers.GetValues("Surrogate-Key").Single());
+        Assert.Equal(HttpStatusCode.NotModified, notModified.StatusCode);
+        Assert.Equal(cached.Headers.ETag, notModified.Headers.ETag);
+        Assert.Equal(HttpStatusCode.OK, byEditor.StatusCode);
+        Assert.Null(byEditor.Headers.Age);
+        Assert.All(missing, m => Assert.Equal((HttpStatusCode.NotFound, null), (m.StatusCode, m.Headers.Age)));
+        Assert.Equal("application/ld+json", jsonLd.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task An_edit_is_read_at_once_on_the_instance_that_made_it_and_soon_on_another()
+    {
+        var editorKey = await app.CreateApiKeyAsync(Scopes.ContentWrite);
+        var editorHttp = first.CreateClient();
+        editorHttp.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", editorKey);
+        var editor = new EditorClient(editorHttp);
+        var slug = TestDatabase.UniqueSlug("hot-edit");
+        var etag = await editor.CreatedAsync(EditorClient.Article(slug, change: a => a["title"] = "Before"));
+        var url = $"/v1/articles/{slug}";
+        var here = first.CreateClient();
+        var there = second.CreateClient();
+        await CachedAsync(here, url);
+        await CachedAsync(there, url);
+        await CachedAsync(here, "/v1/articles?pageSize=5");
+
+        var edited = await editor.PatchAsync(slug, new JsonObject { ["title"] = "After" }, etag);
+        var readHere = await (await here.GetAsync(url, Ct)).ReadContractAsync<ArticleDetail>();
+        var listedHere = await (await here.GetAsync("/v1/articles?pageSize=5", Ct)).ReadContractAsync<Paged<ArticleSummary>>();
+        await EventuallyAsync(there, url, body => Member(body, "title") == "After");
+
+        Assert.Equal(HttpStatusCode.OK, edited.StatusCode);
+        Assert.Equal("After", readHere.Title);
+        Assert.Contains(listedHere.Items, a => a.Slug == slug && a.Title == "After");
+    }
+
+    [Fact]
+    public async Task Renaming_a_linked_person_reaches_the_cached_article_and_person_page()
+    {
+        var (slug, articleId) = await ArticleAsync();
+        var person = TestDatabase.UniqueSlug("hot-person");
+        var personId = await app.Database.InsertEntityAsync("people", person, "Old Name");
+        await app.Database.LinkAsync("article_people", articleId, personId, "subject");
+        var client = first.CreateClient();
+        await CachedAsync(client, $"/v1/articles/{slug}");
+        await CachedAsync(client, $"/v1/people/{person}");
+
+        await app.Database.ExecuteAsync("update people set name = 'New Name' where id = @personId", new { personId });
+
+        await EventuallyAsync(client, $"/v1/articles/{slug}", body => body.Contains("New Name", StringComparison.Ordinal));
+        var page = await EventuallyAsync(client, $"/v1/people/{person}", body => body.Contains("New Name", StringComparison.Ordinal));
+        Assert.DoesNotContain("Old Name", page, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_approved_comment_reaches_the_cached_comment_list_and_the_article_s_count()
+    {
+        var (slug, articleId) = await ArticleAsync();
+        var id = await app.Database.ScalarAsync<long>(
+            "insert into comments (article_id, author_name, body, body_hash) values (@articleId, 'Hot', 'Cached?', '\\x00') returning id", new { articleId });
+        var client = second.CreateClient();
+        await CachedAsync(client, $"/v1/articles/{slug}/comments");
+        await CachedAsync(client, $"/v1/articles/{slug}");
+
+        await app.Database.ExecuteAsync("update comments set status = 'approved' where id = @id", new { id });
+
+        await EventuallyAsync(client, $"/v1/articles/{slug}/comments", body => body.Contains("Cached?", StringComparison.Ordinal));
+        await EventuallyAsync(client, $"/v1/articles/{slug}", body => Member(body, "commentCount") == "1");
+        Assert.Equal(1, (await (await client.GetAsync($"/v1/articles/{slug}", Ct)).ReadContractAsync<ArticleDetail>()).CommentCount);
+    }
+
+    [Fact]
+    public async Task A_scheduled_article_is_in_the_cached_lists_from_its_publication_time()
+    {
+        var tag = TestDatabase.UniqueSlug("hot-tag");
+        var tagId = await app.Database.InsertEntityAsync("tags", tag, "Hot");
+        await app.Database.LinkAsync("article_tags", (await ArticleAsync()).Id, tagId);
+        var publishAt = DateTime.UtcNow.AddSeconds(3);
+        var scheduled = TestDatabase.UniqueSlug("hot-later");
+        await app.Database.LinkAsync("article_tags", await app.Database.InsertArticleAsync(scheduled, publishedAt: publishAt), tagId);
+        var client = first.CreateClient();
+        var before = await CachedAsync(client, $"/v1/tags/{tag}/articles");
+        var tagBefore = await CachedAsync(client, $"/v1/tags/{tag}");
+
+        var beforeTime = DateTime.UtcNow < publishAt;
+        await Task.Delay(publishAt - DateTime.UtcNow + TimeSpan.FromMilliseconds(50), Ct);
+        var after = await (await client.GetAsync($"/v1/tags/{tag}/articles", Ct)).ReadContractAsync<Paged<ArticleSummary>>();
+
+        Assert.True(beforeTime, "the reads meant to happen before the publication time took longer than 3 s");
+        Assert.DoesNotContain((await before.ReadContractAsync<Paged<ArticleSummary>>()).Items, a => a.Slug == scheduled);
+        Assert.Equal(1, (await tagBefore.ReadContractAsync<Tags.TagDetail>()).ArticleCount);
+        Assert.Contains(after.Items, a => a.Slug == scheduled);
+        await EventuallyAsync(client, $"/v1/tags/{tag}", body => Member(body, "articleCount") == "2");
+    }
+
+    [Fact]
+    public async Task A_dropped_listener_empties_the_cache_and_what_changed_meanwhile_is_read_afterwards()
+    {
+        var (slug, articleId) = await ArticleAsync();
+        var client = first.CreateClient();
+        await CachedAsync(client, $"/v1/articles/{slug}");
+
+        var dropped = await app.Database.ScalarAsync<long>(
+            """
+            select count(pg_terminate_backend(pid)) from pg_stat_activity
+            where application_name = 'ContentApi cache invalidation' and datname = current_database()
+            """);
+        await app.Database.ExecuteAsync("update articles set title = 'Changed unheard' where id = @articleId", new { articleId });
+
+        Assert.True(dropped >= 1, "no listener to drop");
+        await EventuallyAsync(client, $"/v1/articles/{slug}", body => body.Contains("Changed unheard", StringComparison.Ordinal));
+        await CachedAsync(client, $"/v1/articles/{slug}");
+    }
+
+    [Fact]
+    public async Task The_cache_answers_per_representation_and_origin()
+    {
+        var (slug, articleId) = await ArticleAsync();
+        var person = TestDatabase.UniqueSlug("hot-vary");
+        await app.Database.LinkAsync("article_people", articleId, await app.Database.InsertEntityAsync("people", person, "Varied"), "subject");
+        var client = first.CreateClient();
+        await CachedAsync(client, $"/v1/people/{person}");
+
+        using var linkedData = new HttpRequestMessage(HttpMethod.Get, $"/v1/people/{person}");
+        linkedData.Headers.Accept.ParseAdd("application/ld+json");
+        var jsonLd = await client.SendAsync(linkedData, Ct);
+        var json = await (await client.GetAsync($"/v1/people/{person}", Ct)).ReadContractAsync<PersonDetail>();
+
+        Assert.Equal("application/ld+json", jsonLd.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("Person", Member(await jsonLd.Content.ReadAsStringAsync(Ct), "@type"));
+        Assert.Equal("Varied", json.Name);
+    }
+}
