@@ -109,9 +109,15 @@ internal static class CommentQueries
                 where c.id = @ParentId::bigint and c.status = 'approved'
             ),
             last_accepted as (
+                -- The client's network as the range from its first to its last host, which the
+                -- address index can scan: a generic plan cannot make one of "<<= parameter" and
+                -- read every comment instead.
                 select max(c.created_at) as at from comments c
                 where @FloodSeconds > 0 -- 0 switches flood control off
-                  and (c.client_address <<= @ClientNetwork::inet or lower(c.author_email) = lower(@AuthorEmail))
+                  and ((c.client_address between set_masklen(network(@ClientNetwork::inet), case family(@ClientNetwork::inet) when 4 then 32 else 128 end)
+                                             and set_masklen(broadcast(@ClientNetwork::inet), case family(@ClientNetwork::inet) when 4 then 32 else 128 end)
+                        and c.client_address <<= @ClientNetwork::inet)
+                       or lower(c.author_email) = lower(@AuthorEmail))
                   and c.created_at > now() - make_interval(secs => @FloodSeconds)
             ),
             verdict as (
