@@ -76,9 +76,10 @@ main() {
   "${psql_cmd[@]}" -v articles="$articles" -v phase=comments -v first=$((half + 1)) -v last="$articles" -f sql/bench/generate.sql >/dev/null
   wait
   echo "   comments ready"
-  # Word pairs to search for, from the generated vocabulary (before finish drops it).
-  "${psql_cmd[@]}" -At -c "select w1.w || '%20' || w2.w from bench_words w1, bench_words w2 where w1.i between 1000 and 1009 and w2.i between 2000 and 2009" > "$work/searches.txt"
-  # Hostile searches: one common word each, matching a large share of the articles (all ranked).
+  # Word pairs to search for, from the generated vocabulary (before finish drops it): 1,600
+  # queries, more than the cache keeps warm in a scenario. Hostile searches: one common word
+  # each, matching a large share of the articles (all ranked).
+  "${psql_cmd[@]}" -At -c "select w1.w || '%20' || w2.w from bench_words w1, bench_words w2 where w1.i between 1000 and 1039 and w2.i between 2000 and 2039" > "$work/searches.txt"
   "${psql_cmd[@]}" -At -c "select w from bench_words where i between 1 and 20" > "$work/hostile-searches.txt"
   "${psql_cmd[@]}" -v articles="$articles" -v phase=finish -f sql/bench/generate.sql >/dev/null
   "${psql_cmd[@]}" -c "vacuum analyze" >/dev/null
@@ -95,75 +96,117 @@ main() {
   editor_key=$(ConnectionStrings__Content=$cs Logging__LogLevel__Default=Warning dotnet "$api_dll" keys create --name bench --scope content:write | tail -n 1)
   hooks_key=$(ConnectionStrings__Content=$cs Logging__LogLevel__Default=Warning dotnet "$api_dll" keys create --name bench-hooks --scope webhooks:manage | tail -n 1)
 
-  log "starting the API on 127.0.0.1:$api_port"
-  # every load comes from one address: the per-address limits would measure themselves
-  ASPNETCORE_ENVIRONMENT=Production ConnectionStrings__Content="$(api_connection_string "$pg_port" contentapi)" \
-    Logging__LogLevel__Default=Warning Webhooks__AllowPrivateTargets=true Comments__RateLimitPerMinute=100000000 Comments__FloodIntervalSeconds=0 RateLimits__AnonymousRequestsPerMinute=0 \
-    dotnet "$api_dll" --urls "http://127.0.0.1:$api_port" > "$work/api.log" 2>&1 &
-  BENCH_API_PID=$!
-  local base="http://127.0.0.1:$api_port" i
-  for i in $(seq 1 60); do
-    curl -fsS "$base/health/ready" >/dev/null 2>&1 && break
-    sleep 0.5
-  done
-  curl -fsS "$base/health/ready" >/dev/null || { cat "$work/api.log" >&2; die "the API did not become ready"; }
+  # start_api true|false: the API with its in-memory cache on or off. Every load comes from one
+  # address, so the per-address budget of anonymous reads is off (it would measure itself); the
+  # comment scenario sends an address per request through a trusted loopback proxy instead, with
+  # flood control and the comment limits as in production.
+  start_api() {
+    log "starting the API on 127.0.0.1:$api_port (in-memory cache: $1)"
+    ASPNETCORE_ENVIRONMENT=Production ConnectionStrings__Content="$(api_connection_string "$pg_port" contentapi)" \
+      Logging__LogLevel__Default=Warning Webhooks__AllowPrivateTargets=true RateLimits__AnonymousRequestsPerMinute=0 \
+      Http__TrustedProxies__0=127.0.0.1 OutputCache__Enabled="$1" \
+      dotnet "$api_dll" --urls "http://127.0.0.1:$api_port" > "$work/api-$1.log" 2>&1 &
+    BENCH_API_PID=$!
+    local i
+    for i in $(seq 1 60); do
+      curl -fsS "$base/health/ready" >/dev/null 2>&1 && break
+      sleep 0.5
+    done
+    curl -fsS "$base/health/ready" >/dev/null || { cat "$work/api-$1.log" >&2; die "the API did not become ready"; }
+    # Tiered JIT compilation shares the two cores with the load: without this the first
+    # scenario measured a half-compiled API.
+    WRK_REPORT="$work/warmup.json" wrk -t 2 -c "$connections" -d "$((warmup * 2))s" -s "$get" "$base" -- "$work/articles.tsv" /v1/articles/ >/dev/null
+    WRK_REPORT="$work/warmup.json" wrk -t 2 -c "$connections" -d "${warmup}s" -s "$get" "$base" -- "$work/list.txt" >/dev/null
+  }
 
-  # 5,000 items deep: the same page by cursor (the next link of the page before) and by offset.
-  local deep_cursor_path
-  deep_cursor_path=$(curl -fsS "$base/v1/articles?page=250&pageSize=20" | python3 -c 'import json,sys; print(json.load(sys.stdin)["links"]["next"])')
-  echo "$deep_cursor_path" > "$work/list-deep.txt"
-  echo "/v1/articles?page=251&pageSize=20" > "$work/list-offset-deep.txt"
-  echo "/v1/articles" > "$work/list.txt"
+  stop_api() {
+    kill "$BENCH_API_PID"
+    wait "$BENCH_API_PID" 2>/dev/null || true
+    BENCH_API_PID=""
+  }
 
-  local postmaster
+  local base="http://127.0.0.1:$api_port" get="$ROOT/bench/wrk/get.lua" postmaster
   postmaster=$(head -n 1 "$work/pg/postmaster.pid")
   export BENCH_LUA="$ROOT/bench/wrk"
 
-  # run_scenario NAME wrk-script-and-args…
+  # run_scenario DIR NAME EXPECTED_STATUSES wrk-script-and-args… (statuses comma-separated)
   run_scenario() {
-    local name=$1; shift
+    local dir=$1 name=$2 expected=$3; shift 3
     echo "   $name"
     WRK_REPORT="$work/warmup.json" wrk -t "${WRK_THREADS:-2}" -c "$connections" -d "${warmup}s" "$@" >/dev/null
     local api_before pg_before
     api_before=$(cpu_seconds "$BENCH_API_PID")
     pg_before=$(pg_cpu_seconds "$postmaster")
     WRK_REPORT="$work/wrk.json" wrk -t "${WRK_THREADS:-2}" -c "$connections" -d "${duration}s" "$@" >/dev/null
-    python3 "$ROOT/bench/scenario_result.py" "$work/wrk.json" "$work/$name.json" \
+    mkdir -p "$work/$dir"
+    python3 "$ROOT/bench/scenario_result.py" "$work/wrk.json" "$work/$dir/$name.json" "$expected" \
       "$(cpu_seconds "$BENCH_API_PID")" "$api_before" "$(pg_cpu_seconds "$postmaster")" "$pg_before"
   }
 
-  local get="$ROOT/bench/wrk/get.lua"
-  # Tiered JIT compilation shares the two cores with the load: without this the first
-  # scenario measured a half-compiled API.
-  log "warming the API up ($((warmup * 3)) s)"
-  WRK_REPORT="$work/warmup.json" wrk -t 2 -c "$connections" -d "$((warmup * 2))s" -s "$get" "$base" -- "$work/articles.tsv" /v1/articles/ >/dev/null
-  WRK_REPORT="$work/warmup.json" wrk -t 2 -c "$connections" -d "${warmup}s" -s "$get" "$base" -- "$work/list.txt" >/dev/null
+  # The reads, each from a set of URLs: pages of the newest articles in three sizes; 100 pages
+  # 2,000 to 10,000 items deep, by cursor (the next link of the page before) and by offset;
+  # articles of each person, organisation, place and tag in two sizes; 1,600 searches.
+  local page
+  for page in $(seq 1 20); do
+    printf '/v1/articles?pageSize=10&page=%s\n/v1/articles?pageSize=20&page=%s\n/v1/articles?pageSize=50&page=%s\n' "$page" "$page" "$page"
+  done > "$work/list.txt"
+  start_api false
+  : > "$work/list-deep.txt"; : > "$work/list-offset-deep.txt"
+  for page in $(seq 100 4 499); do
+    curl -fsS "$base/v1/articles?page=$page&pageSize=20" | python3 -c 'import json,sys; print(json.load(sys.stdin)["links"]["next"])' >> "$work/list-deep.txt"
+    echo "/v1/articles?page=$((page + 1))&pageSize=20" >> "$work/list-offset-deep.txt"
+  done
+  "${psql_cmd[@]}" -At -c "select '/v1/articles?' || kind || '=' || slug || '&pageSize=' || size
+                           from (select 'person' kind, slug from people union all select 'organisation', slug from organisations
+                                 union all select 'place', slug from places union all select 'tag', slug from tags) e,
+                                (values (10), (20)) s (size)" > "$work/filter.txt"
+  # Every search scenario must find something: a sample of the queries is checked for hits.
+  local with_hits
+  with_hits=$(head -n 20 "$work/searches.txt" | while read -r q; do curl -fsS "$base/v1/search?q=$q&pageSize=1"; echo; done \
+    | python3 -c 'import json,sys; print(sum(1 for line in sys.stdin if line.strip() and json.loads(line)["page"]["totalItems"] > 0))')
+  echo "   $with_hits of 20 sampled search queries have hits"
+  [ "$with_hits" -ge 15 ] || die "the search queries find too little: $with_hits of 20 have hits"
 
-  log "measuring: $duration s per scenario after a $warmup s warm-up, $connections connections"
-  run_scenario article -s "$get" "$base" -- "$work/articles.tsv" /v1/articles/
-  run_scenario article-304 -s "$get" "$base" -- "$work/articles.tsv" /v1/articles/ "" etag
-  run_scenario list -s "$get" "$base" -- "$work/list.txt"
-  run_scenario list-deep -s "$get" "$base" -- "$work/list-deep.txt"
-  run_scenario list-offset-deep -s "$get" "$base" -- "$work/list-offset-deep.txt"
-  run_scenario filter -s "$get" "$base" -- "$work/people.txt" "/v1/articles?person="
-  run_scenario search -s "$get" "$base" -- "$work/searches.txt" "/v1/search?q="
-  # Article reads while 64 connections send costly searches: full-text queries wait their turn
-  # (RateLimits:FullTextQueryConcurrency) instead of taking the pool, so the reads keep their p99.
-  WRK_REPORT="$work/hostile-load.json" wrk -t 1 -c 64 -d "$((warmup + duration + 2))s" -s "$get" "$base" -- \
-    "$work/hostile-searches.txt" "/v1/search?q=" >/dev/null &
-  local hostile_load=$!
-  run_scenario hostile-search -s "$get" "$base" -- "$work/articles.tsv" /v1/articles/
-  wait "$hostile_load"
-  run_scenario comments -s "$get" "$base" -- "$work/articles.tsv" /v1/articles/ /comments
+  # read_scenarios DIR: every read, the same way for the API with its cache on and off.
+  read_scenarios() {
+    local dir=$1
+    log "measuring the reads ($dir): $duration s per scenario after a $warmup s warm-up, $connections connections"
+    run_scenario "$dir" article 200 -s "$get" "$base" -- "$work/articles.tsv" /v1/articles/
+    run_scenario "$dir" article-304 304 -s "$get" "$base" -- "$work/articles.tsv" /v1/articles/ "" etag
+    run_scenario "$dir" list 200 -s "$get" "$base" -- "$work/list.txt"
+    run_scenario "$dir" list-deep 200 -s "$get" "$base" -- "$work/list-deep.txt"
+    run_scenario "$dir" list-offset-deep 200 -s "$get" "$base" -- "$work/list-offset-deep.txt"
+    run_scenario "$dir" filter 200 -s "$get" "$base" -- "$work/filter.txt"
+    run_scenario "$dir" search 200 -s "$get" "$base" -- "$work/searches.txt" "/v1/search?q="
+    # Article reads while 64 connections send costly searches: full-text queries wait their turn
+    # (RateLimits:FullTextQueryConcurrency) instead of taking the pool, so the reads keep their p99.
+    WRK_REPORT="$work/hostile-load.json" wrk -t 1 -c 64 -d "$((warmup + duration + 2))s" -s "$get" "$base" -- \
+      "$work/hostile-searches.txt" "/v1/search?q=" >/dev/null &
+    local hostile_load=$!
+    run_scenario "$dir" hostile-search 200 -s "$get" "$base" -- "$work/articles.tsv" /v1/articles/
+    wait "$hostile_load"
+    run_scenario "$dir" comments 200 -s "$get" "$base" -- "$work/articles.tsv" /v1/articles/ /comments
+  }
+  read_scenarios off
+  stop_api
+
+  start_api true
+  read_scenarios on
+  # Staleness: from a write's commit (by SQL, in a session of its own) to the first read that
+  # returns it, beside article reads on the other connections.
+  WRK_REPORT="$work/staleness-load.json" wrk -t 1 -c 16 -d 600s -s "$get" "$base" -- "$work/articles.tsv" /v1/articles/ >/dev/null &
+  local staleness_load=$!
+  python3 "$ROOT/bench/staleness.py" "$base" "$work/articles.tsv" "$work" "${psql_cmd[@]}"
+  kill "$staleness_load"; wait "$staleness_load" 2>/dev/null || true
   # The changes feed: pages of 100 at positions spread over the initial sync, and, after the
   # write scenarios below have added to the outbox, pages of 100 of their changes.
   python3 "$ROOT/bench/changes_tokens.py" "$base" "$work/changes-sync.txt" "$work/changes.txt"
-  run_scenario changes-sync -s "$get" "$base" -- "$work/changes-sync.txt"
-  run_scenario post-comment -s "$ROOT/bench/wrk/post_comment.lua" "$base" -- "$work/articles.tsv"
-  run_scenario create-article -s "$ROOT/bench/wrk/write_article.lua" "$base" -- create "$editor_key"
+  run_scenario on changes-sync 200 -s "$get" "$base" -- "$work/changes-sync.txt"
+  run_scenario on post-comment 202 -s "$ROOT/bench/wrk/post_comment.lua" "$base" -- "$work/articles.tsv"
+  run_scenario on create-article 201 -s "$ROOT/bench/wrk/write_article.lua" "$base" -- create "$editor_key"
   # One thread per connection: each keeps the ETag of its own article for the next If-Match.
-  WRK_THREADS=$connections run_scenario update-article -s "$ROOT/bench/wrk/write_article.lua" "$base" -- update "$editor_key"
-  run_scenario changes -s "$get" "$base" -- "$work/changes.txt"
+  WRK_THREADS=$connections run_scenario on update-article 200,201 -s "$ROOT/bench/wrk/write_article.lua" "$base" -- update "$editor_key"
+  run_scenario on changes 200 -s "$get" "$base" -- "$work/changes.txt"
   # Webhooks: from a write's commit to a receiver on loopback (allowed for the bench).
   python3 "$ROOT/bench/webhook_latency.py" "$base" "$editor_key" "$hooks_key" "$work"
 
@@ -179,8 +222,10 @@ main() {
 
   local peak_kb
   peak_kb=$(awk '/VmHWM/ { print $2 }' "/proc/$BENCH_API_PID/status")
-  printf '{"articles": %d, "comments": %d, "connections": %d, "duration": %d, "warmup": %d, "loadSeconds": %s, "apiPeakRssMb": %d}\n' \
-    "$articles" "$comments" "$connections" "$duration" "$warmup" "$load_seconds" "$((peak_kb / 1024))" > "$work/meta.json"
+  local database_mb
+  database_mb=$("${psql_cmd[@]}" -At -c "select pg_database_size('contentapi') / 1048576")
+  printf '{"articles": %d, "comments": %d, "connections": %d, "duration": %d, "warmup": %d, "loadSeconds": %s, "databaseMb": %d, "apiPeakRssMb": %d}\n' \
+    "$articles" "$comments" "$connections" "$duration" "$warmup" "$load_seconds" "$database_mb" "$((peak_kb / 1024))" > "$work/meta.json"
   python3 "$ROOT/bench/report.py" "$work" "$ROOT/bench/results"
 }
 

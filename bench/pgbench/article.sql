@@ -1,5 +1,6 @@
--- The database's own ceiling: one article row by a random slug (pgbench -D articles=N).
+-- The database's own ceiling: the statement the article endpoint runs (ArticleQueries.
+-- GetDocumentAsync), for a random slug (pgbench -D articles=N).
 \set n random(1, :articles)
-select id, slug, title, summary, body, language, status, published_at, updated_at, comments_open, comment_count
-from articles
-where slug = 'article-' || :n;
+select a.id, a.content_version, a.content_modified_at, a.document
+from articles a
+where a.slug = 'article-' || :n and article_is_public(a);

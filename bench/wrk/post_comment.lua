@@ -1,13 +1,15 @@
 -- wrk -s post_comment.lua URL -- SLUG_FILE
--- Posts comments with unique emails and bodies to random articles.
+-- Posts comments with unique emails and bodies to random articles, each from its own client
+-- address (X-Forwarded-For, believed from the bench's loopback proxy): the production path, with
+-- flood control and the per-address limit on.
 dofile(os.getenv("BENCH_LUA") .. "/report.lua")
 
-local slugs, counter, tag = {}, 0, ""
+local slugs, counter, tag, first_address = {}, 0, "", 0
 local threads = 0
 
 -- Runs in the main state once per thread: a distinct id for each, so that threads seeded at
 -- the same instant still post distinct emails and bodies.
-function setup(thread)
+function thread_setup(thread)
   threads = threads + 1
   thread:set("thread_id", threads)
 end
@@ -16,6 +18,8 @@ function init(args)
   for line in io.lines(args[1]) do slugs[#slugs + 1] = line:match("^([^\t]*)") end
   math.randomseed(os.time() + math.floor(os.clock() * 1000000))
   tag = string.format("%d-%08x", thread_id, math.random(0, 0x7fffffff))
+  -- Runs (the warm-up, then the measured one) start seconds apart: their address ranges never meet.
+  first_address = (os.time() * 100003 + thread_id * 1000003) % 0x1000000
 end
 
 function request()
@@ -23,6 +27,8 @@ function request()
   local body = string.format(
     '{"authorName":"Bench %s","authorEmail":"bench-%s-%d@example.com","body":"Benchmark comment %s %d on shared security cooperation."}',
     tag, tag, counter, tag, counter)
+  local n = (first_address + counter) % 0x1000000
+  local address = string.format("10.%d.%d.%d", math.floor(n / 65536), math.floor(n / 256) % 256, n % 256)
   return wrk.format("POST", "/v1/articles/" .. slugs[math.random(#slugs)] .. "/comments",
-    { ["Content-Type"] = "application/json" }, body)
+    { ["Content-Type"] = "application/json", ["X-Forwarded-For"] = address }, body)
 end

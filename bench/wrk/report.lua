@@ -1,10 +1,34 @@
--- Shared by every wrk script: writes one JSON line of results to $WRK_REPORT.
+-- Shared by every wrk script: counts each response's status and whether it came from the API's
+-- memory (an Age header), then writes one JSON line of results to $WRK_REPORT.
+local threads = {}
+statuses, from_memory = {}, 0
+
+function setup(thread)
+  threads[#threads + 1] = thread
+  if thread_setup then thread_setup(thread) end -- a script's own per-thread setup
+end
+
+-- Scripts with a response function of their own call this from it.
+function count_response(status, headers)
+  statuses[status] = (statuses[status] or 0) + 1
+  if headers["Age"] or headers["age"] then from_memory = from_memory + 1 end
+end
+
+response = count_response
+
 function done(summary, latency, requests)
   local errors = summary.errors
+  local counts, cached = {}, 0
+  for _, thread in ipairs(threads) do
+    for status, count in pairs(thread:get("statuses")) do counts[status] = (counts[status] or 0) + count end
+    cached = cached + thread:get("from_memory")
+  end
+  local parts = {}
+  for status, count in pairs(counts) do parts[#parts + 1] = string.format('"%d":%d', status, count) end
   local out = assert(io.open(os.getenv("WRK_REPORT"), "w"))
   out:write(string.format(
-    '{"requests":%d,"durationUs":%d,"socketErrors":%d,"httpErrors":%d,"p50Us":%d,"p99Us":%d}\n',
+    '{"requests":%d,"durationUs":%d,"socketErrors":%d,"httpErrors":%d,"p50Us":%d,"p99Us":%d,"statuses":{%s},"fromMemory":%d}\n',
     summary.requests, summary.duration, errors.connect + errors.read + errors.write + errors.timeout,
-    errors.status, latency:percentile(50), latency:percentile(99)))
+    errors.status, latency:percentile(50), latency:percentile(99), table.concat(parts, ","), cached))
   out:close()
 end

@@ -7,7 +7,7 @@ dofile(os.getenv("BENCH_LUA") .. "/report.lua")
 local mode, key, tag, counter, etag, slug = "create", "", "", 0, nil, nil
 local threads = 0
 
-function setup(thread)
+function thread_setup(thread)
   threads = threads + 1
   thread:set("thread_id", threads)
 end
@@ -39,6 +39,7 @@ function request()
 end
 
 function response(status, headers, body)
+  count_response(status, headers)
   if status == 200 or status == 201 then
     etag = headers["ETag"] or headers["etag"]
   end
