@@ -45,7 +45,10 @@ main() {
   pg_port=$(free_port)
   api_port=$(free_port)
   BENCH_API_PID=""
-  trap '[ -n "$BENCH_API_PID" ] && kill "$BENCH_API_PID" 2>/dev/null; pg_stop "$BENCH_WORKDIR/pg"; rm -rf "$BENCH_WORKDIR"' EXIT
+  # The API's and PostgreSQL's logs stay in bench/results (git-ignored) for a look at any error.
+  trap '[ -n "$BENCH_API_PID" ] && kill "$BENCH_API_PID" 2>/dev/null; pg_stop "$BENCH_WORKDIR/pg"
+        mkdir -p "$ROOT/bench/results"; cp "$BENCH_WORKDIR"/api-*.log "$BENCH_WORKDIR"/pg/server.log "$ROOT/bench/results/" 2>/dev/null
+        rm -rf "$BENCH_WORKDIR"' EXIT
   trap 'exit 130' INT TERM
 
   log "building the API (Release)"
@@ -178,10 +181,11 @@ main() {
     run_scenario "$dir" list-offset-deep 200 -s "$get" "$base" -- "$work/list-offset-deep.txt"
     run_scenario "$dir" filter 200 -s "$get" "$base" -- "$work/filter.txt"
     run_scenario "$dir" search 200 -s "$get" "$base" -- "$work/searches.txt" "/v1/search?q="
-    # Article reads while 64 connections send costly searches: full-text queries wait their turn
-    # (RateLimits:FullTextQueryConcurrency) instead of taking the pool, so the reads keep their p99.
+    # Article reads while 64 connections send costly searches, each URL new (no cache helps):
+    # full-text queries wait their turn (RateLimits:FullTextQueryConcurrency) instead of taking
+    # the pool, so the reads keep their p99.
     WRK_REPORT="$work/hostile-load.json" wrk -t 1 -c 64 -d "$((warmup + duration + 2))s" -s "$get" "$base" -- \
-      "$work/hostile-searches.txt" "/v1/search?q=" >/dev/null &
+      "$work/hostile-searches.txt" "/v1/search?q=" "" unique >/dev/null &
     local hostile_load=$!
     run_scenario "$dir" hostile-search 200 -s "$get" "$base" -- "$work/articles.tsv" /v1/articles/
     wait "$hostile_load"

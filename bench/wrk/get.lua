@@ -1,13 +1,14 @@
--- wrk -s get.lua URL -- FILE PREFIX [SUFFIX] [etag]
+-- wrk -s get.lua URL -- FILE PREFIX [SUFFIX] [etag|unique]
 -- Each request GETs PREFIX .. (first field of a random line of FILE) .. SUFFIX; with "etag", the
--- line's second (tab-separated) field is sent as If-None-Match.
+-- line's second (tab-separated) field is sent as If-None-Match; with "unique", a random excluded
+-- word is added (" -zq123…": the same matches, a URL no cache has seen).
 dofile(os.getenv("BENCH_LUA") .. "/report.lua")
 
-local lines, prefix, suffix, send_etag = {}, "", "", false
+local lines, prefix, suffix, send_etag, unique = {}, "", "", false, false
 
 function init(args)
   for line in io.lines(args[1]) do lines[#lines + 1] = line end
-  prefix, suffix, send_etag = args[2] or "", args[3] or "", args[4] == "etag"
+  prefix, suffix, send_etag, unique = args[2] or "", args[3] or "", args[4] == "etag", args[4] == "unique"
   math.randomseed(os.time() + math.floor(os.clock() * 1000000))
 end
 
@@ -15,5 +16,6 @@ function request()
   local key, etag = lines[math.random(#lines)]:match("^([^\t]*)\t?(.*)$")
   local headers = nil
   if send_etag then headers = { ["If-None-Match"] = etag } end
+  if unique then key = key .. "%20-zq" .. math.random(1, 1000000000) end
   return wrk.format("GET", prefix .. key .. suffix, headers)
 end

@@ -27,6 +27,11 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
             logger.LogWarning("Request answered 503: {Reason}", exception.GetBaseException().Message);
             httpContext.Response.Headers.RetryAfter = "5";
         }
+        else if (exception is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } unique)
+        {
+            // Writes check uniqueness before they insert: a violation is a race worth knowing of.
+            logger.LogWarning("Request answered 409: {Constraint} on {Table} was violated", unique.ConstraintName, unique.TableName);
+        }
         else if (problem.Status >= 500)
         {
             logger.LogError(exception, "Request failed with {Status}", problem.Status);
