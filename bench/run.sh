@@ -110,12 +110,7 @@ main() {
       Http__TrustedProxies__0=127.0.0.1 OutputCache__Enabled="$1" \
       dotnet "$api_dll" --urls "http://127.0.0.1:$api_port" > "$work/api-$1.log" 2>&1 &
     BENCH_API_PID=$!
-    local i
-    for i in $(seq 1 60); do
-      curl -fsS "$base/health/ready" >/dev/null 2>&1 && break
-      sleep 0.5
-    done
-    curl -fsS "$base/health/ready" >/dev/null || { cat "$work/api-$1.log" >&2; die "the API did not become ready"; }
+    wait_ready "$base" "$work/api-$1.log"
     # Tiered JIT compilation shares the two cores with the load: without this the first
     # scenario measured a half-compiled API.
     WRK_REPORT="$work/warmup.json" wrk -t 2 -c "$connections" -d "$((warmup * 2))s" -s "$get" "$base" -- "$work/articles.tsv" /v1/articles/ >/dev/null

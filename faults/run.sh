@@ -68,12 +68,7 @@ main() {
   log "starting the API on 127.0.0.1:$api_port"
   start_api "$base" "$work/api.log"
   FAULTS_API_PID=$!
-  local i
-  for i in $(seq 1 60); do
-    curl -fsS "$base/health/ready" >/dev/null 2>&1 && break
-    sleep 0.5
-  done
-  curl -fsS "$base/health/ready" >/dev/null || { cat "$work/api.log" >&2; die "the API did not become ready"; }
+  wait_ready "$base" "$work/api.log"
 
   log "1. fast restart of PostgreSQL under load (8 clients, 14 s)"
   python3 faults/load.py "$base" "$slug" 14 8 "$work/restart.json" &

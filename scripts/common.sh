@@ -54,6 +54,17 @@ ensure_chromium() {
   [ -x /usr/bin/chromium ] || apt_install chromium
 }
 
+# wait_ready BASE_URL LOG_FILE: waits up to 30 s for the API's readiness, else shows its log and dies.
+wait_ready() {
+  local i
+  for i in $(seq 1 60); do
+    curl -fsS "$1/health/ready" >/dev/null 2>&1 && return 0
+    sleep 0.5
+  done
+  cat "$2" >&2
+  die "the API did not become ready"
+}
+
 free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' 2>/dev/null \
     || echo $(( 20000 + RANDOM % 20000 ))
