@@ -30,8 +30,18 @@ internal sealed class HotReadCache : IOutputCacheStore, IDisposable
     private volatile bool serving;
     private DateTime? nextPublication;
 
-    public HotReadCache(IOptions<OutputCachingOptions> options) =>
-        entries = new MemoryCache(new MemoryCacheOptions { SizeLimit = options.Value.SizeLimitMegabytes * 1024L * 1024 });
+    private readonly long sizeLimit;
+
+    public HotReadCache(IOptions<OutputCachingOptions> options)
+    {
+        sizeLimit = options.Value.SizeLimitMegabytes * 1024L * 1024;
+        entries = new MemoryCache(new MemoryCacheOptions { SizeLimit = sizeLimit, TrackStatistics = true });
+    }
+
+    /// <summary>Whether a response of a typical size still fits: when none does, requests need not buffer theirs.</summary>
+    public bool HasRoom => entries.GetCurrentStatistics()?.CurrentEstimatedSize + TypicalEntry < sizeLimit;
+
+    private const int TypicalEntry = 16 * 1024;
 
     /// <summary>Whether changes are being heard: only then are responses served from memory and kept.</summary>
     public bool IsServing => serving;
@@ -108,6 +118,14 @@ internal sealed class HotReadCache : IOutputCacheStore, IDisposable
             if (!serving || tags is null || !tags.Contains(generationTag))
             {
                 return ValueTask.CompletedTask; // computed before a change was heard, or while none can be
+            }
+
+            // Full: what is in stays until it changes or expires. Making room for each new
+            // response (a compaction per miss when the URLs outnumber the memory) cost more CPU
+            // and memory than it saved, measured with reads spread over 100,000 articles.
+            if (entries.GetCurrentStatistics()?.CurrentEstimatedSize + value.Length > sizeLimit)
+            {
+                return ValueTask.CompletedTask;
             }
 
             var kept = tags.Where(t => !t.StartsWith(GenerationPrefix, StringComparison.Ordinal)).Append(EveryEntry).Distinct().ToArray();

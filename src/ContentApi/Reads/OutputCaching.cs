@@ -12,7 +12,7 @@ internal sealed class OutputCachingOptions
     public bool Enabled { get; set; } = true;
 
     /// <summary>Memory for cached responses, in MiB (bodies and keys; the least recently used go first).</summary>
-    public int SizeLimitMegabytes { get; set; } = 32;
+    public int SizeLimitMegabytes { get; set; } = 64;
 
     /// <summary>The longest an entry is kept, in seconds, when no change evicts it first.</summary>
     public int EntrySeconds { get; set; } = 300;
@@ -88,7 +88,7 @@ internal sealed class PublicResponsesPolicy(HotReadCache cache, TimeSpan longest
                         && !HasFutureIfModifiedSince(request);
         context.EnableOutputCaching = cacheable;
         context.AllowCacheLookup = cacheable;
-        context.AllowCacheStorage = cacheable;
+        context.AllowCacheStorage = cacheable && cache.HasRoom;
         context.AllowLocking = true;
         context.CacheVaryByRules.QueryKeys = "*";
         context.CacheVaryByRules.HeaderNames = VariesBy;
