@@ -38,10 +38,23 @@ internal sealed class HotReadCache : IOutputCacheStore, IDisposable
         entries = new MemoryCache(new MemoryCacheOptions { SizeLimit = sizeLimit, TrackStatistics = true });
     }
 
-    /// <summary>Whether a response of a typical size still fits: when none does, requests need not buffer theirs.</summary>
-    public bool HasRoom => entries.GetCurrentStatistics()?.CurrentEstimatedSize + TypicalEntry < sizeLimit;
+    /// <summary>
+    /// Whether a response of a typical size may be kept now: when the cache is full, requests need
+    /// not buffer theirs, except when room is due to be made (<see cref="CompactionInterval"/>).
+    /// </summary>
+    public bool HasRoom => !IsFull(TypicalEntry) || CompactionDue;
 
     private const int TypicalEntry = 16 * 1024;
+
+    // A full cache makes room for new responses at most this often, a quarter of its entries at a
+    // time (the least recently used): one compaction per miss cost more than the hits it bought,
+    // never making room would keep out what becomes hot after the cache filled.
+    private static readonly TimeSpan CompactionInterval = TimeSpan.FromSeconds(10);
+    private long lastCompaction = Environment.TickCount64;
+
+    private bool CompactionDue => Environment.TickCount64 - Volatile.Read(ref lastCompaction) > CompactionInterval.TotalMilliseconds;
+
+    private bool IsFull(long adding) => entries.GetCurrentStatistics()?.CurrentEstimatedSize + adding > sizeLimit;
 
     /// <summary>Whether changes are being heard: only then are responses served from memory and kept.</summary>
     public bool IsServing => serving;
@@ -120,12 +133,15 @@ internal sealed class HotReadCache : IOutputCacheStore, IDisposable
                 return ValueTask.CompletedTask; // computed before a change was heard, or while none can be
             }
 
-            // Full: what is in stays until it changes or expires. Making room for each new
-            // response (a compaction per miss when the URLs outnumber the memory) cost more CPU
-            // and memory than it saved, measured with reads spread over 100,000 articles.
-            if (entries.GetCurrentStatistics()?.CurrentEstimatedSize + value.Length > sizeLimit)
+            if (IsFull(value.Length))
             {
-                return ValueTask.CompletedTask;
+                if (!CompactionDue)
+                {
+                    return ValueTask.CompletedTask;
+                }
+
+                Volatile.Write(ref lastCompaction, Environment.TickCount64);
+                entries.Compact(0.25);
             }
 
             var kept = tags.Where(t => !t.StartsWith(GenerationPrefix, StringComparison.Ordinal)).Append(EveryEntry).Distinct().ToArray();
