@@ -172,12 +172,12 @@ select n, 'article-' || n,
        case when n % 20 = 0 then 'fr' else 'en' end,
        'published',
        -- spread evenly over the last 10 years, the newest a minute ago
-       now() - interval '1 minute' - (interval '3650 days' * (:n_articles - n) / :n_articles),
+       now() - interval '1 minute' - (interval '3650 days' * ((:n_articles - n)::float8 / :n_articles)),
        current_date - 3650 + (n::bigint * 3650 / :n_articles)::int, current_date - 3650 + (n::bigint * 3650 / :n_articles)::int + 2,
        true,
        (5 + n % 11) - (5 + n % 11) / 5, -- approved comments, see the comments phase
-       now() - (interval '3650 days' * (:n_articles - n) / :n_articles),
-       now() - (interval '3650 days' * (:n_articles - n) / :n_articles),
+       now() - (interval '3650 days' * ((:n_articles - n)::float8 / :n_articles)),
+       now() - (interval '3650 days' * ((:n_articles - n)::float8 / :n_articles)),
        -- what the link triggers keep in each article (migration 0005): the links of
        -- this range were loaded just before
        parts.event, parts.people, parts.organisations, parts.places, parts.tags
