@@ -69,22 +69,27 @@ main() {
   log "loading $articles articles with metadata and ~$((articles * 10)) comments"
   local load_start load_seconds half=$((articles / 2))
   load_start=$(date +%s.%N)
-  "${psql_cmd[@]}" -v articles="$articles" -v phase=prepare -f sql/bench/generate.sql >/dev/null
+  "${psql_cmd[@]}" -v ON_ERROR_STOP=1 -v articles="$articles" -v phase=prepare -f sql/bench/generate.sql >/dev/null
   echo "   entities ready"
-  "${psql_cmd[@]}" -v articles="$articles" -v phase=articles -v first=1 -v last="$half" -f sql/bench/generate.sql >/dev/null &
-  "${psql_cmd[@]}" -v articles="$articles" -v phase=articles -v first=$((half + 1)) -v last="$articles" -f sql/bench/generate.sql >/dev/null
-  wait
+  # Two halves at once; a half that fails stops the run (a bare `wait` would go on with half).
+  load_halves() {
+    local phase=$1 first_half
+    "${psql_cmd[@]}" -v ON_ERROR_STOP=1 -v articles="$articles" -v phase="$phase" -v first=1 -v last="$half" -f sql/bench/generate.sql >/dev/null &
+    first_half=$!
+    "${psql_cmd[@]}" -v ON_ERROR_STOP=1 -v articles="$articles" -v phase="$phase" -v first=$((half + 1)) -v last="$articles" -f sql/bench/generate.sql >/dev/null \
+      || die "loading $phase failed"
+    wait "$first_half" || die "loading $phase failed"
+  }
+  load_halves articles
   echo "   articles and links ready"
-  "${psql_cmd[@]}" -v articles="$articles" -v phase=comments -v first=1 -v last="$half" -f sql/bench/generate.sql >/dev/null &
-  "${psql_cmd[@]}" -v articles="$articles" -v phase=comments -v first=$((half + 1)) -v last="$articles" -f sql/bench/generate.sql >/dev/null
-  wait
+  load_halves comments
   echo "   comments ready"
   # Word pairs to search for, from the generated vocabulary (before finish drops it): 1,600
   # queries, more than the cache keeps warm in a scenario. Hostile searches: one common word
   # each, matching a large share of the articles (all ranked).
   "${psql_cmd[@]}" -At -c "select w1.w || '%20' || w2.w from bench_words w1, bench_words w2 where w1.i between 1000 and 1039 and w2.i between 2000 and 2039" > "$work/searches.txt"
   "${psql_cmd[@]}" -At -c "select w from bench_words where i between 1 and 20" > "$work/hostile-searches.txt"
-  "${psql_cmd[@]}" -v articles="$articles" -v phase=finish -f sql/bench/generate.sql >/dev/null
+  "${psql_cmd[@]}" -v ON_ERROR_STOP=1 -v articles="$articles" -v phase=finish -f sql/bench/generate.sql >/dev/null
   "${psql_cmd[@]}" -c "vacuum analyze" >/dev/null
   load_seconds=$(awk -v s="$load_start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }')
   local comments
