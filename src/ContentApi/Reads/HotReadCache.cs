@@ -42,9 +42,11 @@ internal sealed class HotReadCache : IOutputCacheStore, IDisposable
     /// Whether a response of a typical size may be kept now: when the cache is full, requests need
     /// not buffer theirs, except when room is due to be made (<see cref="CompactionInterval"/>).
     /// </summary>
-    public bool HasRoom => !IsFull(TypicalEntry) || CompactionDue;
+    public bool HasRoom => !full || CompactionDue;
 
-    private const int TypicalEntry = 16 * 1024;
+    // Set when a response was refused for want of room, cleared when an entry goes: every public
+    // GET asks HasRoom, and the cache's size statistics are gathered across cores on each call.
+    private volatile bool full;
 
     // A full cache makes room for new responses at most this often, a quarter of its entries at a
     // time (the least recently used): one compaction per miss cost more than the hits it bought,
@@ -67,9 +69,12 @@ internal sealed class HotReadCache : IOutputCacheStore, IDisposable
     {
         lock (gate)
         {
-            return nextPublication is { } next && next - nowUtc < longest ? next - nowUtc : longest;
+            return LifetimeLocked(nowUtc, longest);
         }
     }
+
+    private TimeSpan LifetimeLocked(DateTime nowUtc, TimeSpan longest) =>
+        nextPublication is { } next && next - nowUtc < longest ? next - nowUtc : longest;
 
     /// <summary>Evicts every entry a change named, and learns when the next scheduled article appears.</summary>
     public void Invalidate(IEnumerable<string> tags, DateTime? nextScheduledPublication)
@@ -137,11 +142,20 @@ internal sealed class HotReadCache : IOutputCacheStore, IDisposable
             {
                 if (!CompactionDue)
                 {
+                    full = true;
                     return ValueTask.CompletedTask;
                 }
 
                 Volatile.Write(ref lastCompaction, Environment.TickCount64);
                 entries.Compact(0.25);
+            }
+
+            // Never past the next scheduled publication, which may change any page; once it is
+            // due, nothing is kept until the listener has read the one after it.
+            validFor = LifetimeLocked(DateTime.UtcNow, validFor);
+            if (validFor <= TimeSpan.Zero)
+            {
+                return ValueTask.CompletedTask;
             }
 
             var kept = tags.Where(t => !t.StartsWith(GenerationPrefix, StringComparison.Ordinal)).Append(EveryEntry).Distinct().ToArray();
@@ -170,6 +184,7 @@ internal sealed class HotReadCache : IOutputCacheStore, IDisposable
     // sets, unless its key already holds a newer entry (whose tags hold the key again).
     private void Forget(string key, Entry entry, EvictionReason reason)
     {
+        full = false;
         if (reason == EvictionReason.Replaced)
         {
             return;

@@ -93,6 +93,9 @@ internal sealed class PublicResponsesPolicy(HotReadCache cache, TimeSpan longest
         context.CacheVaryByRules.QueryKeys = "*";
         context.CacheVaryByRules.HeaderNames = VariesBy;
         context.Tags.Add(cache.GenerationTag);
+        // Set before the response starts: the middleware fixes an entry's lifetime then. The
+        // store shortens it to the next scheduled publication when it keeps the entry.
+        context.ResponseExpirationTimeSpan = longest;
         return ValueTask.CompletedTask;
     }
 
@@ -112,16 +115,6 @@ internal sealed class PublicResponsesPolicy(HotReadCache cache, TimeSpan longest
         foreach (var key in keys.ToString().Split(' ', StringSplitOptions.RemoveEmptyEntries))
         {
             context.Tags.Add(key);
-        }
-
-        var lifetime = cache.LifetimeFrom(DateTime.UtcNow, longest);
-        if (lifetime <= TimeSpan.Zero)
-        {
-            context.AllowCacheStorage = false; // a scheduled article is due: the next change tells what comes after it
-        }
-        else
-        {
-            context.ResponseExpirationTimeSpan = lifetime;
         }
 
         return ValueTask.CompletedTask;
