@@ -24,6 +24,21 @@ public sealed class TestDatabase(string connectionString)
         return await connection.ExecuteAsync(new CommandDefinition(sql, args, cancellationToken: TestContext.Current.CancellationToken));
     }
 
+    /// <summary>
+    /// The count <paramref name="countSql"/> settles at: polled until it reaches <paramref name="expected"/>
+    /// (at most 5 s), then read again after a pause that would let one more arrive were a limit not kept.
+    /// </summary>
+    public async Task<long> SettledCountAsync(string countSql, long expected)
+    {
+        for (var attempt = 0; attempt < 50 && await ScalarAsync<long>(countSql) < expected; attempt++)
+        {
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+        }
+
+        await Task.Delay(300, TestContext.Current.CancellationToken);
+        return await ScalarAsync<long>(countSql);
+    }
+
     /// <summary>A lock on <paramref name="table"/> held by a session of its own until it is released (or disposed).</summary>
     public Task<HeldLock> LockTableAsync(string table, string mode) => HoldLockAsync($"lock table {table} in {mode} mode");
 
