@@ -14,13 +14,22 @@ internal static class ArticleQueries
 
     private const string FullTextQuery = "websearch_to_tsquery('english', @q)";
 
+    /// <summary>Whether an article (alias <c>a</c>) matches the full-text query <c>@q</c>: anywhere in its text.</summary>
+    public const string MatchesQuery = $"a.search_vector @@ {FullTextQuery}";
+
+    /// <summary>
+    /// An article's relevance to <c>@q</c>: ranked by its title, summary and the body's opening
+    /// (rank_vector, migration 0018), small and in the row, not by the whole text's vector.
+    /// </summary>
+    public const string Rank = $"ts_rank(a.rank_vector, {FullTextQuery})";
+
     // The allow-list of orders; the names are the public `sort` values.
     private static readonly Dictionary<string, SortOrder> Sorts = new()
     {
         [ArticleSorts.Newest] = new(ArticleSorts.Newest, "a.published_at", "a.id", Descending: true),
         [ArticleSorts.Oldest] = new(ArticleSorts.Oldest, "a.published_at", "a.id", Descending: false),
         [ArticleSorts.Title] = new(ArticleSorts.Title, "a.title", "a.id", Descending: false),
-        [ArticleSorts.Relevance] = new(ArticleSorts.Relevance, $"ts_rank(a.search_vector, {FullTextQuery})", "a.id", Descending: true),
+        [ArticleSorts.Relevance] = new(ArticleSorts.Relevance, Rank, "a.id", Descending: true),
     };
 
     // Each metadata filter: the link to follow from an article to the entity named by slug.
@@ -105,7 +114,7 @@ internal static class ArticleQueries
 
         if (FullTextQueries.Normalize(query.Q) is { } q)
         {
-            conditions.Add($"a.search_vector @@ {FullTextQuery}");
+            conditions.Add(MatchesQuery);
             parameters.Add("q", q);
             scope.Add($"q={q}");
         }

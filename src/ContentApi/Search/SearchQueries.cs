@@ -13,10 +13,9 @@ internal static class SearchQueries
     private static readonly Dictionary<string, string> Branches = new()
     {
         ["articles"] = $"""
-            select 'article' as type, a.id * 4 + 0 as key, a.id, a.slug, a.title,
-                   ts_rank(a.search_vector, websearch_to_tsquery('english', @q)) as rank
+            select 'article' as type, a.id * 4 + 0 as key, a.id, a.slug, a.title, {ArticleQueries.Rank} as rank
             from articles a
-            where a.search_vector @@ websearch_to_tsquery('english', @q) and {ArticleQueries.IsPublic}
+            where {ArticleQueries.MatchesQuery} and {ArticleQueries.IsPublic}
             """,
         ["people"] = """
             select 'person' as type, p.id * 4 + 1 as key, p.id, p.slug, p.name as title,

@@ -41,6 +41,25 @@ public sealed class SearchApiTests(ContentApiFixture app)
     }
 
     [Fact]
+    public async Task A_match_past_the_body_opening_is_found_and_ranked_below_one_in_it()
+    {
+        // Ranks come from the title, summary and the body's first 400 characters (migration 0018);
+        // the whole body is searched.
+        var word = UniqueWord();
+        var deep = TestDatabase.UniqueSlug("deep-hit");
+        var opening = TestDatabase.UniqueSlug("opening-hit");
+        await app.Database.InsertArticleAsync(opening, title: "Unrelated headline", body: $"{word} opens the story.");
+        await app.Database.InsertArticleAsync(deep, title: "Unrelated headline", body: new string('x', 10) + string.Concat(Enumerable.Repeat(" filler text", 60)) + $" then {word}.");
+
+        var result = await SearchAsync($"q={word}");
+        var articles = await (await client.GetAsync($"/v1/articles?q={word}&sort=relevance", Ct)).ReadContractAsync<Paged<ContentApi.Articles.ArticleSummary>>();
+
+        Assert.Equal([opening, deep], result.Items.Select(h => h.Slug));
+        Assert.True(result.Items[0].Rank > result.Items[1].Rank);
+        Assert.Equal([opening, deep], articles.Items.Select(a => a.Slug));
+    }
+
+    [Fact]
     public async Task Phrase_search_and_negation_work_as_in_web_search()
     {
         var word = UniqueWord();

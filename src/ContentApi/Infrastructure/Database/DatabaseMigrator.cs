@@ -32,7 +32,10 @@ internal sealed class DatabaseMigrator(string connectionString, ILogger logger)
         {
             var upgradeLog = new LoggerUpgradeLog(logger);
             await EnsureDatabaseAsync(lockConnection, new NpgsqlConnectionStringBuilder(connectionString).Database!, cancellationToken);
-            Run(DeployChanges.To.PostgresqlDatabase(connectionString)
+            // A migration that fills a new column takes as long as the table needs (0018 takes
+            // minutes at a million articles): no command timeout.
+            var migrations = new NpgsqlConnectionStringBuilder(connectionString) { CommandTimeout = 0 }.ConnectionString;
+            Run(DeployChanges.To.PostgresqlDatabase(migrations)
                 .WithScriptsEmbeddedInAssembly(Assembly.GetExecutingAssembly(), name => name.StartsWith("migrations.", StringComparison.Ordinal))
                 .WithTransactionPerScript()
                 .WithVariablesDisabled()
