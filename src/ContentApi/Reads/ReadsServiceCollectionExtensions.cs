@@ -23,7 +23,7 @@ internal static class ReadsServiceCollectionExtensions
 
         // Full-text queries are the costliest anonymous reads: only a few run at once, the rest
         // wait in line (429 past the line), so that no pattern of them holds every pooled
-        // connection while the cheap reads starve.
+        // connection while the cheap reads starve; a costly one rests its slot after it.
         services.Configure<RateLimiterOptions>(options => options.AddPolicy(FullTextQueries.ConcurrencyPolicy, httpContext =>
         {
             if (!httpContext.Request.Query.ContainsKey("q"))
@@ -32,12 +32,14 @@ internal static class ReadsServiceCollectionExtensions
             }
 
             var limits = httpContext.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value;
-            return RateLimitPartition.GetConcurrencyLimiter(FullTextQueries.ConcurrencyPolicy, _ => new ConcurrencyLimiterOptions
-            {
-                PermitLimit = limits.FullTextQueryConcurrency,
-                QueueLimit = limits.FullTextQueryQueue,
-                QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
-            });
+            return RateLimitPartition.Get(FullTextQueries.ConcurrencyPolicy, _ => new RestingConcurrencyLimiter(
+                new ConcurrencyLimiterOptions
+                {
+                    PermitLimit = limits.FullTextQueryConcurrency,
+                    QueueLimit = limits.FullTextQueryQueue,
+                    QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+                },
+                TimeSpan.FromMilliseconds(limits.FullTextQueryCheapMilliseconds)));
         }));
         return services;
     }
