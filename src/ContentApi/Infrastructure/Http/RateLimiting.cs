@@ -29,7 +29,7 @@ internal sealed class RateLimitOptions
     /// slot rests as long again as it ran past this (see RestingConcurrencyLimiter). A search
     /// of two words among 100,000 articles takes ~15 ms; one common word, ~100 ms.
     /// </summary>
-    public int FullTextQueryCheapMilliseconds { get; set; } = 25;
+    public int FullTextQueryCheapMilliseconds { get; set; } = 50;
 
     /// <summary>
     /// Writes (every method but GET, HEAD and OPTIONS) running at once, in the whole process:
