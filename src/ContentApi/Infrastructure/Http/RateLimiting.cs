@@ -26,7 +26,7 @@ internal sealed class RateLimitOptions
 
     /// <summary>
     /// How long a full-text query may hold its slot and give it back at once; a slower one's
-    /// slot rests as long again as it ran past this (see RestingConcurrencyLimiter). A search
+    /// slot rests twice as long as it ran past this (see RestingConcurrencyLimiter). A search
     /// of two words among 100,000 articles takes ~15 ms; one common word, ~100 ms.
     /// </summary>
     public int FullTextQueryCheapMilliseconds { get; set; } = 50;
