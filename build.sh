@@ -10,6 +10,9 @@
 #   ./build.sh faults    fault scenarios with real processes (PostgreSQL restart under load, database
 #                        down) and a table of what clients saw [--down-seconds S]
 #   ./build.sh pg-shell  psql into the private cluster of `run` (while it is running)
+#   ./build.sh cluster up|down|status
+#                        the scaled-out topology on loopback: PostgreSQL primary + 2 streaming replicas,
+#                        3 API instances, HAProxy, Redis (under .data/cluster/)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -114,6 +117,7 @@ case "${1:-}" in
   openapi) shift; cmd_openapi "$@" ;;
   bench) shift; exec "$ROOT/bench/run.sh" "$@" ;;
   faults) shift; exec "$ROOT/faults/run.sh" "$@" ;;
+  cluster) shift; exec "$ROOT/scripts/cluster.sh" "$@" ;;
   pg-shell) shift; cmd_pg_shell "$@" ;;
-  *) echo "usage: ./build.sh run | test | openapi | bench [--articles N] [--duration S] [--connections C] [--quick] | faults [--down-seconds S] | pg-shell" >&2; exit 2 ;;
+  *) echo "usage: ./build.sh run | test | openapi | bench [--articles N] [--duration S] [--connections C] [--quick] | faults [--down-seconds S] | cluster up|down|status | pg-shell" >&2; exit 2 ;;
 esac
