@@ -24,8 +24,11 @@ load_state() {
 
 remember() { echo "$1=$2" >> "$STATE"; }
 
+# state_of NAME: a value `remember` wrote (empty when it never did), e.g. state_of API2_PID.
+state_of() { grep "^$1=" "$STATE" | cut -d= -f2 || true; }
+
 psql_at() {
-  "$PG_BIN/psql" -h 127.0.0.1 -p "$1" -U postgres -X -q -At -d "${3:-postgres}" -c "$2"
+  "$PG_BIN/psql" -h 127.0.0.1 -p "$1" -U postgres -X -q -At -d postgres -c "$2"
 }
 
 cmd_up() {
@@ -91,7 +94,7 @@ cmd_up() {
     backends+="    server api$i 127.0.0.1:$api_port check"$'\n'
   done
   for i in $(seq 1 "$INSTANCES"); do
-    api_port=$(grep "^API${i}_PORT=" "$STATE" | cut -d= -f2)
+    api_port=$(state_of "API${i}_PORT")
     wait_ready "http://127.0.0.1:$api_port" "$CLUSTER_DIR/api$i.log"
   done
 
@@ -154,14 +157,14 @@ cmd_down() {
   [ -f "$CLUSTER_DIR/haproxy.pid" ] && kill "$(cat "$CLUSTER_DIR/haproxy.pid")" 2>/dev/null || true
   local i pid
   for i in $(seq 1 "$INSTANCES"); do
-    pid=$(grep "^API${i}_PID=" "$STATE" | cut -d= -f2 || true)
+    pid=$(state_of "API${i}_PID")
     [ -n "$pid" ] && kill "$pid" 2>/dev/null || true
   done
   [ -f "$CLUSTER_DIR/redis.pid" ] && kill "$(cat "$CLUSTER_DIR/redis.pid")" 2>/dev/null || true
   for i in $(seq 1 "$REPLICAS"); do pg_stop "$CLUSTER_DIR/replica$i"; done
   pg_stop "$CLUSTER_DIR/primary"
   for i in $(seq 1 "$INSTANCES"); do
-    pid=$(grep "^API${i}_PID=" "$STATE" | cut -d= -f2 || true)
+    pid=$(state_of "API${i}_PID")
     while [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; do sleep 0.2; done
   done
   rm -rf "$CLUSTER_DIR"
@@ -176,7 +179,7 @@ cmd_status() {
   role=$(psql_at "$PRIMARY_PORT" "select case when pg_is_in_recovery() then 'replica (!)' else 'primary' end" 2>/dev/null || echo down)
   printf '%-12s %-7s %-26s %s\n' postgres-0 "$PRIMARY_PORT" "$role" "$(psql_at "$PRIMARY_PORT" "select count(*) || ' replicas streaming' from pg_stat_replication where state = 'streaming'" 2>/dev/null || echo down)"
   for i in $(seq 1 "$REPLICAS"); do
-    port=$(grep "^REPLICA${i}_PORT=" "$STATE" | cut -d= -f2)
+    port=$(state_of "REPLICA${i}_PORT")
     role=$(psql_at "$port" "select case when pg_is_in_recovery() then 'replica of ' || $PRIMARY_PORT else 'primary (promoted)' end" 2>/dev/null || echo down)
     # Lag as the primary sees it: bytes not yet replayed, and the time the last replay took.
     lag=$(psql_at "$PRIMARY_PORT" "select r.state || ', lag ' || pg_wal_lsn_diff(pg_current_wal_lsn(), r.replay_lsn) || ' bytes, '
@@ -186,7 +189,7 @@ cmd_status() {
     printf '%-12s %-7s %-26s %s\n' "postgres-$i" "$port" "$role" "${lag:-not streaming}"
   done
   for i in $(seq 1 "$INSTANCES"); do
-    port=$(grep "^API${i}_PORT=" "$STATE" | cut -d= -f2)
+    port=$(state_of "API${i}_PORT")
     ready=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/health/ready" || true)
     printf '%-12s %-7s %-26s %s\n' "api-$i" "$port" "instance" "$([ "$ready" = 000 ] && echo down || echo "ready: $ready")"
   done
