@@ -30,7 +30,7 @@ internal static class CommentServices
         services.Configure<RateLimiterOptions>(options => options.AddPolicy(CommentsApi.RateLimitPolicy, httpContext =>
         {
             var perMinute = httpContext.RequestServices.GetRequiredService<IOptions<CommentOptions>>().Value.RateLimitPerMinute;
-            return RateLimiting.PerMinute(ClientAddresses.ClientNetwork(httpContext) ?? "unknown", perMinute);
+            return httpContext.RequestServices.GetRequiredService<SharedRateLimits>().PerMinute("comments", ClientAddresses.ClientNetwork(httpContext) ?? "unknown", perMinute);
         }));
         return services;
     }

@@ -40,6 +40,12 @@ internal sealed class RateLimitOptions
 
     /// <summary>Writes waiting for their turn; past it, 429.</summary>
     public int WriteQueue { get; set; } = 256;
+
+    /// <summary>
+    /// How many instances share the per-network budgets through Redis (ConnectionStrings:Redis):
+    /// while Redis cannot be reached, each applies this share of them alone.
+    /// </summary>
+    public int Instances { get; set; } = 1;
 }
 
 internal static class RateLimiting
@@ -53,9 +59,10 @@ internal static class RateLimiting
     {
         services.AddOptions<RateLimitOptions>().BindConfiguration("RateLimits")
             .Validate(o => o.AnonymousRequestsPerMinute >= 0 && o.InvalidApiKeysPerMinute > 0 && o.FullTextQueryConcurrency > 0 && o.FullTextQueryQueue >= 0 && o.FullTextQueryCheapMilliseconds >= 0
-                           && o.WriteConcurrency > 0 && o.WriteQueue >= 0,
-                "RateLimits: AnonymousRequestsPerMinute ≥ 0 (0: no limit), InvalidApiKeysPerMinute > 0, FullTextQueryConcurrency > 0, FullTextQueryQueue ≥ 0, FullTextQueryCheapMilliseconds ≥ 0, WriteConcurrency > 0, WriteQueue ≥ 0.")
+                           && o.WriteConcurrency > 0 && o.WriteQueue >= 0 && o.Instances >= 1,
+                "RateLimits: AnonymousRequestsPerMinute ≥ 0 (0: no limit), InvalidApiKeysPerMinute > 0, FullTextQueryConcurrency > 0, FullTextQueryQueue ≥ 0, FullTextQueryCheapMilliseconds ≥ 0, WriteConcurrency > 0, WriteQueue ≥ 0, Instances ≥ 1.")
             .ValidateOnStart();
+        services.AddSingleton<SharedRateLimits>();
         return services.AddRateLimiter(options =>
         {
             options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
@@ -64,7 +71,7 @@ internal static class RateLimiting
                 var perMinute = httpContext.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value.AnonymousRequestsPerMinute;
                 return perMinute == 0 || httpContext.User.Identity?.IsAuthenticated == true || httpContext.Request.Path.StartsWithSegments("/health")
                     ? RateLimitPartition.GetNoLimiter("")
-                    : PerMinute(ClientAddresses.ClientNetwork(httpContext) ?? "unknown", perMinute);
+                    : httpContext.RequestServices.GetRequiredService<SharedRateLimits>().PerMinute("requests", ClientAddresses.ClientNetwork(httpContext) ?? "unknown", perMinute);
             });
             var writeTurns = PartitionedRateLimiter.Create<HttpContext, string>(httpContext =>
             {
@@ -100,11 +107,6 @@ internal static class RateLimiting
             };
         });
     }
-
-    /// <summary>A fixed window of one minute with <paramref name="permits"/> permits and no queue.</summary>
-    public static RateLimitPartition<string> PerMinute(string partition, int permits) =>
-        RateLimitPartition.GetFixedWindowLimiter(partition,
-            _ => new FixedWindowRateLimiterOptions { PermitLimit = permits, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 });
 
     /// <summary>Whole seconds until a refused lease's limiter has permits again (at least 1; 1 for a full queue, which says nothing).</summary>
     public static int RetryAfterSeconds(RateLimitLease lease) =>

@@ -43,7 +43,7 @@ internal sealed class ApiKeyAuthenticationHandler(
         }
 
         var network = ClientAddresses.ClientNetwork(Context) ?? "unknown";
-        if (invalidKeys.RefusedForSeconds(network) is { } seconds)
+        if (await invalidKeys.RefusedForSecondsAsync(network, Context.RequestAborted) is { } seconds)
         {
             Context.Items[RefusedForSecondsItem] = seconds;
             return AuthenticateResult.Fail("Too many invalid API keys from this network.");
@@ -51,14 +51,14 @@ internal sealed class ApiKeyAuthenticationHandler(
 
         if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
-            invalidKeys.Count(network);
+            await invalidKeys.CountAsync(network, Context.RequestAborted);
             return AuthenticateResult.Fail("The Authorization header must be 'Bearer <api key>'.");
         }
 
         var key = header["Bearer ".Length..].Trim();
         if (key.Length is 0 or > MaxKeyLength || !key.StartsWith(ApiKeys.Prefix, StringComparison.Ordinal))
         {
-            invalidKeys.Count(network);
+            await invalidKeys.CountAsync(network, Context.RequestAborted);
             return AuthenticateResult.Fail("Invalid API key.");
         }
 
@@ -67,7 +67,7 @@ internal sealed class ApiKeyAuthenticationHandler(
             "select id, name, scopes from api_key_identity(@hash)", new { hash = ApiKeys.Hash(key) }, cancellationToken: Context.RequestAborted));
         if (row is null)
         {
-            invalidKeys.Count(network);
+            await invalidKeys.CountAsync(network, Context.RequestAborted);
             return AuthenticateResult.Fail("Invalid or revoked API key.");
         }
 

@@ -9,22 +9,22 @@ namespace ContentApi.Infrastructure.Security;
 /// Past the budget, keys from that network are refused without a database lookup until the
 /// minute ends: guessing keys is slow, and cheap to refuse.
 /// </summary>
-internal sealed class InvalidApiKeyAttempts(IOptions<RateLimitOptions> options) : IDisposable
+internal sealed class InvalidApiKeyAttempts(SharedRateLimits shared, IOptions<RateLimitOptions> options) : IDisposable
 {
     private readonly PartitionedRateLimiter<string> limiter = PartitionedRateLimiter.Create<string, string>(
-        network => RateLimiting.PerMinute(network, options.Value.InvalidApiKeysPerMinute));
+        network => shared.PerMinute("invalid-keys", network, options.Value.InvalidApiKeysPerMinute));
 
     /// <summary>Seconds until keys from the network are looked up again; null while it is within its budget.</summary>
-    public int? RefusedForSeconds(string network)
+    public async Task<int?> RefusedForSecondsAsync(string network, CancellationToken cancellationToken)
     {
-        using var lease = limiter.AttemptAcquire(network, permitCount: 0); // asks, takes nothing
+        using var lease = await limiter.AcquireAsync(network, permitCount: 0, cancellationToken); // asks, takes nothing
         return lease.IsAcquired ? null : RateLimiting.RetryAfterSeconds(lease);
     }
 
     /// <summary>Counts an invalid key sent from the network.</summary>
-    public void Count(string network)
+    public async Task CountAsync(string network, CancellationToken cancellationToken)
     {
-        using var lease = limiter.AttemptAcquire(network);
+        using var lease = await limiter.AcquireAsync(network, permitCount: 1, cancellationToken);
     }
 
     public void Dispose() => limiter.Dispose();
