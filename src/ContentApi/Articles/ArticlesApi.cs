@@ -52,12 +52,15 @@ internal static class ArticlesApi
 
     /// <param name="slug">The article's slug.</param>
     public static async Task<Results<RawJsonResult<ArticleDetail>, NotModifiedResult, RedirectHttpResult, ProblemHttpResult>> GetArticle(
-        string slug, NpgsqlDataSource db, ConditionalRequests conditionalRequests, HttpContext httpContext, CancellationToken cancellationToken)
+        string slug, ReadRouting routing, ConditionalRequests conditionalRequests, HttpContext httpContext, CancellationToken cancellationToken)
     {
         if (Slugs.Problem(slug) is { } badSlug)
         {
             return badSlug;
         }
+
+        // Editors (with Authorization) read from the primary.
+        var db = await routing.SourceForAsync(httpContext, cancellationToken);
 
         httpContext.Response.Headers.Append(HeaderNames.Vary, HeaderNames.Accept);
         if (ArticleFormats.Negotiate(httpContext.Request) is not { } format)

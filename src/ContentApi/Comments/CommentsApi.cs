@@ -69,7 +69,7 @@ internal static class CommentsApi
     /// <param name="slug">The article's slug.</param>
     /// <param name="query">Paging and view.</param>
     public static async Task<Results<RawPagedResult<PublicComment>, RawPagedResult<CommentThread>, NotModifiedResult, RedirectHttpResult, ProblemHttpResult>> ListArticleComments(
-        string slug, [AsParameters] ListCommentsQuery query, PublicReads reads, NpgsqlDataSource db, HttpContext httpContext, CancellationToken cancellationToken)
+        string slug, [AsParameters] ListCommentsQuery query, PublicReads reads, ReadRouting routing, HttpContext httpContext, CancellationToken cancellationToken)
     {
         if (Slugs.Problem(slug) is { } badSlug)
         {
@@ -85,7 +85,7 @@ internal static class CommentsApi
             RawPagedResult<PublicComment> comments => comments,
             NotModifiedResult notModified => notModified,
             ProblemHttpResult { StatusCode: StatusCodes.Status404NotFound } =>
-                (await ArticlesApi.MissingAsync(db, slug, "/comments" + httpContext.Request.QueryString, cancellationToken)).Result switch
+                (await ArticlesApi.MissingAsync(await routing.SourceForAsync(httpContext, cancellationToken), slug, "/comments" + httpContext.Request.QueryString, cancellationToken)).Result switch
                 {
                     RedirectHttpResult redirect => redirect,
                     var problem => (ProblemHttpResult)problem,

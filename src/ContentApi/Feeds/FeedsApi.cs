@@ -69,15 +69,16 @@ internal static class FeedsApi
     }
 
     /// <param name="query">Which articles.</param>
-    public static Task<IResult> ArticlesRss([AsParameters] FeedQuery query, NpgsqlDataSource db, ConditionalRequests conditionalRequests, IConfiguration configuration, HttpContext httpContext, CancellationToken cancellationToken) =>
-        FeedAsync(query, db, conditionalRequests, httpContext, Rss, (writer, articles, baseUrl) => WriteRss(writer, articles, baseUrl, Publication(configuration)), cancellationToken);
+    public static Task<IResult> ArticlesRss([AsParameters] FeedQuery query, ReadRouting routing, ConditionalRequests conditionalRequests, IConfiguration configuration, HttpContext httpContext, CancellationToken cancellationToken) =>
+        FeedAsync(query, routing, conditionalRequests, httpContext, Rss, (writer, articles, baseUrl) => WriteRss(writer, articles, baseUrl, Publication(configuration)), cancellationToken);
 
     /// <param name="query">Which articles.</param>
-    public static Task<IResult> ArticlesAtom([AsParameters] FeedQuery query, NpgsqlDataSource db, ConditionalRequests conditionalRequests, IConfiguration configuration, HttpContext httpContext, CancellationToken cancellationToken) =>
-        FeedAsync(query, db, conditionalRequests, httpContext, Atom, (writer, articles, baseUrl) => WriteAtom(writer, articles, baseUrl, Publication(configuration), httpContext.Request), cancellationToken);
+    public static Task<IResult> ArticlesAtom([AsParameters] FeedQuery query, ReadRouting routing, ConditionalRequests conditionalRequests, IConfiguration configuration, HttpContext httpContext, CancellationToken cancellationToken) =>
+        FeedAsync(query, routing, conditionalRequests, httpContext, Atom, (writer, articles, baseUrl) => WriteAtom(writer, articles, baseUrl, Publication(configuration), httpContext.Request), cancellationToken);
 
-    public static async Task<IResult> NewsSitemap(NpgsqlDataSource db, ConditionalRequests conditionalRequests, IConfiguration configuration, HttpContext httpContext, CancellationToken cancellationToken)
+    public static async Task<IResult> NewsSitemap(ReadRouting routing, ConditionalRequests conditionalRequests, IConfiguration configuration, HttpContext httpContext, CancellationToken cancellationToken)
     {
+        var db = await routing.SourceForAsync(httpContext, cancellationToken);
         if (await NotModifiedAsync(db, conditionalRequests, httpContext, cancellationToken) is { } notModified)
         {
             return notModified;
@@ -115,9 +116,10 @@ internal static class FeedsApi
     }
 
     private static async Task<IResult> FeedAsync(
-        FeedQuery query, NpgsqlDataSource db, ConditionalRequests conditionalRequests, HttpContext httpContext, string mediaType,
+        FeedQuery query, ReadRouting routing, ConditionalRequests conditionalRequests, HttpContext httpContext, string mediaType,
         Action<XmlWriter, IReadOnlyList<ArticleSummary>, string> write, CancellationToken cancellationToken)
     {
+        var db = await routing.SourceForAsync(httpContext, cancellationToken);
         if (await NotModifiedAsync(db, conditionalRequests, httpContext, cancellationToken) is { } notModified)
         {
             return notModified;

@@ -16,15 +16,21 @@ internal sealed class CacheInvalidationListener(
     HotReadCache cache, NpgsqlDataSource db, UnpooledConnections unpooled, IOptions<OutputCachingOptions> options,
     ILogger<CacheInvalidationListener> logger) : BackgroundService
 {
-    private const string HeadSql = """
+    // Each ends with the primary's WAL position after reading the changes: every change read was
+    // committed before it, so a replica that has replayed it shows them all (ReadRouting).
+    private const string HeadSql = $"""
         select coalesce(max(o.position), 0) from content_outbox o;
         select min(a.published_at) from articles a where a.status = 'published' and a.published_at > now();
+        {WalPositionSql}
         """;
 
-    private const string ChangesSql = """
+    private const string ChangesSql = $"""
         select o.position, o.keys from content_outbox o where o.position > @heard order by o.position;
         select min(a.published_at) from articles a where a.status = 'published' and a.published_at > now();
+        {WalPositionSql}
         """;
+
+    private const string WalPositionSql = "select pg_current_wal_lsn()::text;";
 
     // The longest wait without a notification: the schedule is read again after it anyway.
     private static readonly TimeSpan LongestWait = TimeSpan.FromSeconds(30);
@@ -113,7 +119,7 @@ internal sealed class CacheInvalidationListener(
         catch (Exception exception) when (exception is NpgsqlException or TimeoutException)
         {
             // Not knowing what the write changed, forget everything.
-            cache.Invalidate([HotReadCache.EveryEntry], null);
+            cache.Invalidate([HotReadCache.EveryEntry], null, 0);
         }
     }
 
@@ -125,8 +131,9 @@ internal sealed class CacheInvalidationListener(
             await using var results = await connection.QueryMultipleAsync(new CommandDefinition(HeadSql, cancellationToken: cancellationToken));
             var head = await results.ReadSingleAsync<long>();
             var nextPublication = await results.ReadSingleAsync<DateTime?>();
+            var walPosition = CommitPosition.Parse(await results.ReadSingleAsync<string>());
             heard = head;
-            cache.Resume(nextPublication);
+            cache.Resume(nextPublication, walPosition);
         }
         finally
         {
@@ -142,7 +149,8 @@ internal sealed class CacheInvalidationListener(
             await using var results = await connection.QueryMultipleAsync(new CommandDefinition(ChangesSql, new { heard }, cancellationToken: cancellationToken));
             var changes = (await results.ReadAsync<(long Position, string[] Keys)>()).AsList();
             var nextPublication = await results.ReadSingleAsync<DateTime?>();
-            cache.Invalidate(changes.SelectMany(c => c.Keys).Distinct(), nextPublication);
+            var walPosition = CommitPosition.Parse(await results.ReadSingleAsync<string>());
+            cache.Invalidate(changes.SelectMany(c => c.Keys).Distinct(), nextPublication, walPosition);
             if (changes.Count > 0)
             {
                 heard = changes[^1].Position;

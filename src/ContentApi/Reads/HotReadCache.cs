@@ -76,11 +76,24 @@ internal sealed class HotReadCache : IOutputCacheStore, IDisposable
     private TimeSpan LifetimeLocked(DateTime nowUtc, TimeSpan longest) =>
         nextPublication is { } next && next - nowUtc < longest ? next - nowUtc : longest;
 
-    /// <summary>Evicts every entry a change named, and learns when the next scheduled article appears.</summary>
-    public void Invalidate(IEnumerable<string> tags, DateTime? nextScheduledPublication)
+    /// <summary>
+    /// The primary's WAL position when the last changes were heard: a response kept from now on
+    /// must be read from a server that has replayed it (ReadRouting), or it could be older than
+    /// an eviction already done.
+    /// </summary>
+    public ulong HeardPosition => Volatile.Read(ref heardPosition);
+
+    private ulong heardPosition;
+
+    /// <summary>
+    /// Evicts every entry a change named, learns when the next scheduled article appears and
+    /// how far the primary's WAL was when the change was heard (0: not known, nothing learnt).
+    /// </summary>
+    public void Invalidate(IEnumerable<string> tags, DateTime? nextScheduledPublication, ulong walPosition)
     {
         lock (gate)
         {
+            Hear(walPosition);
             NextGeneration();
             // An earlier publication than the entries were kept for: they may outlive it.
             var scheduledSooner = nextScheduledPublication < (nextPublication ?? DateTime.MaxValue);
@@ -104,10 +117,11 @@ internal sealed class HotReadCache : IOutputCacheStore, IDisposable
     }
 
     /// <summary>Changes are heard again: start afresh (what changed meanwhile was not heard).</summary>
-    public void Resume(DateTime? nextScheduledPublication)
+    public void Resume(DateTime? nextScheduledPublication, ulong walPosition)
     {
         lock (gate)
         {
+            Hear(walPosition);
             NextGeneration();
             EvictLocked(EveryEntry);
             nextPublication = nextScheduledPublication;
@@ -204,6 +218,14 @@ internal sealed class HotReadCache : IOutputCacheStore, IDisposable
                     keysByTag.Remove(tag);
                 }
             }
+        }
+    }
+
+    private void Hear(ulong walPosition)
+    {
+        if (walPosition > heardPosition)
+        {
+            Volatile.Write(ref heardPosition, walPosition);
         }
     }
 

@@ -87,7 +87,8 @@ internal sealed class PublicResponsesPolicy(HotReadCache cache, TimeSpan longest
                         && !request.Headers.ContainsKey(HeaderNames.Authorization)
                         && !HasFutureIfModifiedSince(request);
         context.EnableOutputCaching = cacheable;
-        context.AllowCacheLookup = cacheable;
+        // A reader who wrote after the last change heard here must not get an entry older than its write.
+        context.AllowCacheLookup = cacheable && !AsksPastHeard(request);
         context.AllowCacheStorage = cacheable && cache.HasRoom;
         context.AllowLocking = true;
         context.CacheVaryByRules.QueryKeys = "*";
@@ -118,6 +119,18 @@ internal sealed class PublicResponsesPolicy(HotReadCache cache, TimeSpan longest
         }
 
         return ValueTask.CompletedTask;
+    }
+
+    private bool AsksPastHeard(HttpRequest request)
+    {
+        try
+        {
+            return CommitPosition.Asked(request) > cache.HeardPosition;
+        }
+        catch (BadHttpRequestException)
+        {
+            return true; // answered 400 further on
+        }
     }
 
     private static bool IsPublic(StringValues cacheControl) =>

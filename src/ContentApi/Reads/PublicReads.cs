@@ -2,7 +2,6 @@ using System.Globalization;
 using ContentApi.Infrastructure.Http;
 using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Npgsql;
 
 namespace ContentApi.Reads;
 
@@ -10,7 +9,7 @@ namespace ContentApi.Reads;
 /// The read path shared by every public list and entity view: cursor or page-number paging,
 /// conditional GET on the content watermark, and one SQL round trip for a 200.
 /// </summary>
-internal sealed class PublicReads(NpgsqlDataSource db, ConditionalRequests conditionalRequests, CursorCodec cursors, ListTotals totals)
+internal sealed class PublicReads(ReadRouting routing, ConditionalRequests conditionalRequests, CursorCodec cursors, ListTotals totals)
 {
     private sealed record ListHead(long Version, DateTime ChangedAt, DateTime? VisibleUntil, bool ParentExists, string? ParentCacheKeys, long TotalItems);
 
@@ -81,6 +80,7 @@ internal sealed class PublicReads(NpgsqlDataSource db, ConditionalRequests condi
             {limit};
             """;
 
+        var db = await routing.SourceForAsync(httpContext, cancellationToken);
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
         await using var results = await connection.QueryMultipleAsync(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken));
         var head = await results.ReadSingleAsync<ListHead>();
@@ -198,6 +198,7 @@ internal sealed class PublicReads(NpgsqlDataSource db, ConditionalRequests condi
             return notModified;
         }
 
+        var db = await routing.SourceForAsync(httpContext, cancellationToken);
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
         await using var results = await connection.QueryMultipleAsync(new CommandDefinition(
             ContentWatermark.Sql + "\n" + documentSql, parameters, cancellationToken: cancellationToken));
@@ -226,7 +227,7 @@ internal sealed class PublicReads(NpgsqlDataSource db, ConditionalRequests condi
             return null;
         }
 
-        var validators = (await ContentWatermark.ReadAsync(db, cancellationToken)).ValidatorsFor(httpContext.Request, variant);
+        var validators = (await ContentWatermark.ReadAsync(await routing.SourceForAsync(httpContext, cancellationToken), cancellationToken)).ValidatorsFor(httpContext.Request, variant);
         if (!ConditionalRequests.IsNotModified(httpContext.Request, validators))
         {
             return null;

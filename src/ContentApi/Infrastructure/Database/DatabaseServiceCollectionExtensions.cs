@@ -8,13 +8,30 @@ internal static class DatabaseServiceCollectionExtensions
     public const string ConnectionStringName = "Content";
     public const string OwnerConnectionStringName = "Owner";
 
-    /// <summary>One <see cref="NpgsqlDataSource"/> per process, with the pool settings measured to matter here.</summary>
+    /// <summary>
+    /// One <see cref="NpgsqlDataSource"/> per process, with the pool settings measured to matter
+    /// here. With several hosts in the connection string (a primary and its streaming replicas,
+    /// <c>Host=h1:5432,h2:5432,…</c>) it is the primary of a multi-host data source, for writes,
+    /// authenticated reads and everything in the background; public reads go to the replicas
+    /// through <see cref="DatabaseServers"/> (Reads/ReadRouting.cs).
+    /// </summary>
     public static IServiceCollection AddContentDatabase(this IServiceCollection services, IConfiguration configuration)
     {
         DefaultTypeMap.MatchNamesWithUnderscores = true;
         var connectionString = TunedConnectionString(configuration);
-        services.AddNpgsqlDataSource(connectionString);
-        services.AddSingleton(new UnpooledConnections(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString));
+        var servers = new DatabaseServers(connectionString);
+        if (servers.Replicated)
+        {
+            services.AddSingleton(sp => new NpgsqlDataSourceBuilder(connectionString).UseLoggerFactory(sp.GetRequiredService<ILoggerFactory>()).BuildMultiHost());
+            services.AddSingleton(sp => sp.GetRequiredService<NpgsqlMultiHostDataSource>().WithTargetSession(TargetSessionAttributes.Primary));
+        }
+        else
+        {
+            services.AddNpgsqlDataSource(connectionString);
+        }
+
+        services.AddSingleton(servers);
+        services.AddSingleton(new UnpooledConnections(servers.PrimaryOnly(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false })));
         return services;
     }
 
@@ -28,8 +45,11 @@ internal static class DatabaseServiceCollectionExtensions
     /// The schema owner's connection, for migrations and the <c>keys</c> commands: the API itself
     /// connects with <c>Content</c>, as a role with DML only. Without one, <c>Content</c> serves both.
     /// </summary>
-    public static string OwnerConnectionString(IConfiguration configuration) =>
-        configuration.GetConnectionString(OwnerConnectionStringName) is { Length: > 0 } owner ? owner : RequiredConnectionString(configuration);
+    public static string OwnerConnectionString(IConfiguration configuration)
+    {
+        var owner = configuration.GetConnectionString(OwnerConnectionStringName) is { Length: > 0 } value ? value : RequiredConnectionString(configuration);
+        return new DatabaseServers(owner).PrimaryOnly(new NpgsqlConnectionStringBuilder(owner));
+    }
 
     // Defaults chosen for 2 cores (DESIGN.md "Performance"); anything set explicitly in the
     // configured connection string wins.
@@ -68,6 +88,42 @@ internal static class DatabaseServiceCollectionExtensions
 
         return tuned.ConnectionString;
     }
+}
+
+/// <summary>
+/// The servers the connection string names: one, or a primary and its streaming replicas
+/// (several hosts; which one is the primary is found by asking each, so a promoted replica
+/// takes over without a configuration change).
+/// </summary>
+internal sealed class DatabaseServers
+{
+    public DatabaseServers(string connectionString)
+    {
+        ConnectionString = connectionString;
+        Hosts = (new NpgsqlConnectionStringBuilder(connectionString).Host ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    }
+
+    public string ConnectionString { get; }
+
+    /// <summary>Each host as the connection string names it (<c>host</c> or <c>host:port</c>).</summary>
+    public IReadOnlyList<string> Hosts { get; }
+
+    /// <summary>Whether several servers are named: public reads then go to the replicas.</summary>
+    public bool Replicated => Hosts.Count > 1;
+
+    /// <summary>The connection string for sessions that must reach the primary (migrations, LISTEN).</summary>
+    public string PrimaryOnly(NpgsqlConnectionStringBuilder builder)
+    {
+        if (Replicated)
+        {
+            builder.TargetSessionAttributes = "primary";
+        }
+
+        return builder.ConnectionString;
+    }
+
+    /// <summary>The connection string for one of the hosts alone.</summary>
+    public string ForHost(string host) => new NpgsqlConnectionStringBuilder(ConnectionString) { Host = host, TargetSessionAttributes = null }.ConnectionString;
 }
 
 /// <summary>

@@ -7,8 +7,8 @@ namespace ContentApi.Infrastructure.Http;
 internal static class CrossOrigin
 {
     private static readonly string[] Methods = ["GET", "HEAD", "POST", "PATCH", "DELETE"];
-    private static readonly string[] RequestHeaders = ["Accept", "Content-Type", "Authorization", "If-None-Match", "If-Modified-Since", "If-Match", "Idempotency-Key"];
-    private static readonly string[] ExposedHeaders = ["ETag", "Last-Modified", "Link", "Location", "Retry-After"];
+    private static readonly string[] RequestHeaders = ["Accept", "Content-Type", "Authorization", "If-None-Match", "If-Modified-Since", "If-Match", "Idempotency-Key", "Commit-Position"];
+    private static readonly string[] ExposedHeaders = ["ETag", "Last-Modified", "Link", "Location", "Retry-After", "Commit-Position"];
 
     public static IServiceCollection AddCrossOrigin(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
     {
