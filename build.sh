@@ -119,5 +119,5 @@ case "${1:-}" in
   faults) shift; exec "$ROOT/faults/run.sh" "$@" ;;
   cluster) shift; exec "$ROOT/scripts/cluster.sh" "$@" ;;
   pg-shell) shift; cmd_pg_shell "$@" ;;
-  *) echo "usage: ./build.sh run | test | openapi | bench [--articles N] [--duration S] [--connections C] [--quick] | faults [--down-seconds S] | cluster up|down|status | pg-shell" >&2; exit 2 ;;
+  *) echo "usage: ./build.sh run | test | openapi | bench [--articles N] [--duration S] [--connections C] [--quick] | faults [--down-seconds S] | cluster up|down|status|promote N|test | pg-shell" >&2; exit 2 ;;
 esac

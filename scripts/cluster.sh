@@ -25,10 +25,29 @@ load_state() {
 remember() { echo "$1=$2" >> "$STATE"; }
 
 # state_of NAME: a value `remember` wrote (empty when it never did), e.g. state_of API2_PID.
-state_of() { grep "^$1=" "$STATE" | cut -d= -f2 || true; }
+state_of() { grep "^$1=" "$STATE" | cut -d= -f2- || true; }
 
 psql_at() {
   "$PG_BIN/psql" -h 127.0.0.1 -p "$1" -U postgres -X -q -At -d postgres -c "$2"
+}
+
+# start_instance N [SETTING=VALUE ...]: API instance N on its port (Production, with the
+# Served-By diagnostic header), its rate limits shared through Redis, HAProxy's X-Forwarded-For
+# believed; CLUSTER_API_SETTINGS given to `up` and the extra settings override the defaults.
+start_instance() {
+  local i=$1 pid
+  shift
+  log "API instance $i on 127.0.0.1:$(state_of "API${i}_PORT")${*:+ ($*)}"
+  # shellcheck disable=SC2046,SC2086
+  env ASPNETCORE_ENVIRONMENT=Production ConnectionStrings__Content="$(state_of CONTENT_CONNECTION | tr -d '"')" \
+    ConnectionStrings__Redis="127.0.0.1:$(state_of REDIS_PORT)" RateLimits__Instances="$INSTANCES" Http__TrustedProxies__0=127.0.0.1 \
+    ReadReplicas__ServedByHeader=true Logging__LogLevel__Default=Warning Health__DrainSeconds=3 \
+    $(state_of API_SETTINGS | tr -d '"') "$@" \
+    setsid dotnet "$ROOT/src/ContentApi/bin/Release/net10.0/ContentApi.dll" --urls "http://127.0.0.1:$(state_of "API${i}_PORT")" \
+    >> "$CLUSTER_DIR/api$i.log" 2>&1 < /dev/null &
+  pid=$!
+  sed -i "/^API${i}_PID=/d" "$STATE"
+  remember "API${i}_PID" "$pid"
 }
 
 cmd_up() {
@@ -43,7 +62,6 @@ cmd_up() {
 
   log "building the API (Release)"
   dotnet build "$API_PROJECT" -c Release -v q -nologo >/dev/null
-  local api_dll="$ROOT/src/ContentApi/bin/Release/net10.0/ContentApi.dll"
 
   local primary_port
   primary_port=$(free_port)
@@ -72,7 +90,7 @@ cmd_up() {
 
   log "migrations on the primary"
   ensure_api_role "$primary_port"
-  ConnectionStrings__Content=$(connection_string "$primary_port" contentapi) dotnet "$api_dll" migrate >/dev/null
+  ConnectionStrings__Content=$(connection_string "$primary_port" contentapi) dotnet "$ROOT/src/ContentApi/bin/Release/net10.0/ContentApi.dll" migrate >/dev/null
 
   local redis_port
   redis_port=$(free_port)
@@ -81,16 +99,18 @@ cmd_up() {
     --dir "$CLUSTER_DIR" --pidfile "$CLUSTER_DIR/redis.pid" --logfile "$CLUSTER_DIR/redis.log" >/dev/null
   remember REDIS_PORT "$redis_port"
 
-  local backends="" api_port pid
+  # One multi-host connection string: the primary is found by asking (writes, LISTEN), public
+  # reads go to the replicas (Reads/ReadRouting.cs).
+  local hosts="127.0.0.1:$primary_port"
+  for i in $(seq 1 "$REPLICAS"); do hosts+=",127.0.0.1:$(state_of "REPLICA${i}_PORT")"; done
+  remember CONTENT_CONNECTION "\"Host=$hosts;Username=$API_ROLE;Database=contentapi\""
+  remember API_SETTINGS "\"${CLUSTER_API_SETTINGS:-}\""
+
+  local backends="" api_port
   for i in $(seq 1 "$INSTANCES"); do
     api_port=$(free_port)
-    log "API instance $i on 127.0.0.1:$api_port"
-    ASPNETCORE_ENVIRONMENT=Production ConnectionStrings__Content=$(api_connection_string "$primary_port" contentapi) \
-      Logging__LogLevel__Default=Warning Health__DrainSeconds=3 \
-      setsid dotnet "$api_dll" --urls "http://127.0.0.1:$api_port" > "$CLUSTER_DIR/api$i.log" 2>&1 < /dev/null &
-    pid=$!
     remember "API${i}_PORT" "$api_port"
-    remember "API${i}_PID" "$pid"
+    start_instance "$i"
     backends+="    server api$i 127.0.0.1:$api_port check"$'\n'
   done
   for i in $(seq 1 "$INSTANCES"); do
@@ -118,6 +138,7 @@ defaults
 
 frontend api
     bind 127.0.0.1:$haproxy_port
+    option forwardfor
     default_backend instances
 
 listen stats
@@ -198,9 +219,40 @@ cmd_status() {
   printf '%-12s %-7s %-26s %s\n' redis "$REDIS_PORT" "shared limits" "$(redis-cli -p "$REDIS_PORT" ping 2>/dev/null || echo down)"
 }
 
-case "${1:-}" in
-  up) cmd_up ;;
-  down) cmd_down ;;
-  status) cmd_status ;;
-  *) die "usage: ./build.sh cluster up|down|status" ;;
-esac
+# After the primary stopped: replica N becomes the primary (pg_ctl promote), the other replicas
+# follow it (a slot each on it, primary_conninfo pointed at it, restarted). The instances need
+# no change: their connection string names every server and Npgsql finds the new primary.
+cmd_promote() {
+  load_state
+  ensure_postgres
+  local n=${1:-} new_port i port
+  new_port=$(state_of "REPLICA${n}_PORT")
+  [ -n "$n" ] && [ -n "$new_port" ] || die "usage: ./build.sh cluster promote N (N: a replica, 1 to $REPLICAS)"
+  psql_at "$PRIMARY_PORT" "select 1" >/dev/null 2>&1 \
+    && die "the primary on port $PRIMARY_PORT still answers: stop it first (two primaries would part ways)"
+  log "promoting replica $n (port $new_port)"
+  as_pg_owner "$PG_BIN/pg_ctl" -D "$CLUSTER_DIR/replica$n" -w promote >/dev/null
+  for i in $(seq 1 "$REPLICAS"); do
+    [ "$i" = "$n" ] && continue
+    port=$(state_of "REPLICA${i}_PORT")
+    log "replica $i (port $port) follows port $new_port"
+    psql_at "$new_port" "select pg_create_physical_replication_slot('replica$i')" >/dev/null
+    pg_stop "$CLUSTER_DIR/replica$i"
+    sed -i "s/port=$PRIMARY_PORT /port=$new_port /" "$CLUSTER_DIR/replica$i/postgresql.auto.conf"
+    pg_start "$CLUSTER_DIR/replica$i" "$port" -c hot_standby=on
+  done
+  sed -i "s/^PRIMARY_PORT=.*/PRIMARY_PORT=$new_port/" "$STATE"
+  cmd_status
+}
+
+# Sourced by scripts/cluster-test.sh for its functions; run by ./build.sh cluster.
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+  case "${1:-}" in
+    up) cmd_up ;;
+    down) cmd_down ;;
+    status) cmd_status ;;
+    promote) cmd_promote "${2:-}" ;;
+    test) exec "$ROOT/scripts/cluster-test.sh" ;;
+    *) die "usage: ./build.sh cluster up|down|status|promote N|test" ;;
+  esac
+fi
