@@ -6,13 +6,15 @@
 #                        browser tests included), prints "N passed, N failed"
 #   ./build.sh openapi   regenerate openapi/content-api.v1.json from the running app's document
 #   ./build.sh bench     synthetic data at scale, wrk against the API and pgbench against PostgreSQL
-#                        [--articles N] [--duration S] [--connections C] [--quick]
+#                        [--articles N] [--duration S] [--connections C] [--quick]; with --cluster, the
+#                        scaled-out topology with 1, 2 and 3 instances, replication lag, read-your-writes
 #   ./build.sh faults    fault scenarios with real processes (PostgreSQL restart under load, database
 #                        down) and a table of what clients saw [--down-seconds S]
 #   ./build.sh pg-shell  psql into the private cluster of `run` (while it is running)
-#   ./build.sh cluster up|down|status
+#   ./build.sh cluster up|down|status|promote N|test
 #                        the scaled-out topology on loopback: PostgreSQL primary + 2 streaming replicas,
-#                        3 API instances, HAProxy, Redis (under .data/cluster/)
+#                        3 API instances, HAProxy, Redis (under .data/cluster/); promote N makes replica N
+#                        the primary once the primary stopped; test runs the topology's checks on its own
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -115,9 +117,9 @@ case "${1:-}" in
   run) shift; cmd_run "$@" ;;
   test) shift; cmd_test "$@" ;;
   openapi) shift; cmd_openapi "$@" ;;
-  bench) shift; exec "$ROOT/bench/run.sh" "$@" ;;
+  bench) shift; if [ "${1:-}" = --cluster ]; then shift; exec "$ROOT/bench/cluster.sh" "$@"; fi; exec "$ROOT/bench/run.sh" "$@" ;;
   faults) shift; exec "$ROOT/faults/run.sh" "$@" ;;
   cluster) shift; exec "$ROOT/scripts/cluster.sh" "$@" ;;
   pg-shell) shift; cmd_pg_shell "$@" ;;
-  *) echo "usage: ./build.sh run | test | openapi | bench [--articles N] [--duration S] [--connections C] [--quick] | faults [--down-seconds S] | cluster up|down|status|promote N|test | pg-shell" >&2; exit 2 ;;
+  *) echo "usage: ./build.sh run | test | openapi | bench [--articles N] [--duration S] [--connections C] [--quick] | bench --cluster [--articles N] [--duration S] | faults [--down-seconds S] | cluster up|down|status|promote N|test | pg-shell" >&2; exit 2 ;;
 esac

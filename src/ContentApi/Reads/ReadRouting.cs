@@ -123,18 +123,27 @@ internal sealed class ReadRouting : IAsyncDisposable
     }
 
     /// <summary>
-    /// Whether <paramref name="exception"/> was a replica this request read from failing (it then
-    /// gets no reads for a while): the request may run again, elsewhere.
+    /// Whether the request may run again after <paramref name="exception"/>: it read from a
+    /// replica that failed (it then gets no reads for a while), or whose replay cancelled the
+    /// read (a recovery conflict, answered as a serialization failure or deadlock).
     /// </summary>
     public bool ReplicaFailed(HttpContext httpContext, Exception exception)
     {
-        if (httpContext.Items[ReplicaKey] is not Replica replica || !IsServerFailure(exception))
+        if (httpContext.Items[ReplicaKey] is not Replica replica)
+        {
+            return false;
+        }
+
+        if (IsServerFailure(exception))
+        {
+            Avoid(replica, exception.Message);
+        }
+        else if (exception is not PostgresException { SqlState: PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected })
         {
             return false;
         }
 
         httpContext.Items.Remove(ReplicaKey);
-        Avoid(replica, exception.Message);
         return true;
     }
 
