@@ -16,7 +16,7 @@ internal static class ApiDocumentation
             {
                 Title = "ContentApi",
                 Version = "v1",
-                Description = "Headless content API: news articles with their metadata (event, dates, people, organisations, places, tags) and reader comments. Errors are RFC 9457 problem documents.",
+                Description = "Headless content API: news articles with their metadata (event, dates, people, organisations, places, tags) and reader comments. Errors are RFC 9457 problem documents. Where reads are served by replicas, a successful write answers with a `Commit-Position` header; a GET that sends it back (unchanged) is answered by a server that has the write (read-your-writes), and a value no write gave is a 400.",
             });
             options.IncludeXmlComments(Path.Combine(AppContext.BaseDirectory, "ContentApi.xml"));
             options.SupportNonNullableReferenceTypes();
