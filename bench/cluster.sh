@@ -14,20 +14,8 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=scripts/cluster.sh
 source "$ROOT/scripts/cluster.sh"
 
-cpu_seconds() {
-  awk -v tck="$(getconf CLK_TCK)" '{ print ($14 + $15 + $16 + $17) / tck }' "/proc/$1/stat" 2>/dev/null || echo 0
-}
-
-# CPU seconds of the PostgreSQL server in DATADIR: its postmaster, reaped and live children.
-pg_cpu() {
-  local postmaster total child
-  postmaster=$(head -n 1 "$1/postmaster.pid")
-  total=$(cpu_seconds "$postmaster")
-  for child in $(pgrep -P "$postmaster"); do
-    total=$(awk -v a="$total" -v b="$(cpu_seconds "$child")" 'BEGIN { print a + b }')
-  done
-  echo "$total"
-}
+# CPU seconds of the PostgreSQL server in DATADIR.
+pg_cpu() { pg_cpu_seconds "$(head -n 1 "$1/postmaster.pid")"; }
 
 instances_cpu() {
   local i total=0

@@ -10,21 +10,6 @@ cd "$ROOT"
 # shellcheck source=scripts/common.sh
 source "$ROOT/scripts/common.sh"
 
-# CPU seconds (user + system) of a process, and of the children it has reaped.
-cpu_seconds() {
-  awk -v tck="$(getconf CLK_TCK)" '{ print ($14 + $15 + $16 + $17) / tck }' "/proc/$1/stat" 2>/dev/null || echo 0
-}
-
-# CPU seconds of a PostgreSQL cluster: the postmaster, its reaped children and its live ones.
-pg_cpu_seconds() {
-  local postmaster=$1 total child
-  total=$(cpu_seconds "$postmaster")
-  for child in $(pgrep -P "$postmaster"); do
-    total=$(awk -v a="$total" -v b="$(awk -v tck="$(getconf CLK_TCK)" '{ print ($14 + $15) / tck }' "/proc/$child/stat" 2>/dev/null || echo 0)" 'BEGIN { print a + b }')
-  done
-  echo "$total"
-}
-
 main() {
   local articles=100000 duration=20 connections=32 warmup=5
   while [ $# -gt 0 ]; do
