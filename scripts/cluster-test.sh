@@ -285,6 +285,23 @@ test_instance_stopped() {
   wait_ready "$(instance_url 2)" "$CLUSTER_DIR/api2.log"
 }
 
+# An instance killed (SIGKILL) under load: only the requests it was serving fail (at most one per
+# connection, 16); HAProxy retries the connects it refuses on the others and stops sending it
+# requests after two failed checks. Then it comes back.
+test_instance_killed() {
+  load 10 &
+  local loader=$!
+  sleep 3
+  kill -KILL "$(state_of API3_PID)"
+  wait "$loader"
+  local failures
+  failures=$(wrk_failures)
+  [ "$failures" -le 16 ] && pass "instance 3 killed under load ($(wrk_requests) requests; $(wrk_statuses)): $failures failed, at most the 16 in flight" \
+    || fail "instance killed under load" "$failures failed ($(wrk_statuses)), more than the 16 in flight"
+  start_instance 3 OutputCache__Enabled=false
+  wait_ready "$(instance_url 3)" "$CLUSTER_DIR/api3.log"
+}
+
 # The primary stops; replica 1 is promoted (./build.sh cluster promote 1): writes resume through
 # HAProxy with no change to the instances (the multi-host connection string finds the new primary).
 test_promotion() {
@@ -326,6 +343,7 @@ main() {
   test_read_your_writes
   test_replica_killed
   test_instance_stopped
+  test_instance_killed
   test_promotion
   echo "$PASSED passed, $FAILED failed"
   [ "$FAILED" -eq 0 ]
