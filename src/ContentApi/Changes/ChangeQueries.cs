@@ -27,41 +27,11 @@ internal sealed class ChangeQueries(NpgsqlDataSource db, CursorCodec tokens)
         limit @take
         """;
 
-    // The head of the outbox, then the next sync items: each kind reads its own index from the
-    // id reached (the kinds before the current one are skipped by a one-time filter).
+    // The head of the outbox, then the next sync items from the kind and id reached (migration
+    // 0019: each kind read from its own index only while the page has room).
     private const string SyncSql = """
         select coalesce(max(o.position), 0) from content_outbox o;
-
-        select s.rank, s.id, s.document::text as document from (
-            (select 1 as rank, p.id, content_change_json('person', p.id, p.slug, 'person.created', false, p.updated_at, content_outbox_resource_etag('person', p.id), content_outbox_keys('person', p.id)) as document
-             from people p where @rank <= 1 and p.id > case when @rank = 1 then @id else 0 end order by p.id limit @take)
-            union all
-            (select 2, o.id, content_change_json('organisation', o.id, o.slug, 'organisation.created', false, o.updated_at, content_outbox_resource_etag('organisation', o.id), content_outbox_keys('organisation', o.id))
-             from organisations o where @rank <= 2 and o.id > case when @rank = 2 then @id else 0 end order by o.id limit @take)
-            union all
-            (select 3, e.id, content_change_json('event', e.id, e.slug, 'event.created', false, e.updated_at, content_outbox_resource_etag('event', e.id), content_outbox_keys('event', e.id))
-             from events e where @rank <= 3 and e.id > case when @rank = 3 then @id else 0 end order by e.id limit @take)
-            union all
-            (select 4, pl.id, content_change_json('place', pl.id, pl.slug, 'place.created', false, pl.updated_at, content_outbox_resource_etag('place', pl.id), content_outbox_keys('place', pl.id))
-             from places pl where @rank <= 4 and pl.id > case when @rank = 4 then @id else 0 end order by pl.id limit @take)
-            union all
-            (select 5, t.id, content_change_json('tag', t.id, t.slug, 'tag.created', false, t.updated_at, content_outbox_resource_etag('tag', t.id), content_outbox_keys('tag', t.id))
-             from tags t where @rank <= 5 and t.id > case when @rank = 5 then @id else 0 end order by t.id limit @take)
-            union all
-            (select 6, au.id, content_change_json('author', au.id, au.slug, 'author.created', false, au.updated_at, content_outbox_resource_etag('author', au.id), content_outbox_keys('author', au.id))
-             from authors au where @rank <= 6 and au.id > case when @rank = 6 then @id else 0 end order by au.id limit @take)
-            union all
-            (select 7, a.id, content_change_json('article', a.id, a.slug, 'article.published', false, a.content_modified_at,
-                                                 'W/"a' || a.content_version || '"', content_outbox_keys('article', a.id))
-             from articles a where @rank <= 7 and a.id > case when @rank = 7 then @id else 0 end and article_is_public(a) order by a.id limit @take)
-            union all
-            (select 8, c.id, content_change_json('comment', c.id, null, 'comment.approved', false, c.updated_at, content_outbox_resource_etag('comment', c.id), content_outbox_keys('comment', c.id, c.article_id))
-             from comments c join articles a on a.id = c.article_id
-             where @rank <= 8 and c.id > case when @rank = 8 then @id else 0 end and c.status = 'approved' and article_is_public(a)
-             order by c.id limit @take)
-        ) s
-        order by s.rank, s.id
-        limit @take;
+        select s.rank, s.id, s.document from content_sync_page(@rank, @id, @take) s;
         """;
 
     /// <summary>The page after <paramref name="since"/> (null: the start of the initial sync); null when the token is not one this feed issued.</summary>
