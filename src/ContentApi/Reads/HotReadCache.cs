@@ -12,6 +12,9 @@ namespace ContentApi.Reads;
 /// it started in (<see cref="GenerationTag"/>), and an entry of an older generation is dropped
 /// instead of stored, so a read that raced a change never outlives the change's eviction.
 /// While no listener tells it of changes (<see cref="Suspend"/>), it serves and keeps nothing.
+/// Beside the responses it keeps the validators of public answers (<see cref="KeptValidators"/>),
+/// bounded by count and evicted by the same keys, so that a conditional GET whose body is not in
+/// memory is still answered 304 without the database.
 /// </summary>
 internal sealed class HotReadCache : IOutputCacheStore, IDisposable
 {
@@ -20,9 +23,15 @@ internal sealed class HotReadCache : IOutputCacheStore, IDisposable
 
     private const string GenerationPrefix = "generation:";
 
+    // Validator keys share the tag index with response keys; this prefix tells them apart.
+    private const string ValidatorsPrefix = "validators:";
+
     private sealed record Entry(byte[] Response, string[] Tags);
 
+    private sealed record ValidatorsEntry(KeptValidators Validators, string[] Tags);
+
     private readonly MemoryCache entries;
+    private readonly MemoryCache validators;
     private readonly Dictionary<string, HashSet<string>> keysByTag = [];
     private readonly Lock gate = new();
     private long generation;
@@ -31,11 +40,14 @@ internal sealed class HotReadCache : IOutputCacheStore, IDisposable
     private DateTime? nextPublication;
 
     private readonly long sizeLimit;
+    private readonly int entrySeconds;
 
     public HotReadCache(IOptions<OutputCachingOptions> options)
     {
         sizeLimit = options.Value.SizeLimitMegabytes * 1024L * 1024;
+        entrySeconds = options.Value.EntrySeconds;
         entries = new MemoryCache(new MemoryCacheOptions { SizeLimit = sizeLimit, TrackStatistics = true });
+        validators = new MemoryCache(new MemoryCacheOptions { SizeLimit = options.Value.ValidatorEntries });
     }
 
     /// <summary>
@@ -173,32 +185,74 @@ internal sealed class HotReadCache : IOutputCacheStore, IDisposable
             }
 
             var kept = tags.Where(t => !t.StartsWith(GenerationPrefix, StringComparison.Ordinal)).Append(EveryEntry).Distinct().ToArray();
-            var entry = new Entry(value, kept);
-            foreach (var tag in kept)
-            {
-                if (!keysByTag.TryGetValue(tag, out var keys))
-                {
-                    keysByTag[tag] = keys = [];
-                }
-
-                keys.Add(key);
-            }
-
+            IndexLocked(key, kept);
             var options = new MemoryCacheEntryOptions { AbsoluteExpirationRelativeToNow = validFor, Size = value.Length + (key.Length * 2) };
-            options.RegisterPostEvictionCallback(static (key, value, reason, state) => ((HotReadCache)state!).Forget((string)key, (Entry)value!, reason), this);
-            entries.Set(key, entry, options);
+            options.RegisterPostEvictionCallback(static (key, value, reason, state) => ((HotReadCache)state!).Forget((string)key, ((Entry)value!).Tags, reason), this);
+            entries.Set(key, new Entry(value, kept), options);
         }
 
         return ValueTask.CompletedTask;
     }
 
-    public void Dispose() => entries.Dispose();
+    /// <summary>The validators last answered for <paramref name="key"/>, when no change named its keys since.</summary>
+    public KeptValidators? ValidatorsOf(string key) =>
+        serving && validators.TryGetValue(ValidatorsPrefix + key, out ValidatorsEntry? entry) ? entry!.Validators : null;
+
+    /// <summary>
+    /// Keeps the validators of a public answer to a request that started in generation
+    /// <paramref name="startedIn"/> (<see cref="GenerationTag"/> then); dropped when a change was
+    /// heard since, as a response is.
+    /// </summary>
+    public void KeepValidators(string key, KeptValidators kept, string startedIn)
+    {
+        lock (gate)
+        {
+            var validFor = LifetimeLocked(DateTime.UtcNow, TimeSpan.FromSeconds(entrySeconds));
+            if (!serving || startedIn != generationTag || validFor <= TimeSpan.Zero)
+            {
+                return;
+            }
+
+            var tags = kept.SurrogateKey.Split(' ', StringSplitOptions.RemoveEmptyEntries).Append(EveryEntry).Distinct().ToArray();
+            key = ValidatorsPrefix + key;
+            IndexLocked(key, tags);
+            var options = new MemoryCacheEntryOptions { AbsoluteExpirationRelativeToNow = validFor, Size = 1 };
+            options.RegisterPostEvictionCallback(static (key, value, reason, state) => ((HotReadCache)state!).Forget((string)key, ((ValidatorsEntry)value!).Tags, reason), this);
+            validators.Set(key, new ValidatorsEntry(kept, tags), options);
+        }
+    }
+
+    public void Dispose()
+    {
+        entries.Dispose();
+        validators.Dispose();
+    }
+
+    private void IndexLocked(string key, string[] tags)
+    {
+        foreach (var tag in tags)
+        {
+            if (!keysByTag.TryGetValue(tag, out var keys))
+            {
+                keysByTag[tag] = keys = [];
+            }
+
+            keys.Add(key);
+        }
+    }
+
+    private MemoryCache StoreOf(string key) => key.StartsWith(ValidatorsPrefix, StringComparison.Ordinal) ? validators : entries;
 
     // An entry gone (expired, evicted, or pushed out by the size limit) leaves its tags' key
     // sets, unless its key already holds a newer entry (whose tags hold the key again).
-    private void Forget(string key, Entry entry, EvictionReason reason)
+    private void Forget(string key, string[] tags, EvictionReason reason)
     {
-        full = false;
+        var store = StoreOf(key);
+        if (store == entries)
+        {
+            full = false;
+        }
+
         if (reason == EvictionReason.Replaced)
         {
             return;
@@ -206,12 +260,12 @@ internal sealed class HotReadCache : IOutputCacheStore, IDisposable
 
         lock (gate)
         {
-            if (entries.TryGetValue(key, out _))
+            if (store.TryGetValue(key, out _))
             {
                 return;
             }
 
-            foreach (var tag in entry.Tags)
+            foreach (var tag in tags)
             {
                 if (keysByTag.TryGetValue(tag, out var keys) && keys.Remove(key) && keys.Count == 0)
                 {
@@ -244,7 +298,11 @@ internal sealed class HotReadCache : IOutputCacheStore, IDisposable
 
         foreach (var key in keys)
         {
-            entries.Remove(key);
+            StoreOf(key).Remove(key);
         }
     }
 }
+
+/// <summary>The validators and cache headers of a public answer: what a 304 for it carries.</summary>
+internal sealed record KeptValidators(
+    string ETag, string LastModified, DateTime? LastModifiedUtc, string CacheControl, string Vary, string SurrogateKey, string CacheTag);

@@ -16,6 +16,9 @@ internal sealed class OutputCachingOptions
 
     /// <summary>The longest an entry is kept, in seconds, when no change evicts it first.</summary>
     public int EntrySeconds { get; set; } = 300;
+
+    /// <summary>How many public answers' validators are kept, to answer 304s whose body is not in memory (the least recently used go first).</summary>
+    public int ValidatorEntries { get; set; } = 100_000;
 }
 
 /// <summary>
@@ -29,8 +32,8 @@ internal static class OutputCaching
     public static IServiceCollection AddHotReads(this IServiceCollection services)
     {
         services.AddOptions<OutputCachingOptions>().BindConfiguration("OutputCache")
-            .Validate(o => o.SizeLimitMegabytes is >= 1 and <= 4096 && o.EntrySeconds is >= 1 and <= 86400,
-                "OutputCache: SizeLimitMegabytes 1–4096, EntrySeconds 1–86400.")
+            .Validate(o => o.SizeLimitMegabytes is >= 1 and <= 4096 && o.EntrySeconds is >= 1 and <= 86400 && o.ValidatorEntries is >= 1 and <= 10_000_000,
+                "OutputCache: SizeLimitMegabytes 1–4096, EntrySeconds 1–86400, ValidatorEntries 1–10000000.")
             .ValidateOnStart();
         services.AddSingleton<HotReadCache>();
         services.AddSingleton<IOutputCacheStore>(sp => sp.GetRequiredService<HotReadCache>());
@@ -69,7 +72,69 @@ internal static class OutputCaching
             return next(context);
         });
         app.UseOutputCache();
+        var cache = app.Services.GetRequiredService<HotReadCache>();
+        app.Use((context, next) => AnswerFromKeptValidatorsAsync(context, next, cache));
         return app;
+    }
+
+    /// <summary>
+    /// Behind the output cache (its misses): a conditional GET that matches the validators kept of
+    /// the last public answer to the same request is a 304 without the database; any other public
+    /// answer with validators is remembered for the next one. The entries in memory hold bodies
+    /// for the hottest reads; the validators, a few hundred bytes each, cover many more.
+    /// </summary>
+    private static async Task AnswerFromKeptValidatorsAsync(HttpContext context, RequestDelegate next, HotReadCache cache)
+    {
+        var request = context.Request;
+        if (!PublicResponsesPolicy.MayServeFromMemory(cache, request))
+        {
+            await next(context);
+            return;
+        }
+
+        var key = string.Concat(request.Path.Value, request.QueryString.Value, "\n", request.Headers.Accept.ToString());
+        var response = context.Response;
+        if (ConditionalRequests.HasConditions(request) && cache.ValidatorsOf(key) is { } kept
+            && (kept.LastModifiedUtc is not null || request.Headers.IfNoneMatch.Count > 0)
+            && ConditionalRequests.IsNotModified(request, new ContentValidators(kept.ETag, kept.LastModifiedUtc ?? default)))
+        {
+            response.StatusCode = StatusCodes.Status304NotModified;
+            var headers = response.Headers;
+            headers.ETag = kept.ETag;
+            headers.CacheControl = kept.CacheControl;
+            headers["Surrogate-Key"] = kept.SurrogateKey;
+            headers["Cache-Tag"] = kept.CacheTag;
+            if (kept.LastModified.Length > 0)
+            {
+                headers.LastModified = kept.LastModified;
+            }
+
+            // What the endpoint added to Vary (Accept); the CORS middleware's part is there already.
+            foreach (var varies in kept.Vary.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            {
+                if (!headers.Vary.Any(v => v?.Contains(varies, StringComparison.OrdinalIgnoreCase) == true))
+                {
+                    headers.Append(HeaderNames.Vary, varies);
+                }
+            }
+
+            return;
+        }
+
+        var startedIn = cache.GenerationTag;
+        await next(context);
+        if (response.StatusCode is StatusCodes.Status200OK or StatusCodes.Status304NotModified
+            && response.Headers.ETag.ToString() is { Length: > 0 } etag
+            && response.Headers["Surrogate-Key"].ToString() is { Length: > 0 } surrogateKey
+            && PublicResponsesPolicy.IsPublic(response.Headers.CacheControl)
+            && !response.Headers.ContainsKey(HeaderNames.SetCookie))
+        {
+            var headers = response.Headers;
+            var lastModified = headers.LastModified.ToString();
+            var lastModifiedUtc = HeaderUtilities.TryParseDate(lastModified, out var date) ? date.UtcDateTime : (DateTime?)null;
+            cache.KeepValidators(key, new KeptValidators(etag, lastModified, lastModifiedUtc, headers.CacheControl.ToString(),
+                headers.Vary.ToString(), surrogateKey, headers["Cache-Tag"].ToString()), startedIn);
+        }
     }
 }
 
@@ -79,16 +144,26 @@ internal sealed class PublicResponsesPolicy(HotReadCache cache, TimeSpan longest
     // Representations differ by format (JSON, JSON-LD, ninjs) and by the CORS answer to the origin.
     private static readonly StringValues VariesBy = new([HeaderNames.Accept, HeaderNames.Origin]);
 
+    /// <summary>
+    /// Whether a public answer from memory may do for this request: a GET without credentials,
+    /// while changes are heard, from a reader who did not write after the last change heard here
+    /// (or it could get an answer older than its write).
+    /// </summary>
+    public static bool MayServeFromMemory(HotReadCache cache, HttpRequest request) =>
+        IsCacheable(cache, request) && !AsksPastHeard(cache, request);
+
+    private static bool IsCacheable(HotReadCache cache, HttpRequest request) =>
+        cache.IsServing
+        && HttpMethods.IsGet(request.Method)
+        && !request.Headers.ContainsKey(HeaderNames.Authorization)
+        && !HasFutureIfModifiedSince(request);
+
     public ValueTask CacheRequestAsync(OutputCacheContext context, CancellationToken cancellation)
     {
         var request = context.HttpContext.Request;
-        var cacheable = cache.IsServing
-                        && HttpMethods.IsGet(request.Method)
-                        && !request.Headers.ContainsKey(HeaderNames.Authorization)
-                        && !HasFutureIfModifiedSince(request);
+        var cacheable = IsCacheable(cache, request);
         context.EnableOutputCaching = cacheable;
-        // A reader who wrote after the last change heard here must not get an entry older than its write.
-        context.AllowCacheLookup = cacheable && !AsksPastHeard(request);
+        context.AllowCacheLookup = cacheable && !AsksPastHeard(cache, request);
         context.AllowCacheStorage = cacheable && cache.HasRoom;
         context.AllowLocking = true;
         context.CacheVaryByRules.QueryKeys = "*";
@@ -121,7 +196,7 @@ internal sealed class PublicResponsesPolicy(HotReadCache cache, TimeSpan longest
         return ValueTask.CompletedTask;
     }
 
-    private bool AsksPastHeard(HttpRequest request)
+    private static bool AsksPastHeard(HotReadCache cache, HttpRequest request)
     {
         try
         {
@@ -133,7 +208,7 @@ internal sealed class PublicResponsesPolicy(HotReadCache cache, TimeSpan longest
         }
     }
 
-    private static bool IsPublic(StringValues cacheControl) =>
+    public static bool IsPublic(StringValues cacheControl) =>
         CacheControlHeaderValue.TryParse(cacheControl.ToString(), out var parsed) && parsed is { Public: true, Private: false, NoStore: false, NoCache: false };
 
     // The cache would answer 304 to a date in the future; the endpoints ignore such a date (RFC 9110 §13.1.3).

@@ -104,6 +104,51 @@ public sealed class HotReadCacheTests(ContentApiFixture app) : IAsyncDisposable
         Assert.Equal("application/ld+json", jsonLd.Content.Headers.ContentType?.MediaType);
     }
 
+    /// <summary>A conditional GET of <paramref name="url"/> with <paramref name="etag"/>.</summary>
+    private static async Task<HttpResponseMessage> ConditionalAsync(HttpClient client, string url, EntityTagHeaderValue etag)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Headers.IfNoneMatch.Add(etag);
+        return await client.SendAsync(request, Ct);
+    }
+
+    [Fact]
+    public async Task A_conditional_get_whose_body_is_not_in_memory_is_answered_304_from_the_kept_validators_until_a_change()
+    {
+        var (slug, articleId) = await ArticleAsync();
+        var url = $"/v1/articles/{slug}";
+        // The ETag from another instance: this one has never built the body, only answered 304s.
+        var etag = (await second.CreateClient().GetAsync(url, Ct)).Headers.ETag!;
+        var client = first.CreateClient();
+
+        var fromDatabase = await ConditionalAsync(client, url, etag);
+        var fromMemory = await ConditionalAsync(client, url, etag);
+        var otherRepresentation = await client.SendAsync(new HttpRequestMessage(HttpMethod.Get, url)
+        {
+            Headers = { IfNoneMatch = { etag }, Accept = { new MediaTypeWithQualityHeaderValue("application/ld+json") } },
+        }, Ct);
+        await app.Database.ExecuteAsync("update articles set title = 'Changed since' where id = @articleId", new { articleId });
+        var stopwatch = Stopwatch.StartNew();
+        HttpResponseMessage afterChange;
+        while ((afterChange = await ConditionalAsync(client, url, etag)).StatusCode == HttpStatusCode.NotModified && stopwatch.Elapsed < Heard)
+        {
+            await Task.Delay(20, Ct);
+        }
+
+        Assert.Equal((HttpStatusCode.NotModified, "primary"), (fromDatabase.StatusCode, fromDatabase.Headers.GetValues("Served-By").Single()));
+        Assert.Equal(HttpStatusCode.NotModified, fromMemory.StatusCode);
+        Assert.False(fromMemory.Headers.Contains("Served-By"), "the second 304 asked the database");
+        Assert.Equal(etag, fromMemory.Headers.ETag);
+        Assert.Equal(fromDatabase.Content.Headers.LastModified, fromMemory.Content.Headers.LastModified);
+        Assert.Equal(fromDatabase.Headers.CacheControl, fromMemory.Headers.CacheControl);
+        Assert.Equal($"article:{articleId}", fromMemory.Headers.GetValues("Surrogate-Key").Single());
+        Assert.Contains("Accept", fromMemory.Headers.Vary);
+        Assert.Equal(HttpStatusCode.OK, otherRepresentation.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, afterChange.StatusCode);
+        Assert.NotEqual(etag, afterChange.Headers.ETag);
+        Assert.Contains("Changed since", await afterChange.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task An_edit_is_read_at_once_on_the_instance_that_made_it_and_soon_on_another()
     {
