@@ -128,7 +128,12 @@ internal static class ArticleQueries
             Sort: sort,
             Parameters: parameters,
             ParentExists: parentExists,
-            NotFoundDetail: notFoundDetail) { IsPublic = query.Status is null, CacheKeys = ["articles"] };
+            NotFoundDetail: notFoundDetail)
+        {
+            IsPublic = query.Status is null,
+            CacheKeys = ["articles"],
+            SortsEverything = sort.Name == ArticleSorts.Relevance,
+        };
     }
 
     public sealed record ValidatorsRow(long Id, long ContentVersion, DateTime ContentModifiedAt);

@@ -26,6 +26,13 @@ internal sealed record ListSpec(
     /// <summary>The cache keys of the list (see <see cref="CacheTags"/>), e.g. its kind's: <c>articles</c>.</summary>
     public IReadOnlyList<string> CacheKeys { get; init; } = [];
 
+    /// <summary>
+    /// Whether the order must read every item found before the first can be answered (a rank
+    /// computed per item, no index in that order): then a first page counts the items in the
+    /// same pass instead of a second count of its own.
+    /// </summary>
+    public bool SortsEverything { get; init; }
+
     /// <summary>SQL giving more keys from the parent (space-separated text, null when there is none), e.g. an article's comment keys.</summary>
     public string? ParentCacheKeys { get; init; }
 }

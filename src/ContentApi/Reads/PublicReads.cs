@@ -11,13 +11,14 @@ namespace ContentApi.Reads;
 /// </summary>
 internal sealed class PublicReads(ReadRouting routing, ConditionalRequests conditionalRequests, CursorCodec cursors, ListTotals totals)
 {
-    private sealed record ListHead(long Version, DateTime ChangedAt, DateTime? VisibleUntil, bool ParentExists, string? ParentCacheKeys, long TotalItems);
+    private sealed record ListHead(long Version, DateTime ChangedAt, DateTime? VisibleUntil, bool ParentExists, string? ParentCacheKeys, long? TotalItems);
 
     private sealed class KeyedRow
     {
         public string Item { get; set; } = "";
         public object CursorKey0 { get; set; } = default!;
         public long CursorKey1 { get; set; }
+        public long? TotalItems { get; set; }
     }
 
     public async Task<Results<RawPagedResult<T>, NotModifiedResult, ProblemHttpResult>> ListAsync<T>(
@@ -63,6 +64,8 @@ internal sealed class PublicReads(ReadRouting routing, ConditionalRequests condi
         // Typed even when null: an untyped parameter keeps Npgsql from preparing the statement.
         parameters.Add("knownVisibleUntil", known?.VisibleUntil, System.Data.DbType.DateTimeOffset);
         parameters.Add("knownTotal", known?.Total ?? 0);
+        // A first page of a list that sorts all it finds (ranked search) counts them in that pass.
+        var countedWithPage = spec.SortsEverything && cursor is null && offset == 0;
         // Two statements in one round trip: the watermark with the parent check and the total
         // (counted only when the watermark moved since it was cached), then the page.
         var sql = $"""
@@ -71,10 +74,11 @@ internal sealed class PublicReads(ReadRouting routing, ConditionalRequests condi
                    {spec.ParentCacheKeys ?? "null::text"} as parent_cache_keys,
                    case when w.version = @knownVersion and w.visible_until is not distinct from @knownVisibleUntil
                         then @knownTotal::bigint
-                        else (select count(*) {spec.FromWhere}) end as total_items
+                        else {(countedWithPage ? "null" : $"(select count(*) {spec.FromWhere})")} end as total_items
             from content_watermark() w;
 
-            select {spec.ItemJson}::text as item, {spec.Sort.Key0} as cursor_key0, {spec.Sort.Key1} as cursor_key1
+            select {spec.ItemJson}::text as item, {spec.Sort.Key0} as cursor_key0, {spec.Sort.Key1} as cursor_key1,
+                   {(countedWithPage ? "count(*) over ()" : "null::bigint")} as total_items
             {spec.FromWhere}{keyset}
             order by {spec.Sort.Key0} {direction}, {spec.Sort.Key1} {direction}
             {limit};
@@ -86,8 +90,8 @@ internal sealed class PublicReads(ReadRouting routing, ConditionalRequests condi
         var head = await results.ReadSingleAsync<ListHead>();
         var watermark = new ContentWatermark(head.Version, head.ChangedAt, head.VisibleUntil);
         var parentExists = head.ParentExists;
-        var totalItems = head.TotalItems;
         var rows = (await results.ReadAsync<KeyedRow>()).AsList();
+        var totalItems = head.TotalItems ?? (rows.Count > 0 ? rows[0].TotalItems ?? 0 : 0);
         if (spec.IsPublic && (known is null || known.Version != watermark.Version || known.VisibleUntil != watermark.VisibleUntil))
         {
             totals.Remember(spec.Scope, new ListTotals.Counted(watermark.Version, watermark.VisibleUntil, totalItems));

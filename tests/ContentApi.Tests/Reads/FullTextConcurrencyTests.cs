@@ -13,9 +13,11 @@ public sealed class FullTextConcurrencyTests(ContentApiFixture app)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
+    // A list's first statement (the watermark, which reads articles) is where a search waits for
+    // the lock; a first page of search results counts its hits in the second.
     private const string WaitingSearches = """
         select count(*) from pg_stat_activity
-        where datname = current_database() and wait_event_type = 'Lock' and query like '%websearch_to_tsquery%'
+        where datname = current_database() and wait_event_type = 'Lock' and query like '%from content_watermark() w%'
         """;
 
     [Fact]

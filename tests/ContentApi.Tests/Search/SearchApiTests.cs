@@ -105,15 +105,22 @@ public sealed class SearchApiTests(ContentApiFixture app)
         }
 
         var slugs = new List<string>();
+        var totals = new List<(long, int)>();
         for (var url = $"/v1/search?q={word}&pageSize=3"; url is not null;)
         {
             var page = await (await client.GetAsync(url, Ct)).ReadContractAsync<Paged<SearchHit>>();
             slugs.AddRange(page.Items.Select(h => h.Slug));
+            totals.Add((page.Page.TotalItems, page.Page.TotalPages));
             url = page.Links.Next;
         }
 
+        var secondPage = await (await client.GetAsync($"/v1/search?q={word}&pageSize=3&page=2", Ct)).ReadContractAsync<Paged<SearchHit>>();
+
         Assert.Equal(7, slugs.Distinct().Count());
         Assert.Equal(7, slugs.Count);
+        // The first page counts its hits while ranking them; the others count on their own.
+        Assert.Equal([(7L, 3), (7L, 3), (7L, 3)], totals);
+        Assert.Equal((7L, 3, 3), (secondPage.Page.TotalItems, secondPage.Page.TotalPages, secondPage.Items.Count));
     }
 
     [Theory]
