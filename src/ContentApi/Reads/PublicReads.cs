@@ -11,14 +11,22 @@ namespace ContentApi.Reads;
 /// </summary>
 internal sealed class PublicReads(ReadRouting routing, ConditionalRequests conditionalRequests, CursorCodec cursors, ListTotals totals)
 {
-    private sealed record ListHead(long Version, DateTime ChangedAt, DateTime? VisibleUntil, bool ParentExists, string? ParentCacheKeys, long? TotalItems);
-
-    private sealed class KeyedRow
+    /// <summary>
+    /// A row of a list's statement: the list's head (the watermark, whether the parent exists, its
+    /// cache keys and the total) on every row, and one item of the page, or none (an empty page).
+    /// </summary>
+    private sealed class ListRow
     {
-        public string Item { get; set; } = "";
-        public object CursorKey0 { get; set; } = default!;
-        public long CursorKey1 { get; set; }
+        public long Version { get; set; }
+        public DateTime ChangedAt { get; set; }
+        public DateTime? VisibleUntil { get; set; }
+        public bool ParentExists { get; set; }
+        public string? ParentCacheKeys { get; set; }
         public long? TotalItems { get; set; }
+        public string? Item { get; set; }
+        public object? CursorKey0 { get; set; }
+        public long CursorKey1 { get; set; }
+        public long? CountedItems { get; set; }
     }
 
     public async Task<Results<RawPagedResult<T>, NotModifiedResult, ProblemHttpResult>> ListAsync<T>(
@@ -66,32 +74,35 @@ internal sealed class PublicReads(ReadRouting routing, ConditionalRequests condi
         parameters.Add("knownTotal", known?.Total ?? 0);
         // A first page of a list that sorts all it finds (ranked search) counts them in that pass.
         var countedWithPage = spec.SortsEverything && cursor is null && offset == 0;
-        // Two statements in one round trip: the watermark with the parent check and the total
-        // (counted only when the watermark moved since it was cached), then the page.
+        // One statement: the watermark with the parent check and the total (counted only when
+        // the watermark moved since it was cached) on each row of the page (one row, no item,
+        // when the page is empty).
         var sql = $"""
-            select w.version, w.changed_at, w.visible_until,
-                   {spec.ParentExists ?? "true"} as parent_exists,
-                   {spec.ParentCacheKeys ?? "null::text"} as parent_cache_keys,
-                   case when w.version = @knownVersion and w.visible_until is not distinct from @knownVisibleUntil
-                        then @knownTotal::bigint
-                        else {(countedWithPage ? "null" : $"(select count(*) {spec.FromWhere})")} end as total_items
-            from content_watermark() w;
-
-            select {spec.ItemJson}::text as item, {spec.Sort.Key0} as cursor_key0, {spec.Sort.Key1} as cursor_key1,
-                   {(countedWithPage ? "count(*) over ()" : "null::bigint")} as total_items
-            {spec.FromWhere}{keyset}
-            order by {spec.Sort.Key0} {direction}, {spec.Sort.Key1} {direction}
-            {limit};
+            select h.*, p.*
+            from (select w.version, w.changed_at, w.visible_until,
+                         {spec.ParentExists ?? "true"} as parent_exists,
+                         {spec.ParentCacheKeys ?? "null::text"} as parent_cache_keys,
+                         case when w.version = @knownVersion and w.visible_until is not distinct from @knownVisibleUntil
+                              then @knownTotal::bigint
+                              else {(countedWithPage ? "null" : $"(select count(*) {spec.FromWhere})")} end as total_items
+                  from content_watermark() w) h
+            left join (
+                select {spec.ItemJson}::text as item, {spec.Sort.Key0} as cursor_key0, {spec.Sort.Key1} as cursor_key1,
+                       {(countedWithPage ? "count(*) over ()" : "null::bigint")} as counted_items
+                {spec.FromWhere}{keyset}
+                order by {spec.Sort.Key0} {direction}, {spec.Sort.Key1} {direction}
+                {limit}) p on true
+            order by p.cursor_key0 {direction}, p.cursor_key1 {direction};
             """;
 
         var db = await routing.SourceForAsync(httpContext, cancellationToken);
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
-        await using var results = await connection.QueryMultipleAsync(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken));
-        var head = await results.ReadSingleAsync<ListHead>();
+        var listRows = (await connection.QueryAsync<ListRow>(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken))).AsList();
+        var head = listRows[0];
         var watermark = new ContentWatermark(head.Version, head.ChangedAt, head.VisibleUntil);
         var parentExists = head.ParentExists;
-        var rows = (await results.ReadAsync<KeyedRow>()).AsList();
-        var totalItems = head.TotalItems ?? (rows.Count > 0 ? rows[0].TotalItems ?? 0 : 0);
+        var rows = head.Item is null ? new List<ListRow>() : listRows;
+        var totalItems = head.TotalItems ?? head.CountedItems ?? 0;
         if (spec.IsPublic && (known is null || known.Version != watermark.Version || known.VisibleUntil != watermark.VisibleUntil))
         {
             totals.Remember(spec.Scope, new ListTotals.Counted(watermark.Version, watermark.VisibleUntil, totalItems));
@@ -122,17 +133,17 @@ internal sealed class PublicReads(ReadRouting routing, ConditionalRequests condi
         // reached by cursor, both continue from the cursor's own position.
         string? nextCursor = (backward, hasMore, last) switch
         {
-            (false, true, { } row) => await CursorAsync(spec, row.CursorKey0, row.CursorKey1, backward: false, cancellationToken),
-            (true, _, { } row) => await CursorAsync(spec, row.CursorKey0, row.CursorKey1, backward: false, cancellationToken),
+            (false, true, { } row) => await CursorAsync(spec, row.CursorKey0!, row.CursorKey1, backward: false, cancellationToken),
+            (true, _, { } row) => await CursorAsync(spec, row.CursorKey0!, row.CursorKey1, backward: false, cancellationToken),
             (true, _, null) => await CursorAsync(spec, cursor!.Key0, cursor.Key1, backward: false, cancellationToken),
             _ => null,
         };
         string? prevLink = (cursor, backward, hasMore, first) switch
         {
             (null, _, _, _) => page > 1 ? PageUrls.With(request, size, page: page - 1) : null,
-            (_, false, _, { } row) => PageUrls.With(request, size, cursor: await CursorAsync(spec, row.CursorKey0, row.CursorKey1, backward: true, cancellationToken)),
+            (_, false, _, { } row) => PageUrls.With(request, size, cursor: await CursorAsync(spec, row.CursorKey0!, row.CursorKey1, backward: true, cancellationToken)),
             (_, false, _, null) => PageUrls.With(request, size, cursor: await CursorAsync(spec, cursor.Key0, cursor.Key1, backward: true, cancellationToken)),
-            (_, true, true, { } row) => PageUrls.With(request, size, cursor: await CursorAsync(spec, row.CursorKey0, row.CursorKey1, backward: true, cancellationToken)),
+            (_, true, true, { } row) => PageUrls.With(request, size, cursor: await CursorAsync(spec, row.CursorKey0!, row.CursorKey1, backward: true, cancellationToken)),
             _ => null,
         };
 
@@ -155,7 +166,7 @@ internal sealed class PublicReads(ReadRouting routing, ConditionalRequests condi
         }
 
         httpContext.Response.Headers.Link = PageUrls.LinkHeader(links);
-        return new RawPagedResult<T>(rows.ConvertAll(r => r.Item), new PageInfo(page, size, totalItems, totalPages), links);
+        return new RawPagedResult<T>(rows.ConvertAll(r => r.Item!), new PageInfo(page, size, totalItems, totalPages), links);
     }
 
     /// <summary>
