@@ -39,19 +39,21 @@ def figures(rows, pgbench_rps):
             "ratioToPgbench": round(r["rps"] / pgbench_rps, 3) if pgbench_rps else None,
             "apiCpuUsPerRequest": round(r["apiCpuSeconds"] * 1e6 / requests, 1) if name != "pgbench" else None,
             "pgCpuUsPerRequest": round(r["pgCpuSeconds"] * 1e6 / requests, 1),
+            "apiPeakRssMb": r.get("apiPeakRssMb"),
         })
     return out
 
 
 def table(title, rows):
-    header = ["scenario", "req/s", "p50 ms", "p99 ms", "errors", "from memory", "× pgbench", "API CPU µs/req", "PG CPU µs/req"]
+    header = ["scenario", "req/s", "p50 ms", "p99 ms", "errors", "from memory", "× pgbench", "API CPU µs/req", "PG CPU µs/req", "API peak RSS MB"]
     lines = [title, "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for row in rows:
         cells = [row["scenario"], f"{row['rps']:.0f}", f"{row['p50Ms']:.2f}", f"{row['p99Ms']:.2f}", str(row["errors"]),
                  "" if row["fromMemoryShare"] is None else f"{row['fromMemoryShare']:.0%}",
                  "" if row["ratioToPgbench"] is None else f"{row['ratioToPgbench']:.2f}",
                  "" if row["apiCpuUsPerRequest"] is None else f"{row['apiCpuUsPerRequest']:.0f}",
-                 f"{row['pgCpuUsPerRequest']:.0f}"]
+                 f"{row['pgCpuUsPerRequest']:.0f}",
+                 "" if row["apiPeakRssMb"] is None else str(row["apiPeakRssMb"])]
         lines.append("| " + " | ".join(cells) + " |")
     return lines
 

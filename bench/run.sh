@@ -126,11 +126,20 @@ main() {
     local api_before pg_before
     api_before=$(cpu_seconds "$BENCH_API_PID")
     pg_before=$(pg_cpu_seconds "$postmaster")
+    # The API's peak RSS during this scenario alone: the kernel's high-water mark, reset first
+    # (the run's peak is the highest of these and of what the mark holds at the end).
+    api_peak_rss_kb=$(larger_of "${api_peak_rss_kb:-0}" "$(peak_rss_kb "$BENCH_API_PID")")
+    echo 5 > "/proc/$BENCH_API_PID/clear_refs"
     WRK_REPORT="$work/wrk.json" wrk -t "${WRK_THREADS:-2}" -c "$connections" -d "${duration}s" --timeout 10s "$@" >/dev/null
     mkdir -p "$work/$dir"
+    local scenario_rss_kb
+    scenario_rss_kb=$(peak_rss_kb "$BENCH_API_PID")
+    api_peak_rss_kb=$(larger_of "$api_peak_rss_kb" "$scenario_rss_kb")
     python3 "$ROOT/bench/scenario_result.py" "$work/wrk.json" "$work/$dir/$name.json" "$expected" \
-      "$(cpu_seconds "$BENCH_API_PID")" "$api_before" "$(pg_cpu_seconds "$postmaster")" "$pg_before"
+      "$(cpu_seconds "$BENCH_API_PID")" "$api_before" "$(pg_cpu_seconds "$postmaster")" "$pg_before" "$scenario_rss_kb"
   }
+  peak_rss_kb() { awk '/VmHWM/ { print $2 }' "/proc/$1/status"; }
+  larger_of() { if [ "$1" -gt "$2" ]; then echo "$1"; else echo "$2"; fi; }
 
   # The reads, each from a set of URLs: pages of the newest articles in three sizes; 100 pages
   # 2,000 to 10,000 items deep, by cursor (the next link of the page before) and by offset;
@@ -211,7 +220,7 @@ main() {
   python3 "$ROOT/bench/pgbench_result.py" "$work" "$(pg_cpu_seconds "$postmaster")" "$pg_before"
 
   local peak_kb
-  peak_kb=$(awk '/VmHWM/ { print $2 }' "/proc/$BENCH_API_PID/status")
+  peak_kb=$(larger_of "$api_peak_rss_kb" "$(peak_rss_kb "$BENCH_API_PID")")
   local database_mb
   database_mb=$("${psql_cmd[@]}" -At -c "select pg_database_size('contentapi') / 1048576")
   printf '{"articles": %d, "comments": %d, "connections": %d, "duration": %d, "warmup": %d, "loadSeconds": %s, "databaseMb": %d, "apiPeakRssMb": %d}\n' \

@@ -3,7 +3,7 @@
 of every response, how many came from the API's memory, and the CPU seconds the API and
 PostgreSQL spent. A status the scenario does not expect counts as an error.
 Arguments: wrk.json out.json expected_statuses(comma-separated) api_cpu_after api_cpu_before
-pg_cpu_after pg_cpu_before."""
+pg_cpu_after pg_cpu_before [api_peak_rss_kb]."""
 import json, sys
 r = json.load(open(sys.argv[1]))
 expected = set(sys.argv[3].split(","))
@@ -12,4 +12,6 @@ r["unexpectedStatuses"] = {status: count for status, count in r["statuses"].item
 r["errors"] = r["socketErrors"] + sum(r["unexpectedStatuses"].values())
 r["apiCpuSeconds"] = float(sys.argv[4]) - float(sys.argv[5])
 r["pgCpuSeconds"] = float(sys.argv[6]) - float(sys.argv[7])
+if len(sys.argv) > 8:
+    r["apiPeakRssMb"] = int(sys.argv[8]) // 1024
 json.dump(r, open(sys.argv[2], "w"))
