@@ -132,7 +132,8 @@ internal static class ArticleQueries
         {
             IsPublic = query.Status is null,
             CacheKeys = ["articles"],
-            SortsEverything = sort.Name == ArticleSorts.Relevance,
+            // Links and full text find their articles first, then sort them all.
+            ReadsAllItems = sort.Name == ArticleSorts.Relevance || query.Q is not null || LinkFilters.Any(filter => filter.Value(query) is not null),
         };
     }
 

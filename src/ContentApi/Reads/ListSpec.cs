@@ -27,11 +27,12 @@ internal sealed record ListSpec(
     public IReadOnlyList<string> CacheKeys { get; init; } = [];
 
     /// <summary>
-    /// Whether the order must read every item found before the first can be answered (a rank
-    /// computed per item, no index in that order): then a first page counts the items in the
-    /// same pass instead of a second count of its own.
+    /// Whether the page's statement reads every item of the list whatever the page (a rank per
+    /// item, or a filter through links or full text that no index gives in the list's order):
+    /// then a first page whose total is not known yet counts the items in that pass, instead of
+    /// a count of its own that reads them all again.
     /// </summary>
-    public bool SortsEverything { get; init; }
+    public bool ReadsAllItems { get; init; }
 
     /// <summary>SQL giving more keys from the parent (space-separated text, null when there is none), e.g. an article's comment keys.</summary>
     public string? ParentCacheKeys { get; init; }

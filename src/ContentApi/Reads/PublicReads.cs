@@ -72,8 +72,7 @@ internal sealed class PublicReads(ReadRouting routing, ConditionalRequests condi
         // Typed even when null: an untyped parameter keeps Npgsql from preparing the statement.
         parameters.Add("knownVisibleUntil", known?.VisibleUntil, System.Data.DbType.DateTimeOffset);
         parameters.Add("knownTotal", known?.Total ?? 0);
-        // A first page of a list that sorts all it finds (ranked search) counts them in that pass.
-        var countedWithPage = spec.SortsEverything && cursor is null && offset == 0;
+        var countedWithPage = spec.ReadsAllItems && cursor is null && offset == 0 && known is null;
         // One statement: the watermark with the parent check and the total (counted only when
         // the watermark moved since it was cached) on each row of the page (one row, no item,
         // when the page is empty).

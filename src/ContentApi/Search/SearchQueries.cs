@@ -63,6 +63,6 @@ internal static class SearchQueries
             ItemJson: "search_hit_json(h.type, h.slug, h.title, search_snippet(h.type, h.id, websearch_to_tsquery('english', @q)), h.rank)",
             FromWhere: $"from ({string.Join("\nunion all\n", types.Select(t => Branches[t]))}) h where true",
             Sort: new SortOrder("relevance", "h.rank", "h.key", Descending: true),
-            Parameters: parameters) { CacheKeys = types, SortsEverything = true };
+            Parameters: parameters) { CacheKeys = types, ReadsAllItems = true };
     }
 }

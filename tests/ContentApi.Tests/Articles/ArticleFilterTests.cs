@@ -57,6 +57,28 @@ public sealed class ArticleFilterTests(ContentApiFixture app)
     }
 
     [Fact]
+    public async Task A_filtered_list_s_total_is_the_same_on_its_first_page_counted_with_the_page_and_on_later_pages()
+    {
+        var w = await CreateWorldAsync();
+
+        // pageSize=1: three pages of one; the first counts while it reads the tag's articles.
+        var pages = new List<PageInfo>();
+        for (var url = $"/v1/articles?tag={w.Tag}&pageSize=1"; url is not null;)
+        {
+            var page = await (await client.GetAsync(url, Ct)).ReadContractAsync<Paged<ArticleSummary>>();
+            pages.Add(page.Page);
+            url = page.Links.Next;
+        }
+
+        var byOffset = await (await client.GetAsync($"/v1/articles?organisation={w.Organisation}&pageSize=1&page=2", Ct)).ReadContractAsync<Paged<ArticleSummary>>();
+        var firstOfTwo = await (await client.GetAsync($"/v1/articles?organisation={w.Organisation}&pageSize=1", Ct)).ReadContractAsync<Paged<ArticleSummary>>();
+
+        Assert.Equal([(3L, 3), (3L, 3), (3L, 3)], pages.Select(p => (p.TotalItems, p.TotalPages)));
+        Assert.Equal((2L, 2, w.A2), (byOffset.Page.TotalItems, byOffset.Page.TotalPages, byOffset.Items.Single().Slug));
+        Assert.Equal((2L, w.A3), (firstOfTwo.Page.TotalItems, firstOfTwo.Items.Single().Slug));
+    }
+
+    [Fact]
     public async Task Filters_combine_as_an_intersection()
     {
         var w = await CreateWorldAsync();
