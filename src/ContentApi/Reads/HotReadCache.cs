@@ -12,7 +12,7 @@ namespace ContentApi.Reads;
 /// it started in (<see cref="GenerationTag"/>), and an entry of an older generation is dropped
 /// instead of stored, so a read that raced a change never outlives the change's eviction.
 /// While no listener tells it of changes (<see cref="Suspend"/>), it serves and keeps nothing.
-/// Beside the responses it keeps the validators of public answers (<see cref="KeptValidators"/>),
+/// Beside the responses it keeps the validators of public answers (<see cref="KeptValidatorStore"/>),
 /// bounded by count and evicted by the same keys, so that a conditional GET whose body is not in
 /// memory is still answered 304 without the database.
 /// </summary>
@@ -23,15 +23,10 @@ internal sealed class HotReadCache : IOutputCacheStore, IDisposable
 
     private const string GenerationPrefix = "generation:";
 
-    // Validator keys share the tag index with response keys; this prefix tells them apart.
-    private const string ValidatorsPrefix = "validators:";
-
     private sealed record Entry(byte[] Response, string[] Tags);
 
-    private sealed record ValidatorsEntry(KeptValidators Validators, string[] Tags);
-
     private readonly MemoryCache entries;
-    private readonly MemoryCache validators;
+    private readonly KeptValidatorStore validators;
     private readonly Dictionary<string, HashSet<string>> keysByTag = [];
     private readonly Lock gate = new();
     private long generation;
@@ -47,7 +42,7 @@ internal sealed class HotReadCache : IOutputCacheStore, IDisposable
         sizeLimit = options.Value.SizeLimitMegabytes * 1024L * 1024;
         entrySeconds = options.Value.EntrySeconds;
         entries = new MemoryCache(new MemoryCacheOptions { SizeLimit = sizeLimit, TrackStatistics = true });
-        validators = new MemoryCache(new MemoryCacheOptions { SizeLimit = options.Value.ValidatorEntries });
+        validators = new KeptValidatorStore(options.Value.ValidatorEntries, TimeSpan.FromSeconds(entrySeconds));
     }
 
     /// <summary>
@@ -195,8 +190,7 @@ internal sealed class HotReadCache : IOutputCacheStore, IDisposable
     }
 
     /// <summary>The validators last answered for <paramref name="key"/>, when no change named its keys since.</summary>
-    public KeptValidators? ValidatorsOf(string key) =>
-        serving && validators.TryGetValue(ValidatorsPrefix + key, out ValidatorsEntry? entry) ? entry!.Validators : null;
+    public KeptValidators? ValidatorsOf(string key) => serving ? validators.Find(key) : null;
 
     /// <summary>
     /// Keeps the validators of a public answer to a request that started in generation
@@ -208,25 +202,14 @@ internal sealed class HotReadCache : IOutputCacheStore, IDisposable
         lock (gate)
         {
             var validFor = LifetimeLocked(DateTime.UtcNow, TimeSpan.FromSeconds(entrySeconds));
-            if (!serving || startedIn != generationTag || validFor <= TimeSpan.Zero)
+            if (serving && startedIn == generationTag && validFor > TimeSpan.Zero)
             {
-                return;
+                validators.Keep(key, kept, generation, validFor);
             }
-
-            var tags = kept.SurrogateKey.Split(' ', StringSplitOptions.RemoveEmptyEntries).Append(EveryEntry).Distinct().ToArray();
-            key = ValidatorsPrefix + key;
-            IndexLocked(key, tags);
-            var options = new MemoryCacheEntryOptions { AbsoluteExpirationRelativeToNow = validFor, Size = 1 };
-            options.RegisterPostEvictionCallback(static (key, value, reason, state) => ((HotReadCache)state!).Forget((string)key, ((ValidatorsEntry)value!).Tags, reason), this);
-            validators.Set(key, new ValidatorsEntry(kept, tags), options);
         }
     }
 
-    public void Dispose()
-    {
-        entries.Dispose();
-        validators.Dispose();
-    }
+    public void Dispose() => entries.Dispose();
 
     private void IndexLocked(string key, string[] tags)
     {
@@ -241,18 +224,13 @@ internal sealed class HotReadCache : IOutputCacheStore, IDisposable
         }
     }
 
-    private MemoryCache StoreOf(string key) => key.StartsWith(ValidatorsPrefix, StringComparison.Ordinal) ? validators : entries;
+
 
     // An entry gone (expired, evicted, or pushed out by the size limit) leaves its tags' key
     // sets, unless its key already holds a newer entry (whose tags hold the key again).
     private void Forget(string key, string[] tags, EvictionReason reason)
     {
-        var store = StoreOf(key);
-        if (store == entries)
-        {
-            full = false;
-        }
-
+        full = false;
         if (reason == EvictionReason.Replaced)
         {
             return;
@@ -260,7 +238,7 @@ internal sealed class HotReadCache : IOutputCacheStore, IDisposable
 
         lock (gate)
         {
-            if (store.TryGetValue(key, out _))
+            if (entries.TryGetValue(key, out _))
             {
                 return;
             }
@@ -291,6 +269,7 @@ internal sealed class HotReadCache : IOutputCacheStore, IDisposable
 
     private void EvictLocked(string tag)
     {
+        validators.Evicted(tag, generation);
         if (!keysByTag.Remove(tag, out var keys))
         {
             return;
@@ -298,11 +277,8 @@ internal sealed class HotReadCache : IOutputCacheStore, IDisposable
 
         foreach (var key in keys)
         {
-            StoreOf(key).Remove(key);
+            entries.Remove(key);
         }
     }
 }
 
-/// <summary>The validators and cache headers of a public answer: what a 304 for it carries.</summary>
-internal sealed record KeptValidators(
-    string ETag, string LastModified, DateTime? LastModifiedUtc, string CacheControl, string Vary, string SurrogateKey, string CacheTag);

@@ -104,9 +104,9 @@ internal static class OutputCaching
             headers.CacheControl = kept.CacheControl;
             headers["Surrogate-Key"] = kept.SurrogateKey;
             headers["Cache-Tag"] = kept.CacheTag;
-            if (kept.LastModified.Length > 0)
+            if (kept.LastModifiedUtc is { } lastModified)
             {
-                headers.LastModified = kept.LastModified;
+                headers.LastModified = HeaderUtilities.FormatDate(new DateTimeOffset(lastModified, TimeSpan.Zero));
             }
 
             // What the endpoint added to Vary (Accept); the CORS middleware's part is there already.
@@ -130,9 +130,8 @@ internal static class OutputCaching
             && !response.Headers.ContainsKey(HeaderNames.SetCookie))
         {
             var headers = response.Headers;
-            var lastModified = headers.LastModified.ToString();
-            var lastModifiedUtc = HeaderUtilities.TryParseDate(lastModified, out var date) ? date.UtcDateTime : (DateTime?)null;
-            cache.KeepValidators(key, new KeptValidators(etag, lastModified, lastModifiedUtc, headers.CacheControl.ToString(),
+            var lastModifiedUtc = HeaderUtilities.TryParseDate(headers.LastModified.ToString(), out var date) ? date.UtcDateTime : (DateTime?)null;
+            cache.KeepValidators(key, new KeptValidators(etag, lastModifiedUtc, headers.CacheControl.ToString(),
                 headers.Vary.ToString(), surrogateKey, headers["Cache-Tag"].ToString()), startedIn);
         }
     }

@@ -1,0 +1,97 @@
+using System.Collections.Concurrent;
+
+namespace ContentApi.Reads;
+
+/// <summary>The validators and cache headers of a public answer: what a 304 for it carries.</summary>
+internal sealed record KeptValidators(string ETag, DateTime? LastModifiedUtc, string CacheControl, string Vary, string SurrogateKey, string CacheTag);
+
+/// <summary>
+/// The validators of public answers (see <see cref="HotReadCache"/>), lean enough to keep for
+/// many more URLs than response bodies (~0.5 kB each): no index from cache keys to entries.
+/// Each entry remembers the eviction generation it was read in, and a lookup checks whether one
+/// of its cache keys was evicted after that. Bounded by count in two halves: when the newer half
+/// is full or older than the longest an entry lives, the older half goes, and with it what the
+/// evictions remember from before the oldest entry left.
+/// </summary>
+internal sealed class KeptValidatorStore(int capacity, TimeSpan longest)
+{
+    private sealed record Kept(KeptValidators Validators, string[] Tags, long Generation, long ExpiresAt);
+
+    private sealed class Half(long firstGeneration)
+    {
+        public ConcurrentDictionary<string, Kept> Entries { get; } = new();
+
+        /// <summary>No entry of this half was read before this generation.</summary>
+        public long FirstGeneration => firstGeneration;
+
+        public long StartedAt { get; } = Environment.TickCount64;
+    }
+
+    private Half newer = new(0);
+    private Half older = new(0);
+
+    // The generation in which each cache key was last evicted.
+    private readonly ConcurrentDictionary<string, long> evictedIn = new();
+
+    /// <summary>The validators kept for <paramref name="key"/>, unless one of their cache keys was evicted since they were read.</summary>
+    public KeptValidators? Find(string key)
+    {
+        if (!Volatile.Read(ref newer).Entries.TryGetValue(key, out var kept) && !Volatile.Read(ref older).Entries.TryGetValue(key, out kept))
+        {
+            return null;
+        }
+
+        if (Environment.TickCount64 > kept.ExpiresAt)
+        {
+            return null;
+        }
+
+        foreach (var tag in kept.Tags)
+        {
+            if (evictedIn.TryGetValue(tag, out var evicted) && evicted > kept.Generation)
+            {
+                return null;
+            }
+        }
+
+        // Found in a half dropped meanwhile, whose evictions may have been forgotten already.
+        return kept.Generation >= Volatile.Read(ref older).FirstGeneration ? kept.Validators : null;
+    }
+
+    /// <summary>Keeps <paramref name="validators"/>, read in <paramref name="generation"/>, for <paramref name="validFor"/>. Called under the cache's lock.</summary>
+    public void Keep(string key, KeptValidators validators, long generation, TimeSpan validFor)
+    {
+        var current = newer;
+        if (current.Entries.Count >= capacity / 2 || Environment.TickCount64 - current.StartedAt > longest.TotalMilliseconds)
+        {
+            Volatile.Write(ref older, current);
+            Volatile.Write(ref newer, new Half(generation));
+            // No entry left was read before the older half began: what was evicted before then concerns none.
+            foreach (var (tag, evicted) in evictedIn)
+            {
+                if (evicted <= current.FirstGeneration)
+                {
+                    evictedIn.TryRemove(new KeyValuePair<string, long>(tag, evicted));
+                }
+            }
+        }
+
+        var keys = validators.SurrogateKey;
+        var tags = keys.Contains(' ', StringComparison.Ordinal) ? keys.Split(' ', StringSplitOptions.RemoveEmptyEntries) : [keys];
+        newer.Entries[key] = new Kept(validators, tags, generation, Environment.TickCount64 + (long)validFor.TotalMilliseconds);
+    }
+
+    /// <summary>A change named <paramref name="tag"/> in <paramref name="generation"/>. Called under the cache's lock.</summary>
+    public void Evicted(string tag, long generation)
+    {
+        if (tag == HotReadCache.EveryEntry)
+        {
+            Volatile.Write(ref older, new Half(generation));
+            Volatile.Write(ref newer, new Half(generation));
+            evictedIn.Clear();
+            return;
+        }
+
+        evictedIn[tag] = generation;
+    }
+}

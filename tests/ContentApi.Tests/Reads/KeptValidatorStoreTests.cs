@@ -1,0 +1,75 @@
+using ContentApi.Reads;
+
+namespace ContentApi.Tests.Reads;
+
+/// <summary>
+/// The validators kept for 304s without the database: an entry stays valid until a change names
+/// one of its cache keys after it was read, and the store holds at most its capacity.
+/// </summary>
+public sealed class KeptValidatorStoreTests
+{
+    private static readonly TimeSpan Long = TimeSpan.FromMinutes(5);
+
+    private static KeptValidators Validators(string keys, string etag = "W/\"a1\"") =>
+        new(etag, new DateTime(2026, 11, 30, 12, 0, 0, DateTimeKind.Utc), "public, max-age=60", "Accept", keys, keys);
+
+    [Fact]
+    public void An_entry_is_found_until_a_change_names_one_of_its_keys_after_it_was_read()
+    {
+        var store = new KeptValidatorStore(100, Long);
+        store.Keep("/v1/articles/a", Validators("article:1"), generation: 5, Long);
+        store.Keep("/v1/articles?page=1", Validators("articles person:3"), generation: 5, Long);
+        store.Keep("/v1/people/p", Validators("person:3"), generation: 5, Long);
+        store.Evicted("article:2", generation: 6);
+        var untouched = store.Find("/v1/articles/a");
+
+        store.Evicted("person:3", generation: 7);
+
+        Assert.Equal("W/\"a1\"", untouched?.ETag);
+        Assert.NotNull(store.Find("/v1/articles/a"));
+        Assert.Null(store.Find("/v1/articles?page=1"));
+        Assert.Null(store.Find("/v1/people/p"));
+        Assert.Null(store.Find("/v1/articles/b"));
+    }
+
+    [Fact]
+    public void An_entry_read_after_the_change_is_found_and_evicting_everything_forgets_all()
+    {
+        var store = new KeptValidatorStore(100, Long);
+        store.Evicted("article:1", generation: 6);
+        store.Keep("/v1/articles/a", Validators("article:1", "W/\"a2\""), generation: 6, Long);
+        var afterChange = store.Find("/v1/articles/a");
+
+        store.Evicted(HotReadCache.EveryEntry, generation: 7);
+
+        Assert.Equal("W/\"a2\"", afterChange?.ETag);
+        Assert.Null(store.Find("/v1/articles/a"));
+    }
+
+    [Fact]
+    public void The_store_holds_at_most_its_capacity_newest_first_and_what_it_forgot_of_evictions_concerns_no_entry_left()
+    {
+        var store = new KeptValidatorStore(4, Long);
+        store.Keep("old", Validators("article:1"), generation: 1, Long);
+        store.Evicted("article:9", generation: 2);
+        for (var i = 0; i < 6; i++)
+        {
+            store.Keep($"new{i}", Validators($"article:{10 + i}"), generation: 3, Long);
+        }
+
+        store.Evicted("article:15", generation: 4);
+
+        // Halves of two: new3 and new4 in the older, new5 (evicted since) in the newer.
+        Assert.Null(store.Find("old"));
+        Assert.Equal(["new3", "new4"], Enumerable.Range(0, 6).Select(i => $"new{i}").Where(key => store.Find(key) is not null));
+    }
+
+    [Fact]
+    public void An_entry_is_not_found_past_its_lifetime()
+    {
+        var store = new KeptValidatorStore(100, Long);
+        store.Keep("/v1/articles/a", Validators("article:1"), generation: 1, TimeSpan.FromMilliseconds(-1));
+
+        Assert.Null(store.Find("/v1/articles/a"));
+    }
+}
