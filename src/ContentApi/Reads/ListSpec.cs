@@ -28,9 +28,8 @@ internal sealed record ListSpec(
 
     /// <summary>
     /// Whether the page's statement reads every item of the list whatever the page (a rank per
-    /// item, or a filter through links or full text that no index gives in the list's order):
-    /// then a first page whose total is not known yet counts the items in that pass, instead of
-    /// a count of its own that reads them all again.
+    /// item, which no index gives in order): then a first page whose total is not known yet
+    /// counts the items in that pass, instead of a count of its own that reads them all again.
     /// </summary>
     public bool ReadsAllItems { get; init; }
 

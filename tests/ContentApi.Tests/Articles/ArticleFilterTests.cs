@@ -57,11 +57,11 @@ public sealed class ArticleFilterTests(ContentApiFixture app)
     }
 
     [Fact]
-    public async Task A_filtered_list_s_total_is_the_same_on_its_first_page_counted_with_the_page_and_on_later_pages()
+    public async Task A_filtered_list_s_total_is_the_same_on_every_page_by_cursor_and_by_offset()
     {
         var w = await CreateWorldAsync();
 
-        // pageSize=1: three pages of one; the first counts while it reads the tag's articles.
+        // pageSize=1: three pages of one, by cursor.
         var pages = new List<PageInfo>();
         for (var url = $"/v1/articles?tag={w.Tag}&pageSize=1"; url is not null;)
         {
