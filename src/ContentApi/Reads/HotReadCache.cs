@@ -35,14 +35,14 @@ internal sealed class HotReadCache : IOutputCacheStore, IDisposable
     private DateTime? nextPublication;
 
     private readonly long sizeLimit;
-    private readonly int entrySeconds;
+    private readonly TimeSpan longestEntry;
 
     public HotReadCache(IOptions<OutputCachingOptions> options)
     {
         sizeLimit = options.Value.SizeLimitMegabytes * 1024L * 1024;
-        entrySeconds = options.Value.EntrySeconds;
+        longestEntry = TimeSpan.FromSeconds(options.Value.EntrySeconds);
         entries = new MemoryCache(new MemoryCacheOptions { SizeLimit = sizeLimit, TrackStatistics = true });
-        validators = new KeptValidatorStore(options.Value.ValidatorEntries, TimeSpan.FromSeconds(entrySeconds));
+        validators = new KeptValidatorStore(options.Value.ValidatorEntries, longestEntry);
     }
 
     /// <summary>
@@ -180,10 +180,20 @@ internal sealed class HotReadCache : IOutputCacheStore, IDisposable
             }
 
             var kept = tags.Where(t => !t.StartsWith(GenerationPrefix, StringComparison.Ordinal)).Append(EveryEntry).Distinct().ToArray();
-            IndexLocked(key, kept);
+            var entry = new Entry(value, kept);
+            foreach (var tag in kept)
+            {
+                if (!keysByTag.TryGetValue(tag, out var keys))
+                {
+                    keysByTag[tag] = keys = [];
+                }
+
+                keys.Add(key);
+            }
+
             var options = new MemoryCacheEntryOptions { AbsoluteExpirationRelativeToNow = validFor, Size = value.Length + (key.Length * 2) };
-            options.RegisterPostEvictionCallback(static (key, value, reason, state) => ((HotReadCache)state!).Forget((string)key, ((Entry)value!).Tags, reason), this);
-            entries.Set(key, new Entry(value, kept), options);
+            options.RegisterPostEvictionCallback(static (key, value, reason, state) => ((HotReadCache)state!).Forget((string)key, (Entry)value!, reason), this);
+            entries.Set(key, entry, options);
         }
 
         return ValueTask.CompletedTask;
@@ -201,7 +211,7 @@ internal sealed class HotReadCache : IOutputCacheStore, IDisposable
     {
         lock (gate)
         {
-            var validFor = LifetimeLocked(DateTime.UtcNow, TimeSpan.FromSeconds(entrySeconds));
+            var validFor = LifetimeLocked(DateTime.UtcNow, longestEntry);
             if (serving && startedIn == generationTag && validFor > TimeSpan.Zero)
             {
                 validators.Keep(key, kept, generation, validFor);
@@ -211,24 +221,9 @@ internal sealed class HotReadCache : IOutputCacheStore, IDisposable
 
     public void Dispose() => entries.Dispose();
 
-    private void IndexLocked(string key, string[] tags)
-    {
-        foreach (var tag in tags)
-        {
-            if (!keysByTag.TryGetValue(tag, out var keys))
-            {
-                keysByTag[tag] = keys = [];
-            }
-
-            keys.Add(key);
-        }
-    }
-
-
-
     // An entry gone (expired, evicted, or pushed out by the size limit) leaves its tags' key
     // sets, unless its key already holds a newer entry (whose tags hold the key again).
-    private void Forget(string key, string[] tags, EvictionReason reason)
+    private void Forget(string key, Entry entry, EvictionReason reason)
     {
         full = false;
         if (reason == EvictionReason.Replaced)
@@ -243,7 +238,7 @@ internal sealed class HotReadCache : IOutputCacheStore, IDisposable
                 return;
             }
 
-            foreach (var tag in tags)
+            foreach (var tag in entry.Tags)
             {
                 if (keysByTag.TryGetValue(tag, out var keys) && keys.Remove(key) && keys.Count == 0)
                 {
@@ -281,4 +276,3 @@ internal sealed class HotReadCache : IOutputCacheStore, IDisposable
         }
     }
 }
-
