@@ -12,16 +12,14 @@ internal static class ArticleQueries
     /// <summary>One ArticleSummary as JSON, from an <c>articles a</c> row (kept rendered by a trigger with article_summary_json).</summary>
     public const string SummaryJson = "a.summary_document";
 
-    private const string FullTextQuery = "websearch_to_tsquery('english', @q)";
-
     /// <summary>Whether an article (alias <c>a</c>) matches the full-text query <c>@q</c>: anywhere in its text.</summary>
-    public const string MatchesQuery = $"a.search_vector @@ {FullTextQuery}";
+    public const string MatchesQuery = $"a.search_vector @@ {FullTextQueries.Sql}";
 
     /// <summary>
     /// An article's relevance to <c>@q</c>: ranked by its title, summary and the body's opening
     /// (rank_vector, migration 0018), small and in the row, not by the whole text's vector.
     /// </summary>
-    public const string Rank = $"ts_rank(a.rank_vector, {FullTextQuery})";
+    public const string Rank = $"ts_rank(a.rank_vector, {FullTextQueries.Sql})";
 
     // The allow-list of orders; the names are the public `sort` values.
     private static readonly Dictionary<string, SortOrder> Sorts = new()

@@ -13,6 +13,13 @@ internal static partial class FullTextQueries
     /// <summary>The rate-limiting policy of endpoints taking a full-text <c>q</c>.</summary>
     public const string ConcurrencyPolicy = "full-text";
 
+    /// <summary>
+    /// The query <c>@q</c> as a tsquery, in SQL. A subquery, so that it is parsed once per
+    /// statement: in the generic plan a prepared statement soon runs with, the bare call was
+    /// evaluated again for every row ranked (a search ranking 3,318 matches: 14 ms against 8 ms).
+    /// </summary>
+    public const string Sql = "(select websearch_to_tsquery('english', @q))";
+
     public const string NoPositiveTermMessage = "needs at least one word or phrase to find, not only excluded ones (-word).";
 
     [GeneratedRegex("""-?"[^"]*"?|\S+""", RegexOptions.CultureInvariant)]

@@ -33,6 +33,12 @@ internal sealed record ListSpec(
     /// </summary>
     public bool ReadsAllItems { get; init; }
 
+    /// <summary>
+    /// Finishes each item's JSON in the API, when the statement gives it in parts (search hits:
+    /// the snippet is marked and cut here, from tokens the database keeps parsed).
+    /// </summary>
+    public Func<string, string>? RenderItem { get; init; }
+
     /// <summary>SQL giving more keys from the parent (space-separated text, null when there is none), e.g. an article's comment keys.</summary>
     public string? ParentCacheKeys { get; init; }
 }

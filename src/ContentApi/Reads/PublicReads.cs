@@ -165,7 +165,8 @@ internal sealed class PublicReads(ReadRouting routing, ConditionalRequests condi
         }
 
         httpContext.Response.Headers.Link = PageUrls.LinkHeader(links);
-        return new RawPagedResult<T>(rows.ConvertAll(r => r.Item!), new PageInfo(page, size, totalItems, totalPages), links);
+        var items = rows.ConvertAll(r => spec.RenderItem is { } render ? render(r.Item!) : r.Item!);
+        return new RawPagedResult<T>(items, new PageInfo(page, size, totalItems, totalPages), links);
     }
 
     /// <summary>

@@ -26,6 +26,53 @@ public sealed class SearchApiTests(ContentApiFixture app)
         Assert.True(hit.Rank > 0);
     }
 
+    [Fact]
+    public async Task Stored_snippet_tokens_are_the_text_again_with_the_lexemes_to_tsvector_finds()
+    {
+        await app.Database.InsertArticleAsync(TestDatabase.UniqueSlug("tokens"), title: "State-of-the-art e-mail: see http://example.com/a/b?x=1 or x@y.com",
+            body: "Version v3.14 of <b>bold</b> &amp; 2-3 well-known cafés, 1.5 times; ");
+
+        // Every article: the tokens put together are its snippet's text, and each token has the
+        // lexeme ts_debug gives it (ts_debug lexizes token by token: no positions to line up).
+        var mismatched = await app.Database.QueryAsync<string>(
+            """
+            select a.slug
+            from articles a, lateral (select article_snippet_source(a.title, a.summary, a.body) as source) s,
+                 lateral (select jsonb_agg(d.token order by d.n) as tokens, jsonb_agg(d.lexemes[1] order by d.n) as lexemes
+                          from ts_debug('english', s.source) with ordinality d(alias, description, token, dictionaries, dictionary, lexemes, n)
+                          where d.alias not in ('url', 'numhword', 'asciihword', 'hword')) expected
+            where (select string_agg(t, '') from json_array_elements_text(a.snippet -> 'tokens') t) is distinct from s.source
+               or (a.snippet -> 'tokens')::jsonb is distinct from expected.tokens
+               or (a.snippet -> 'lexemes')::jsonb is distinct from expected.lexemes
+            """);
+
+        Assert.Empty(mismatched);
+        Assert.True(await app.Database.ScalarAsync<long>("select count(*) from articles") > 1);
+    }
+
+    [Fact]
+    public async Task An_edit_changes_the_snippet_and_a_match_deep_in_the_opening_is_shown_in_its_fragment()
+    {
+        var word = UniqueWord();
+        var slug = TestDatabase.UniqueSlug("snippet");
+        var editor = await ContentApi.Tests.Articles.EditorClient.CreateAsync(app);
+        var filler = string.Join(' ', Enumerable.Range(0, 40).Select(i => $"filler{i}"));
+        var created = await editor.CreatedAsync(ContentApi.Tests.Articles.EditorClient.Article(slug, change: a =>
+        {
+            a["summary"] = $"{filler} {word} closes it.";
+        }));
+        var before = Assert.Single((await SearchAsync($"q={word}")).Items);
+
+        var edited = await editor.PatchAsync(slug, new System.Text.Json.Nodes.JsonObject { ["summary"] = $"Now {word} opens the summaries." }, created);
+        var after = Assert.Single((await SearchAsync($"q={word}%20summary")).Items);
+
+        Assert.StartsWith("filler", before.Snippet, StringComparison.Ordinal);
+        Assert.EndsWith($"filler39 ⟦{word}⟧ closes it. Body of {slug}", before.Snippet, StringComparison.Ordinal);
+        Assert.DoesNotContain("filler0 ", before.Snippet, StringComparison.Ordinal);
+        Assert.Equal(System.Net.HttpStatusCode.OK, edited.StatusCode);
+        Assert.Equal($"Article {slug}. Now ⟦{word}⟧ opens the ⟦summaries⟧. Body of {slug}.", after.Snippet);
+    }
+
     // {0}: the word searched for; {1}: 720 characters of filler, past the body's opening (ranks
     // come from the title, summary and the body's first 400 characters: migration 0018).
     [Theory]

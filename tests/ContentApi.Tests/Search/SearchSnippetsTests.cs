@@ -1,0 +1,82 @@
+using ContentApi.Search;
+
+namespace ContentApi.Tests.Search;
+
+public sealed class SearchSnippetsTests
+{
+    // A text of words w0 … w{n-1}, one space apart; each word's lexeme is itself.
+    private static (string[] Tokens, string?[] Lexemes) Words(int count, IReadOnlyDictionary<int, string>? replaced = null)
+    {
+        var words = Enumerable.Range(0, count).Select(i => replaced?.GetValueOrDefault(i) ?? $"w{i}").ToArray();
+        var tokens = words.SelectMany((w, i) => i == 0 ? new[] { w } : [" ", w]).ToArray();
+        return (tokens, tokens.Select(t => t == " " ? null : t).ToArray());
+    }
+
+    private static string Extract((string[] Tokens, string?[] Lexemes) text, params string[] marked) =>
+        SearchSnippets.Extract(text.Tokens, text.Lexemes, marked.ToHashSet());
+
+    [Fact]
+    public void A_short_text_is_whole_with_each_match_marked_by_its_lexeme()
+    {
+        string[] tokens = ["Moscow", " ", "forums", ", ", "the", " ", "forum", "."];
+        string?[] lexemes = ["moscow", null, "forum", null, null, null, "forum", null];
+
+        var extract = SearchSnippets.Extract(tokens, lexemes, new HashSet<string> { "forum" });
+
+        Assert.Equal("Moscow ⟦forums⟧, the ⟦forum⟧.", extract);
+    }
+
+    [Fact]
+    public void A_long_text_without_a_match_opens_with_its_first_words()
+    {
+        var extract = Extract(Words(100), "absent");
+
+        Assert.Equal(string.Join(' ', Enumerable.Range(0, SearchSnippets.MaxWords).Select(i => $"w{i}")), extract);
+    }
+
+    [Fact]
+    public void The_fragment_starts_a_few_words_before_its_match_and_holds_at_most_MaxWords()
+    {
+        var extract = Extract(Words(100, new Dictionary<int, string> { [50] = "alpha" }), "alpha");
+
+        var words = extract.Split(' ');
+        Assert.Equal(SearchSnippets.MaxWords, words.Length);
+        Assert.Equal($"w{50 - SearchSnippets.Lead}", words[0]);
+        Assert.Equal("⟦alpha⟧", words[SearchSnippets.Lead]);
+    }
+
+    [Fact]
+    public void Terms_far_apart_get_two_fragments_in_text_order()
+    {
+        var extract = Extract(Words(200, new Dictionary<int, string> { [20] = "alpha", [150] = "beta", [160] = "beta" }), "alpha", "beta");
+
+        var fragments = extract.Split(" … ");
+        Assert.Equal(2, fragments.Length);
+        Assert.Contains("⟦alpha⟧", fragments[0], StringComparison.Ordinal);
+        Assert.Contains("⟦beta⟧", fragments[1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_fragment_showing_both_terms_wins_over_one_with_more_of_a_single_term()
+    {
+        var text = Words(200, new Dictionary<int, string> { [10] = "alpha", [12] = "alpha", [14] = "alpha", [120] = "alpha", [125] = "beta" });
+
+        var extract = Extract(text, "alpha", "beta");
+
+        var fragments = extract.Split(" … ");
+        Assert.Contains("⟦alpha⟧", fragments[0], StringComparison.Ordinal);
+        Assert.Contains("⟦beta⟧", fragments[0], StringComparison.Ordinal);
+        Assert.Single(fragments);
+    }
+
+    [Fact]
+    public void A_hit_is_rendered_as_a_SearchHit_with_the_rank_as_the_database_wrote_it()
+    {
+        var hit = SearchSnippets.RenderHit("""
+            {"type" : "article", "slug" : "a-slug", "title" : "Quoted \"title\"", "rank" : 0.011884115,
+             "snippet" : {"tokens" : ["Moscow", " ", "forum"], "lexemes" : ["moscow", null, "forum"]}, "marked" : ["forum"]}
+            """);
+
+        Assert.Equal("""{"type":"article","slug":"a-slug","title":"Quoted \"title\"","snippet":"Moscow ⟦forum⟧","rank":0.011884115}""", hit);
+    }
+}
