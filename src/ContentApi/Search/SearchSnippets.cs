@@ -19,48 +19,122 @@ internal static class SearchSnippets
     public const int MaxWords = 30;
     public const int MaxFragments = 2;
     public const int Lead = 5;
-    private const string FragmentDelimiter = " … ";
+
+    private static readonly byte[] FragmentDelimiter = Encoding.UTF8.GetBytes(" … ");
+    private static readonly byte[] MatchStart = Encoding.UTF8.GetBytes("⟦");
+    private static readonly byte[] MatchEnd = Encoding.UTF8.GetBytes("⟧");
 
     // The JSON keeps ⟦ ⟧ and other text readable, as the database wrote it.
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    /// <summary>A SearchHit's JSON from its parts: type, slug, title, rank, snippet tokens and the lexemes to mark.</summary>
+    /// <summary>
+    /// A string of the hit's JSON, kept as where its UTF-8 lies in the input, or as its text when
+    /// it had escapes (quotes, backslashes, control characters: rare in prose). A page renders ~20
+    /// hits of ~150 tokens, few of them shown: they are not made strings unless shown.
+    /// </summary>
+    private readonly record struct JsonText(int Start, int Length, byte[]? Unescaped)
+    {
+        public ReadOnlySpan<byte> In(byte[] json) => Unescaped ?? json.AsSpan(Start, Length);
+
+        public static JsonText? Read(ref Utf8JsonReader reader) => reader.TokenType switch
+        {
+            JsonTokenType.String when reader.ValueIsEscaped => new JsonText(0, 0, Encoding.UTF8.GetBytes(reader.GetString()!)),
+            JsonTokenType.String => new JsonText((int)reader.TokenStartIndex + 1, reader.ValueSpan.Length, null),
+            _ => null,
+        };
+    }
+
+    /// <summary>A SearchHit's JSON from its parts: type, slug, title, rank, the query's lexemes (marked) and the snippet's tokens and lexemes.</summary>
     public static string RenderHit(string parts)
     {
-        using var document = JsonDocument.Parse(parts);
-        var root = document.RootElement;
-        var snippet = root.GetProperty("snippet");
-        var tokens = snippet.GetProperty("tokens").EnumerateArray().Select(t => t.GetString() ?? "").ToArray();
-        var lexemes = snippet.GetProperty("lexemes").EnumerateArray().Select(l => l.GetString()).ToArray();
-        var marked = root.GetProperty("marked").EnumerateArray().Select(l => l.GetString()!).ToHashSet(StringComparer.Ordinal);
+        var json = Encoding.UTF8.GetBytes(parts);
+        var reader = new Utf8JsonReader(json);
+        string? type = null, slug = null, title = null;
+        var rank = "0"u8.ToArray();
+        List<JsonText> tokens = new(160), marked = new(4);
+        List<JsonText?> lexemes = new(160);
+        reader.Read();
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var name = reader.GetString();
+            reader.Read();
+            switch (name)
+            {
+                case "type": type = reader.GetString(); break;
+                case "slug": slug = reader.GetString(); break;
+                case "title": title = reader.GetString(); break;
+                case "rank": rank = reader.ValueSpan.ToArray(); break;
+                case "marked": ReadArray(ref reader, lexeme => marked.Add(lexeme!.Value)); break;
+                case "snippet":
+                    while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                    {
+                        var part = reader.GetString();
+                        reader.Read();
+                        ReadArray(ref reader, part == "tokens" ? token => tokens.Add(token ?? default) : lexemes.Add);
+                    }
+
+                    break;
+                default: reader.Skip(); break;
+            }
+        }
+
+        var isMatch = new bool[tokens.Count];
+        for (var i = 0; i < isMatch.Length && i < lexemes.Count; i++)
+        {
+            isMatch[i] = lexemes[i] is { } lexeme && marked.Exists(m => m.In(json).SequenceEqual(lexeme.In(json)));
+        }
 
         var buffer = new ArrayBufferWriter<byte>(parts.Length);
         using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
         {
             writer.WriteStartObject();
-            writer.WriteString("type", root.GetProperty("type").GetString());
-            writer.WriteString("slug", root.GetProperty("slug").GetString());
-            writer.WriteString("title", root.GetProperty("title").GetString());
-            writer.WriteString("snippet", Extract(tokens, lexemes, marked));
+            writer.WriteString("type", type);
+            writer.WriteString("slug", slug);
+            writer.WriteString("title", title);
+            writer.WriteString("snippet", Extract(json, tokens, isMatch, lexemes));
             writer.WritePropertyName("rank");
-            root.GetProperty("rank").WriteTo(writer);
+            writer.WriteRawValue(rank, skipInputValidation: true);
             writer.WriteEndObject();
         }
 
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
-    /// <summary>The extract of a text given as tokens (<paramref name="lexemes"/>: each token's, or null), marking the <paramref name="marked"/> ones.</summary>
-    public static string Extract(IReadOnlyList<string> tokens, IReadOnlyList<string?> lexemes, IReadOnlySet<string> marked)
+    // The strings (or nulls) of an array; none for null.
+    private static void ReadArray(ref Utf8JsonReader reader, Action<JsonText?> add)
     {
-        // Words are the tokens with a letter or digit (stop words included); the rest is what lies between them.
-        var words = Enumerable.Range(0, tokens.Count).Where(i => tokens[i].Any(char.IsLetterOrDigit)).ToArray();
-        if (words.Length <= MaxWords)
+        if (reader.TokenType != JsonTokenType.StartArray)
         {
-            return Marked(tokens, lexemes, marked, 0, tokens.Count - 1);
+            return;
         }
 
-        var matches = Enumerable.Range(0, words.Length).Where(w => lexemes[words[w]] is { } lexeme && marked.Contains(lexeme)).ToArray();
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            add(JsonText.Read(ref reader));
+        }
+    }
+
+    // The extract, as UTF-8.
+    private static ReadOnlySpan<byte> Extract(byte[] json, List<JsonText> tokens, bool[] isMatch, List<JsonText?> lexemes)
+    {
+        // Words are the tokens with a letter or digit (stop words included); the rest is what lies between them.
+        var words = new List<int>(tokens.Count);
+        for (var i = 0; i < tokens.Count; i++)
+        {
+            if (IsWord(tokens[i].In(json)))
+            {
+                words.Add(i);
+            }
+        }
+
+        var extract = new ArrayBufferWriter<byte>(1024);
+        if (words.Count <= MaxWords)
+        {
+            Append(extract, json, tokens, isMatch, 0, tokens.Count - 1);
+            return extract.WrittenSpan;
+        }
+
+        var matches = Enumerable.Range(0, words.Count).Where(w => isMatch[words[w]]).ToArray();
         var fragments = new List<(int First, int Last)>();
         if (matches.Length == 0)
         {
@@ -68,37 +142,72 @@ internal static class SearchSnippets
         }
         else
         {
+            string TermOf(int word) => Encoding.UTF8.GetString(lexemes[words[word]]!.Value.In(json));
             var shown = new HashSet<string>(StringComparer.Ordinal);
-            while (fragments.Count < MaxFragments && BestFragment(words.Length, matches, fragments, shown, m => lexemes[words[m]]!) is { } best)
+            while (fragments.Count < MaxFragments && BestFragment(words.Count, matches, fragments, shown, TermOf) is { } best)
             {
                 fragments.Add(best);
-                shown.UnionWith(matches.Where(m => m >= best.First && m <= best.Last).Select(m => lexemes[words[m]]!));
+                shown.UnionWith(matches.Where(m => m >= best.First && m <= best.Last).Select(TermOf));
             }
 
             fragments.Sort();
         }
 
-        return string.Join(FragmentDelimiter, fragments.Select(f => Marked(tokens, lexemes, marked, words[f.First], words[f.Last])));
+        foreach (var (first, last) in fragments)
+        {
+            if (extract.WrittenCount > 0)
+            {
+                extract.Write(FragmentDelimiter);
+            }
+
+            Append(extract, json, tokens, isMatch, words[first], words[last]);
+        }
+
+        return extract.WrittenSpan;
+    }
+
+    private static bool IsWord(ReadOnlySpan<byte> token)
+    {
+        foreach (var b in token)
+        {
+            if (b >= 0x80)
+            {
+                // Not ASCII: decided on the characters (rare in this corpus, cheap either way).
+                return Encoding.UTF8.GetString(token).Any(char.IsLetterOrDigit);
+            }
+
+            if (char.IsAsciiLetterOrDigit((char)b))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     // Tokens first…last, each match wrapped in ⟦ ⟧.
-    private static string Marked(IReadOnlyList<string> tokens, IReadOnlyList<string?> lexemes, IReadOnlySet<string> marked, int first, int last)
+    private static void Append(ArrayBufferWriter<byte> extract, byte[] json, List<JsonText> tokens, bool[] isMatch, int first, int last)
     {
-        var text = new StringBuilder();
         for (var token = first; token <= last; token++)
         {
-            var isMatch = lexemes[token] is { } lexeme && marked.Contains(lexeme);
-            text.Append(isMatch ? "⟦" : "").Append(tokens[token]).Append(isMatch ? "⟧" : "");
-        }
+            if (isMatch[token])
+            {
+                extract.Write(MatchStart);
+            }
 
-        return text.ToString();
+            extract.Write(tokens[token].In(json));
+            if (isMatch[token])
+            {
+                extract.Write(MatchEnd);
+            }
+        }
     }
 
     // The window of MaxWords words, starting Lead words before a match, that shows the most terms
     // not shown yet, then the most matches; none when every window left overlaps one taken, or
     // (after the first) shows no new term.
     private static (int First, int Last)? BestFragment(
-        int wordCount, int[] matches, List<(int First, int Last)> taken, HashSet<string> shown, Func<int, string> lexemeOf)
+        int wordCount, int[] matches, List<(int First, int Last)> taken, HashSet<string> shown, Func<int, string> termOf)
     {
         (int First, int Last)? best = null;
         var bestScore = (NewTerms: 0, Matches: 0);
@@ -106,13 +215,13 @@ internal static class SearchSnippets
         {
             var first = Math.Max(0, Math.Min(match - Lead, wordCount - MaxWords));
             var last = first + MaxWords - 1;
-            if (taken.Any(f => first <= f.Last && f.First <= last))
+            if (taken.Exists(f => first <= f.Last && f.First <= last))
             {
                 continue;
             }
 
             var inside = matches.Where(m => m >= first && m <= last).ToArray();
-            var score = (NewTerms: inside.Select(lexemeOf).Where(l => !shown.Contains(l)).Distinct(StringComparer.Ordinal).Count(), Matches: inside.Length);
+            var score = (NewTerms: inside.Select(termOf).Where(t => !shown.Contains(t)).Distinct(StringComparer.Ordinal).Count(), Matches: inside.Length);
             if (best is null || score.NewTerms > bestScore.NewTerms || (score.NewTerms == bestScore.NewTerms && score.Matches > bestScore.Matches))
             {
                 best = (first, last);

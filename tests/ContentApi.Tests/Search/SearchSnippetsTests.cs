@@ -1,3 +1,4 @@
+using System.Text.Json;
 using ContentApi.Search;
 
 namespace ContentApi.Tests.Search;
@@ -12,34 +13,35 @@ public sealed class SearchSnippetsTests
         return (tokens, tokens.Select(t => t == " " ? null : t).ToArray());
     }
 
-    private static string Extract((string[] Tokens, string?[] Lexemes) text, params string[] marked) =>
-        SearchSnippets.Extract(text.Tokens, text.Lexemes, marked.ToHashSet());
+    // A hit's parts as the database gives them.
+    private static string Parts(string[] tokens, string?[] lexemes, string[] marked, string title = "A title") =>
+        JsonSerializer.Serialize(new { type = "article", slug = "a-slug", title, rank = 0.5, marked, snippet = new { tokens, lexemes } });
+
+    private static string Snippet((string[] Tokens, string?[] Lexemes) text, params string[] marked) =>
+        JsonDocument.Parse(SearchSnippets.RenderHit(Parts(text.Tokens, text.Lexemes, marked))).RootElement.GetProperty("snippet").GetString()!;
 
     [Fact]
     public void A_short_text_is_whole_with_each_match_marked_by_its_lexeme()
     {
-        string[] tokens = ["Moscow", " ", "forums", ", ", "the", " ", "forum", "."];
-        string?[] lexemes = ["moscow", null, "forum", null, null, null, "forum", null];
+        var snippet = Snippet((["Moscow", " ", "forums", ", \"the\" ", "forum", "."], ["moscow", null, "forum", null, "forum", null]), "forum");
 
-        var extract = SearchSnippets.Extract(tokens, lexemes, new HashSet<string> { "forum" });
-
-        Assert.Equal("Moscow ⟦forums⟧, the ⟦forum⟧.", extract);
+        Assert.Equal("Moscow ⟦forums⟧, \"the\" ⟦forum⟧.", snippet);
     }
 
     [Fact]
     public void A_long_text_without_a_match_opens_with_its_first_words()
     {
-        var extract = Extract(Words(100), "absent");
+        var snippet = Snippet(Words(100), "absent");
 
-        Assert.Equal(string.Join(' ', Enumerable.Range(0, SearchSnippets.MaxWords).Select(i => $"w{i}")), extract);
+        Assert.Equal(string.Join(' ', Enumerable.Range(0, SearchSnippets.MaxWords).Select(i => $"w{i}")), snippet);
     }
 
     [Fact]
     public void The_fragment_starts_a_few_words_before_its_match_and_holds_at_most_MaxWords()
     {
-        var extract = Extract(Words(100, new Dictionary<int, string> { [50] = "alpha" }), "alpha");
+        var snippet = Snippet(Words(100, new Dictionary<int, string> { [50] = "alpha" }), "alpha");
 
-        var words = extract.Split(' ');
+        var words = snippet.Split(' ');
         Assert.Equal(SearchSnippets.MaxWords, words.Length);
         Assert.Equal($"w{50 - SearchSnippets.Lead}", words[0]);
         Assert.Equal("⟦alpha⟧", words[SearchSnippets.Lead]);
@@ -48,9 +50,9 @@ public sealed class SearchSnippetsTests
     [Fact]
     public void Terms_far_apart_get_two_fragments_in_text_order()
     {
-        var extract = Extract(Words(200, new Dictionary<int, string> { [20] = "alpha", [150] = "beta", [160] = "beta" }), "alpha", "beta");
+        var snippet = Snippet(Words(200, new Dictionary<int, string> { [20] = "alpha", [150] = "beta", [160] = "beta" }), "alpha", "beta");
 
-        var fragments = extract.Split(" … ");
+        var fragments = snippet.Split(" … ");
         Assert.Equal(2, fragments.Length);
         Assert.Contains("⟦alpha⟧", fragments[0], StringComparison.Ordinal);
         Assert.Contains("⟦beta⟧", fragments[1], StringComparison.Ordinal);
@@ -61,12 +63,22 @@ public sealed class SearchSnippetsTests
     {
         var text = Words(200, new Dictionary<int, string> { [10] = "alpha", [12] = "alpha", [14] = "alpha", [120] = "alpha", [125] = "beta" });
 
-        var extract = Extract(text, "alpha", "beta");
+        var fragments = Snippet(text, "alpha", "beta").Split(" … ");
 
-        var fragments = extract.Split(" … ");
-        Assert.Contains("⟦alpha⟧", fragments[0], StringComparison.Ordinal);
-        Assert.Contains("⟦beta⟧", fragments[0], StringComparison.Ordinal);
-        Assert.Single(fragments);
+        var fragment = Assert.Single(fragments);
+        Assert.Contains("⟦alpha⟧", fragment, StringComparison.Ordinal);
+        Assert.Contains("⟦beta⟧", fragment, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Non_ASCII_and_escaped_tokens_are_words_and_matches_like_the_others()
+    {
+        var text = Words(60, new Dictionary<int, string> { [40] = "café", [41] = "\"quoted\"", [45] = "Ωmega" });
+
+        var snippet = Snippet(text, "café", "Ωmega");
+
+        Assert.Equal(SearchSnippets.MaxWords, snippet.Split(' ').Length);
+        Assert.Contains("⟦café⟧ \"quoted\" w42 w43 w44 ⟦Ωmega⟧", snippet, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -74,7 +86,7 @@ public sealed class SearchSnippetsTests
     {
         var hit = SearchSnippets.RenderHit("""
             {"type" : "article", "slug" : "a-slug", "title" : "Quoted \"title\"", "rank" : 0.011884115,
-             "snippet" : {"tokens" : ["Moscow", " ", "forum"], "lexemes" : ["moscow", null, "forum"]}, "marked" : ["forum"]}
+             "marked" : ["forum"], "snippet" : {"tokens" : ["Moscow", " ", "forum"], "lexemes" : ["moscow", null, "forum"]}}
             """);
 
         Assert.Equal("""{"type":"article","slug":"a-slug","title":"Quoted \"title\"","snippet":"Moscow ⟦forum⟧","rank":0.011884115}""", hit);
