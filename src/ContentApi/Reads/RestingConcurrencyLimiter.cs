@@ -6,7 +6,7 @@ namespace ContentApi.Reads;
 /// <summary>
 /// A concurrency limiter whose permits rest after a long hold: a permit held longer than
 /// <paramref name="cheapHold"/> is given back only after twice that excess has passed. A
-/// stream of costly full-text queries (a common word ranks a tenth of the articles: ~120 ms
+/// stream of costly full-text queries (a common word ranks a tenth of the articles: 35–90 ms
 /// among 100,000) thus keeps its slot busy less than half of the time, rather than a core of
 /// PostgreSQL without pause while the cheap reads wait for it; searches that stay cheap never
 /// rest.
