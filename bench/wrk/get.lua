@@ -9,7 +9,7 @@ local lines, prefix, suffix, send_etag, unique = {}, "", "", false, false
 function init(args)
   for line in io.lines(args[1]) do lines[#lines + 1] = line end
   prefix, suffix, send_etag, unique = args[2] or "", args[3] or "", args[4] == "etag", args[4] == "unique"
-  math.randomseed(os.time() + math.floor(os.clock() * 1000000))
+  seed_random()
 end
 
 function request()

@@ -16,7 +16,7 @@ end
 
 function init(args)
   for line in io.lines(args[1]) do slugs[#slugs + 1] = line:match("^([^\t]*)") end
-  math.randomseed(os.time() + math.floor(os.clock() * 1000000))
+  seed_random()
   tag = string.format("%d-%08x", thread_id, math.random(0, 0x7fffffff))
   -- Runs (the warm-up, then the measured one) start seconds apart: their address ranges never meet.
   first_address = (os.time() * 100003 + thread_id * 1000003) % 0x1000000

@@ -14,7 +14,7 @@ end
 
 function init(args)
   mode, key = args[1], args[2]
-  math.randomseed(os.time() + math.floor(os.clock() * 1000000))
+  seed_random()
   tag = string.format("%d-%08x", thread_id, math.random(0, 0x7fffffff))
 end
 
