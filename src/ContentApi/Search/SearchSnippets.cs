@@ -65,7 +65,7 @@ internal static class SearchSnippets
                 case "title": title = reader.GetString(); break;
                 case "rank": rank = reader.ValueSpan.ToArray(); break;
                 case "marked": ReadArray(ref reader, lexeme => marked.Add(lexeme!.Value)); break;
-                case "snippet":
+                case "snippet" when reader.TokenType == JsonTokenType.StartObject:
                     while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
                     {
                         var part = reader.GetString();
@@ -81,7 +81,13 @@ internal static class SearchSnippets
         var isMatch = new bool[tokens.Count];
         for (var i = 0; i < isMatch.Length && i < lexemes.Count; i++)
         {
-            isMatch[i] = lexemes[i] is { } lexeme && marked.Exists(m => m.In(json).SequenceEqual(lexeme.In(json)));
+            if (lexemes[i] is { } lexeme)
+            {
+                foreach (var term in marked)
+                {
+                    isMatch[i] |= term.In(json).SequenceEqual(lexeme.In(json));
+                }
+            }
         }
 
         var buffer = new ArrayBufferWriter<byte>(parts.Length);
