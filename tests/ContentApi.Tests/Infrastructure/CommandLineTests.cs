@@ -78,6 +78,17 @@ public sealed class CommandLineTests(ContentApiFixture app)
     }
 
     [Fact]
+    public async Task Multiplexing_in_the_connection_string_is_refused_at_start_by_name()
+    {
+        // Npgsql would accept it, and the API would then fail later, in a background service or
+        // on a replica; the process stops before it touches the database, saying why.
+        var refused = await RunAsync(app.ApiConnectionString + ";Multiplexing=true", "migrate");
+
+        Assert.NotEqual(0, refused.ExitCode);
+        Assert.Contains("Multiplexing=true is not supported", refused.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Openapi_writes_the_committed_document()
     {
         var file = Path.Combine(Path.GetTempPath(), $"contentapi-{Guid.NewGuid():N}.json");

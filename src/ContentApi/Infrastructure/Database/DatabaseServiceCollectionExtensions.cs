@@ -56,6 +56,16 @@ internal static class DatabaseServiceCollectionExtensions
     private static string TunedConnectionString(IConfiguration configuration)
     {
         var configured = new NpgsqlConnectionStringBuilder(RequiredConnectionString(configuration));
+        if (configured.Multiplexing)
+        {
+            // Measured faster on single-row reads, but it breaks what the API relies on: replicas
+            // (Npgsql refuses it with several hosts), a LISTEN outside the pool, and a statement
+            // cancelled at the request timeout (answered as an unavailable database). Npgsql 11
+            // removes it. Refused here, by name, rather than failing later in a background service.
+            throw new InvalidOperationException(
+                $"Connection string '{ConnectionStringName}': Multiplexing=true is not supported (replicas, LISTEN and request timeouts need pooled connections); remove it.");
+        }
+
         var tuned = new NpgsqlConnectionStringBuilder
         {
             MaxPoolSize = 16,
