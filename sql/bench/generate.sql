@@ -184,6 +184,14 @@ select n, 'article-' || n,
 from generate_series(:first, :last) n
 cross join lateral article_linked_parts(n) parts;
 
+-- Each link's copy of its article's publication time (migration 0022: a trigger sets it
+-- outside a load).
+update article_events l set published_at = a.published_at from articles a where a.id = l.article_id and l.article_id between :first and :last;
+update article_people l set published_at = a.published_at from articles a where a.id = l.article_id and l.article_id between :first and :last;
+update article_organisations l set published_at = a.published_at from articles a where a.id = l.article_id and l.article_id between :first and :last;
+update article_places l set published_at = a.published_at from articles a where a.id = l.article_id and l.article_id between :first and :last;
+update article_tags l set published_at = a.published_at from articles a where a.id = l.article_id and l.article_id between :first and :last;
+
 \endif
 
 \if :is_comments

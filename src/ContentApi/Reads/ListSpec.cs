@@ -34,6 +34,12 @@ internal sealed record ListSpec(
     public bool ReadsAllItems { get; init; }
 
     /// <summary>
+    /// A <c>from … where …</c> that counts the same items as <see cref="FromWhere"/> with less
+    /// reading (an index of the links alone, without the articles), when there is one.
+    /// </summary>
+    public string? CountFromWhere { get; init; }
+
+    /// <summary>
     /// Finishes each item's JSON in the API, when the statement gives it in parts (search hits:
     /// the snippet is marked and cut here, from tokens the database keeps parsed).
     /// </summary>

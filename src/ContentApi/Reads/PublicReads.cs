@@ -83,7 +83,7 @@ internal sealed class PublicReads(ReadRouting routing, ConditionalRequests condi
                          {spec.ParentCacheKeys ?? "null::text"} as parent_cache_keys,
                          case when w.version = @knownVersion and w.visible_until is not distinct from @knownVisibleUntil
                               then @knownTotal::bigint
-                              else {(countedWithPage ? "null" : $"(select count(*) {spec.FromWhere})")} end as total_items
+                              else {(countedWithPage ? "null" : $"(select count(*) {spec.CountFromWhere ?? spec.FromWhere})")} end as total_items
                   from content_watermark() w) h
             left join (
                 select {spec.ItemJson}::text as item, {spec.Sort.Key0} as cursor_key0, {spec.Sort.Key1} as cursor_key1,

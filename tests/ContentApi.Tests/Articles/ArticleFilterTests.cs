@@ -79,6 +79,53 @@ public sealed class ArticleFilterTests(ContentApiFixture app)
     }
 
     [Fact]
+    public async Task A_filtered_list_and_its_total_follow_each_article_s_publication_state()
+    {
+        // The lists by a link read the publication time each link keeps (migration 0022):
+        // unpublishing, rescheduling, archiving and publishing again must reach them.
+        var w = await CreateWorldAsync();
+        var db = app.Database;
+        async Task<string> ListAsync(string query)
+        {
+            var page = await (await client.GetAsync($"/v1/articles?{query}", Ct)).ReadContractAsync<Paged<ArticleSummary>>();
+            return $"{page.Page.TotalItems}: {string.Join(' ', page.Items.Select(a => a.Slug))}";
+        }
+
+        await db.ExecuteAsync("update articles set status = 'draft' where slug = @slug", new { slug = w.A1 });
+        var withoutDraft = await ListAsync($"tag={w.Tag}");
+        await db.ExecuteAsync("update articles set published_at = now() + interval '1 day' where slug = @slug", new { slug = w.A2 });
+        var withoutScheduled = await ListAsync($"tag={w.Tag}");
+        var organisationWithoutScheduled = await ListAsync($"organisation={w.Organisation}&sort=publishedAt");
+        await db.ExecuteAsync("update articles set status = 'published' where slug = @slug", new { slug = w.A1 });
+        await db.ExecuteAsync("update articles set status = 'archived' where slug = @slug", new { slug = w.A3 });
+        var afterRepublishAndArchive = await ListAsync($"tag={w.Tag}&sort=publishedAt");
+        var personAgain = await ListAsync($"person={w.Person}");
+
+        Assert.Equal($"2: {w.A3} {w.A2}", withoutDraft);
+        Assert.Equal($"1: {w.A3}", withoutScheduled);
+        Assert.Equal($"1: {w.A3}", organisationWithoutScheduled);
+        Assert.Equal($"1: {w.A1}", afterRepublishAndArchive);
+        Assert.Equal($"1: {w.A1}", personAgain);
+    }
+
+    [Fact]
+    public async Task Every_link_keeps_exactly_its_article_s_publication_time_while_it_is_published()
+    {
+        await CreateWorldAsync();
+        var tables = new[] { "article_people", "article_organisations", "article_events", "article_places", "article_tags", "article_authors" };
+
+        foreach (var table in tables)
+        {
+            var (links, wrong) = (await app.Database.QueryAsync<(long, long)>($"""
+                select count(*), count(*) filter (where l.published_at is distinct from case when a.status = 'published' then a.published_at end)
+                from {table} l join articles a on a.id = l.article_id
+                """)).Single();
+            Assert.True(links > 0 || table == "article_authors", $"{table} has no links to check");
+            Assert.True(wrong == 0, $"{table}: {wrong} of {links} links disagree with their article");
+        }
+    }
+
+    [Fact]
     public async Task Filters_combine_as_an_intersection()
     {
         var w = await CreateWorldAsync();
