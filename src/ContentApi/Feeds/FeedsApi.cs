@@ -127,7 +127,7 @@ internal static class FeedsApi
 
         var list = ArticleQueries.ListSpec(new ListArticlesQuery { Tag = query.Tag, Person = query.Person, Organisation = query.Organisation, Event = query.Event });
         var sql = string.Create(CultureInfo.InvariantCulture,
-            $"select {list.ItemJson}::text {list.FromWhere} order by a.published_at desc, a.id desc limit {FeedSize}");
+            $"select {list.ItemJson}::text {list.FromWhere} order by {list.Sort.Key0} desc, {list.Sort.Key1} desc limit {FeedSize}");
         var articles = await ReadAsync(db, sql, list.Parameters, cancellationToken);
         return Xml(mediaType, writer => write(writer, articles, ArticleFormats.BaseUrl(httpContext.Request)));
     }
