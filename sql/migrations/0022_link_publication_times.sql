@@ -5,17 +5,22 @@
 -- otherwise), indexed by entity and time: a page reads its first links in date order, and the
 -- total counts index entries without visiting the articles (ArticleQueries.LinkFilters).
 
--- A new link (or one moved to another article) takes its article's publication time.
+-- What a link keeps of its article: the publication time while it is published, else null.
+create function article_link_time(a articles) returns timestamptz
+    language sql immutable parallel safe
+    return case when a.status = 'published' then a.published_at end;
+
+-- A new link (or one moved to another article) takes its article's.
 create function article_link_published_at() returns trigger language plpgsql as $$
 begin
-    new.published_at := (select a.published_at from articles a where a.id = new.article_id and a.status = 'published');
+    new.published_at := (select article_link_time(a) from articles a where a.id = new.article_id);
     return new;
 end $$;
 
 -- An article published, unpublished, archived, deleted or rescheduled: its links follow.
 create function articles_links_published_at() returns trigger language plpgsql as $$
 declare
-    published timestamptz := case when new.status = 'published' then new.published_at end;
+    published timestamptz := article_link_time(new);
 begin
     update article_people set published_at = published where article_id = new.id and published_at is distinct from published;
     update article_organisations set published_at = published where article_id = new.id and published_at is distinct from published;
@@ -50,8 +55,8 @@ begin
         execute format('create trigger %I after insert or delete or update of %s on %I for each row execute function article_link_after_change()',
                        link.name || '_after_change', link.link_columns, link.name);
         execute format('alter table %I add column published_at timestamptz', link.name);
-        execute format('update %I l set published_at = a.published_at from articles a where a.id = l.article_id and a.status = %L',
-                       link.name, 'published');
+        execute format('update %I l set published_at = article_link_time(a) from articles a where a.id = l.article_id and article_link_time(a) is not null',
+                       link.name);
         execute format('create trigger %I before insert or update of article_id on %I for each row execute function article_link_published_at()',
                        link.name || '_published_at', link.name);
         execute format('create index %I on %I (%I, published_at desc, article_id desc) where published_at is not null',

@@ -35,13 +35,14 @@ internal static class ArticleQueries
     // by entity and time.
     private sealed record LinkFilter(Func<ListArticlesQuery, string?> Value, string Name, string Links, string EntityId, string Entities)
     {
-        private string Entity => $"(select e.id from {Entities} e where e.slug = @{Name})";
-
+        // Built once per filter, not per request.
         /// <summary>The condition on an article <c>a</c>.</summary>
-        public string Condition => $"a.id in (select l.article_id from {Links} l where l.{EntityId} = {Entity})";
+        public string Condition { get; } = $"a.id in (select l.article_id from {Links} l where l.{EntityId} = {NamedEntity(Entities, Name)})";
 
         /// <summary>Whether a link <c>l</c> of this table is the entity's, to a published article: the index's order.</summary>
-        public string IsPublishedLink => $"l.{EntityId} = {Entity} and l.published_at <= now()";
+        public string IsPublishedLink { get; } = $"l.{EntityId} = {NamedEntity(Entities, Name)} and l.published_at <= now()";
+
+        private static string NamedEntity(string entities, string name) => $"(select e.id from {entities} e where e.slug = @{name})";
     }
 
     private static readonly LinkFilter[] LinkFilters =
