@@ -13,7 +13,9 @@ create function article_rank_vector(title text, summary text, body jsonb) return
         || setweight(to_tsvector('english', summary), 'B')
         || setweight(to_tsvector('english', article_body_opening(body)), 'C');
 
-alter table articles add column rank_vector tsvector not null default '';
+-- Through the helper of sql/before-migrations: PostgreSQL 15.20 refuses this ALTER while
+-- article_is_public(a articles) and the other shape functions use the row type.
+select alter_table_with_row_type_functions('articles', $$alter table articles add column rank_vector tsvector not null default ''$$);
 
 create or replace function articles_search_vector() returns trigger language plpgsql as $$
 begin

@@ -19,7 +19,7 @@ create function article_snippet_source(title text, summary text, body jsonb) ret
     language sql immutable parallel safe
     return title || '. ' || summary || ' ' || article_body_opening(body);
 
-alter table articles add column snippet_source text not null default '';
+select alter_table_with_row_type_functions('articles', $$alter table articles add column snippet_source text not null default ''$$);
 
 create or replace function articles_search_vector() returns trigger language plpgsql as $$
 begin

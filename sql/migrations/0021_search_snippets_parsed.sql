@@ -36,7 +36,7 @@ as $$
     where t.tokid <> all ('{5,15,16,17}')
 $$;
 
-alter table articles add column snippet json not null default '{"tokens": [], "lexemes": []}';
+select alter_table_with_row_type_functions('articles', $$alter table articles add column snippet json not null default '{"tokens": [], "lexemes": []}'$$);
 
 create or replace function articles_search_vector() returns trigger language plpgsql as $$
 begin
@@ -60,12 +60,12 @@ drop function search_hit_json(text, text, text, text, real);
 
 -- People, organisations and events keep theirs too (their texts are short, but parsing one
 -- costs ~100 µs, 7× a ts_headline: a page of entity hits paid 2 ms for it).
-alter table people add column snippet json generated always as (
-    snippet_tokens(name || coalesce('. ' || description, ''))) stored;
-alter table organisations add column snippet json generated always as (
-    snippet_tokens(name || coalesce(' (' || acronym || ')', '') || coalesce('. ' || description, ''))) stored;
-alter table events add column snippet json generated always as (
-    snippet_tokens(name || coalesce(', ' || city, '') || coalesce('. ' || description, ''))) stored;
+select alter_table_with_row_type_functions('people', $$alter table people add column snippet json generated always as (
+    snippet_tokens(name || coalesce('. ' || description, ''))) stored$$);
+select alter_table_with_row_type_functions('organisations', $$alter table organisations add column snippet json generated always as (
+    snippet_tokens(name || coalesce(' (' || acronym || ')', '') || coalesce('. ' || description, ''))) stored$$);
+select alter_table_with_row_type_functions('events', $$alter table events add column snippet json generated always as (
+    snippet_tokens(name || coalesce(', ' || city, '') || coalesce('. ' || description, ''))) stored$$);
 
 -- An entity hit's snippet (an article's comes with its row), read for the page's rows only: the
 -- cost keeps the planner from reading it for every match before the limit.

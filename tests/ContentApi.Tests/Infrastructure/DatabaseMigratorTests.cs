@@ -104,4 +104,23 @@ public sealed class DatabaseMigratorTests(ContentApiFixture app)
             await TestServer.DropDatabaseAsync(connectionString);
         }
     }
+
+    [Fact]
+    public async Task A_table_whose_row_type_a_sql_standard_function_uses_takes_a_filled_column_and_keeps_the_function()
+    {
+        // What PostgreSQL 15.20 refuses outright (a column with a default, a generated column)
+        // while a RETURN-bodied function uses the row type, as article_is_public(a articles) does.
+        var table = "row_type_" + Guid.NewGuid().ToString("N")[..12];
+        await app.Database.ExecuteAsync($"""
+            create table {table} (id int primary key, name text not null);
+            insert into {table} values (1, 'one');
+            create function {table}_named(t {table}) returns boolean language sql immutable return t.name <> '';
+            select alter_table_with_row_type_functions('{table}', 'alter table {table} add column kind text not null default ''plain''');
+            select alter_table_with_row_type_functions('{table}', 'alter table {table} add column shout text generated always as (upper(name)) stored');
+            """);
+
+        Assert.Equal("plain ONE t", await app.Database.ScalarAsync<string>($"select format('%s %s %s', t.kind, t.shout, {table}_named(t)) from {table} t"));
+        Assert.StartsWith("RETURN", await app.Database.ScalarAsync<string>($"select pg_get_function_sqlbody('{table}_named'::regproc)"), StringComparison.Ordinal);
+        await app.Database.ExecuteAsync($"drop table {table} cascade");
+    }
 }

@@ -8,8 +8,9 @@ using Npgsql;
 namespace ContentApi.Infrastructure.Database;
 
 /// <summary>
-/// Applies <c>sql/migrations</c> (journaled, once each, in name order) and then <c>sql/seed</c>
-/// (idempotent, every time) with DbUp. Several instances may start at once: they serialise on
+/// Applies <c>sql/migrations</c> (journaled, once each, in name order) with DbUp, after
+/// <c>sql/before-migrations</c> (functions migrations call, every time) and before
+/// <c>sql/seed</c> (idempotent, every time). Several instances may start at once: they serialise on
 /// an advisory lock taken in the <c>postgres</c> maintenance database, because a lock inside
 /// the target database cannot cover its creation.
 /// </summary>
@@ -35,17 +36,9 @@ internal sealed class DatabaseMigrator(string connectionString, ILogger logger)
             // A migration that fills a new column takes as long as the table needs (0018 takes
             // minutes at a million articles): no command timeout.
             var migrations = new NpgsqlConnectionStringBuilder(connectionString) { CommandTimeout = 0 }.ConnectionString;
-            Run(DeployChanges.To.PostgresqlDatabase(migrations)
-                .WithScriptsEmbeddedInAssembly(Assembly.GetExecutingAssembly(), name => name.StartsWith("migrations.", StringComparison.Ordinal))
-                .WithTransactionPerScript()
-                .WithVariablesDisabled()
-                .LogTo(upgradeLog), "migrations");
-            Run(DeployChanges.To.PostgresqlDatabase(connectionString)
-                .WithScriptsEmbeddedInAssembly(Assembly.GetExecutingAssembly(), name => name.StartsWith("seed.", StringComparison.Ordinal))
-                .JournalTo(new NullJournal())
-                .WithTransactionPerScript()
-                .WithVariablesDisabled()
-                .LogTo(upgradeLog), "seed data");
+            Run(Scripts(connectionString, "before-migrations.", upgradeLog).JournalTo(new NullJournal()), "the functions migrations use");
+            Run(Scripts(migrations, "migrations.", upgradeLog), "migrations");
+            Run(Scripts(connectionString, "seed.", upgradeLog).JournalTo(new NullJournal()), "seed data");
         }
         finally
         {
@@ -70,6 +63,13 @@ internal sealed class DatabaseMigrator(string connectionString, ILogger logger)
         await create.ExecuteNonQueryAsync(cancellationToken);
         logger.LogInformation("Created database {Database}", database);
     }
+
+    private static UpgradeEngineBuilder Scripts(string connectionString, string prefix, IUpgradeLog log) =>
+        DeployChanges.To.PostgresqlDatabase(connectionString)
+            .WithScriptsEmbeddedInAssembly(Assembly.GetExecutingAssembly(), name => name.StartsWith(prefix, StringComparison.Ordinal))
+            .WithTransactionPerScript()
+            .WithVariablesDisabled()
+            .LogTo(log);
 
     private static void Run(UpgradeEngineBuilder builder, string what)
     {
