@@ -105,7 +105,7 @@ internal static class WebhookQueries
     public static ListSpec SubscriptionsSpec() => new(
         Scope: "webhooks",
         ItemJson: "webhook_subscription_json(s)",
-        FromWhere: "from webhook_subscriptions s",
+        FromWhere: "from webhook_subscriptions s where true",
         Sort: new SortOrder("createdAt", "s.created_at", "s.id", Descending: false),
         Parameters: new DynamicParameters()) { IsPublic = false };
 

@@ -234,6 +234,34 @@ public sealed class WebhooksTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_subscriptions_walk_by_cursor_and_by_page_number_in_creation_order()
+    {
+        var manager = await ManagerAsync();
+        var ids = new List<long>();
+        for (var n = 0; n < 5; n++)
+        {
+            ids.Add((await SubscribeAsync(manager, $"https://hooks.example.org/walk/{n}", "*")).Subscription.Id);
+        }
+
+        async Task<Paged<WebhookSubscription>> PageAsync(string url) => await (await manager.GetAsync(url, Ct)).ReadContractAsync<Paged<WebhookSubscription>>();
+        var walked = new List<long>();
+        for (string? next = "/v1/webhooks?pageSize=2"; next is not null; next = (await PageAsync(next)).Links.Next)
+        {
+            walked.AddRange((await PageAsync(next)).Items.Select(s => s.Id));
+        }
+
+        var numbered = new List<long>();
+        for (var number = 1; number <= (walked.Count + 1) / 2; number++)
+        {
+            numbered.AddRange((await PageAsync($"/v1/webhooks?pageSize=2&page={number}")).Items.Select(s => s.Id));
+        }
+
+        Assert.Equal(ids, walked.Where(ids.Contains));
+        Assert.Equal(walked, numbered);
+        Assert.Equal(walked.Count, walked.Distinct().Count());
+    }
+
+    [Fact]
     public async Task Managing_needs_the_scope_and_changes_need_the_version()
     {
         var anonymous = app.CreateClient();
