@@ -27,7 +27,7 @@ internal static class ArticleQueries
         [ArticleSorts.Newest] = new(ArticleSorts.Newest, "a.published_at", "a.id", Descending: true),
         [ArticleSorts.Oldest] = new(ArticleSorts.Oldest, "a.published_at", "a.id", Descending: false),
         [ArticleSorts.Title] = new(ArticleSorts.Title, "a.title", "a.id", Descending: false),
-        [ArticleSorts.Relevance] = new(ArticleSorts.Relevance, Rank, "a.id", Descending: true),
+        [ArticleSorts.Relevance] = new(ArticleSorts.Relevance, Rank, "a.id", Descending: true, Indexed: false),
     };
 
     // Each metadata filter: the links from articles to the entity named by slug. A link keeps
@@ -56,12 +56,13 @@ internal static class ArticleQueries
     ];
 
     // Editors' lists (status=…) hold drafts without a publication time: ordered by it, or by
-    // their last change when they have none.
+    // their last change when they have none. No index gives these orders (the title index holds
+    // published articles only).
     private static readonly Dictionary<string, SortOrder> EditorialSorts = new()
     {
-        [ArticleSorts.Newest] = new(ArticleSorts.Newest, "coalesce(a.published_at, a.updated_at)", "a.id", Descending: true),
-        [ArticleSorts.Oldest] = new(ArticleSorts.Oldest, "coalesce(a.published_at, a.updated_at)", "a.id", Descending: false),
-        [ArticleSorts.Title] = Sorts[ArticleSorts.Title],
+        [ArticleSorts.Newest] = new(ArticleSorts.Newest, "coalesce(a.published_at, a.updated_at)", "a.id", Descending: true, Indexed: false),
+        [ArticleSorts.Oldest] = new(ArticleSorts.Oldest, "coalesce(a.published_at, a.updated_at)", "a.id", Descending: false, Indexed: false),
+        [ArticleSorts.Title] = Sorts[ArticleSorts.Title] with { Indexed = false },
         [ArticleSorts.Relevance] = Sorts[ArticleSorts.Relevance],
     };
 

@@ -4,9 +4,12 @@ namespace ContentApi.Reads;
 
 /// <summary>
 /// One way to order a list: two SQL key expressions from a fixed allow-list, the second unique
-/// (normally the id), so that a keyset position is exact.
+/// (normally the id), so that a keyset position is exact. <paramref name="Indexed"/>: an index
+/// gives the list's items in this order, so that a page number finds its first item by reading
+/// the index alone (see <see cref="PublicReads.ListAsync{T}"/>); false for a computed order (a
+/// rank) that reads every item whatever the page.
 /// </summary>
-internal sealed record SortOrder(string Name, string Key0, string Key1, bool Descending);
+internal sealed record SortOrder(string Name, string Key0, string Key1, bool Descending, bool Indexed = true);
 
 /// <summary>
 /// What a list reads, apart from paging (see <see cref="PublicReads.ListAsync{T}"/> for the

@@ -69,7 +69,7 @@ internal static class SearchQueries
                                   'snippet', coalesce(h.snippet, entity_snippet(h.type, h.id)), 'marked', {MarkedLexemes})
                 """,
             FromWhere: $"from ({string.Join("\nunion all\n", types.Select(t => Branches[t]))}) h where true",
-            Sort: new SortOrder("relevance", "h.rank", "h.key", Descending: true),
+            Sort: new SortOrder("relevance", "h.rank", "h.key", Descending: true, Indexed: false),
             Parameters: parameters) { CacheKeys = types, ReadsAllItems = true, RenderItem = SearchSnippets.RenderHit };
     }
 }

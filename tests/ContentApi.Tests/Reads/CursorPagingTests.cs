@@ -98,22 +98,38 @@ public sealed class CursorPagingTests(ContentApiFixture app)
     }
 
     [Fact]
-    public async Task Every_sort_can_be_walked_by_cursor()
+    public async Task Every_sort_can_be_walked_by_cursor_and_by_page_number()
     {
-        var tag = await PublishTaggedArticlesAsync(30, DateTime.UtcNow.AddHours(-1));
+        // Published within a day no other test uses: the list of that day reads the articles
+        // themselves, the tag's list reads the tag's links.
+        var day = new DateTime(1700, 1, 1, 12, 0, 0, DateTimeKind.Utc).AddDays(Random.Shared.Next(100_000));
+        var tag = await PublishTaggedArticlesAsync(30, day);
 
-        foreach (var sort in new[] { "-publishedAt", "publishedAt", "title" })
+        foreach (var list in new[] { $"tag={tag}", $"publishedFrom={day:yyyy-MM-dd}&publishedTo={day:yyyy-MM-dd}" })
         {
-            var byPage = (await PageAsync($"/v1/articles?tag={tag}&sort={sort}&pageSize=100")).Items.Select(a => a.Id).ToList();
-            var byCursor = new List<long>();
-            for (var url = $"/v1/articles?tag={tag}&sort={sort}&pageSize=7"; url is not null;)
+            foreach (var sort in new[] { "-publishedAt", "publishedAt", "title" })
             {
-                var page = await PageAsync(url);
-                byCursor.AddRange(page.Items.Select(a => a.Id));
-                url = page.Links.Next;
-            }
+                var byPage = (await PageAsync($"/v1/articles?{list}&sort={sort}&pageSize=100")).Items.Select(a => a.Id).ToList();
+                var byCursor = new List<long>();
+                for (var url = $"/v1/articles?{list}&sort={sort}&pageSize=7"; url is not null;)
+                {
+                    var page = await PageAsync(url);
+                    byCursor.AddRange(page.Items.Select(a => a.Id));
+                    url = page.Links.Next;
+                }
 
-            Assert.Equal(byPage, byCursor);
+                var byNumber = new List<long>();
+                for (var number = 1; number <= 6; number++)
+                {
+                    var page = await PageAsync($"/v1/articles?{list}&sort={sort}&pageSize=7&page={number}");
+                    Assert.Equal(30, page.Page.TotalItems);
+                    byNumber.AddRange(page.Items.Select(a => a.Id));
+                }
+
+                Assert.Equal(30, byPage.Count);
+                Assert.Equal(byPage, byCursor);
+                Assert.Equal(byPage, byNumber);
+            }
         }
     }
 

@@ -9,10 +9,10 @@ using ContentApi.Search;
 namespace ContentApi.Tests.Reads;
 
 /// <summary>
-/// Every list with a cursor, walked by it in small pages, gives the items of one large page,
-/// each once and in the same order (ties included): events, an article's comments, the
-/// moderation queue, each kind's linked-article list in both orders, and relevance-sorted
-/// full-text lists. Each test lists only data it made.
+/// Every list with a cursor, walked by it in small pages, and then by page number, gives the
+/// items of one large page, each once and in the same order (ties included): events, an
+/// article's comments, the moderation queue, each kind's linked-article list in both orders,
+/// and relevance-sorted full-text lists. Each test lists only data it made.
 /// </summary>
 public sealed class ListCursorTests(ContentApiFixture app)
 {
@@ -21,7 +21,7 @@ public sealed class ListCursorTests(ContentApiFixture app)
     private readonly HttpClient client = app.CreateClient();
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    /// <summary>Walks <paramref name="url"/> (without paging parameters) by cursor and checks it against one page of 100.</summary>
+    /// <summary>Walks <paramref name="url"/> (without paging parameters) by cursor, then by page number, and checks both against one page of 100.</summary>
     private static async Task<IReadOnlyList<TKey>> AssertCursorWalkMatchesOnePageAsync<T, TKey>(HttpClient http, string url, Func<T, TKey> key)
     {
         var separator = url.Contains('?', StringComparison.Ordinal) ? '&' : '?';
@@ -41,6 +41,19 @@ public sealed class ListCursorTests(ContentApiFixture app)
         Assert.Equal(Count, whole.Items.Count);
         Assert.Equal(whole.Items.Select(key), walked);
         Assert.Equal((Count + SmallPage - 1) / SmallPage, pages);
+
+        // Page numbers find each page's first item by its keys where an index gives the order
+        // (PublicReads): the same items, and the page past the last one is empty.
+        var numbered = new List<TKey>();
+        for (var number = 1; number <= pages + 1; number++)
+        {
+            var page = await (await http.GetAsync($"{url}{separator}pageSize={SmallPage}&page={number}", Ct)).ReadContractAsync<Paged<T>>();
+            Assert.Equal(Count, page.Page.TotalItems);
+            Assert.Equal(number > pages, page.Items.Count == 0);
+            numbered.AddRange(page.Items.Select(key));
+        }
+
+        Assert.Equal(walked, numbered);
         return walked;
     }
 
