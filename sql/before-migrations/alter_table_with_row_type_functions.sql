@@ -38,3 +38,6 @@ begin
         execute definition;
     end loop;
 end $$;
+
+-- For migrations (run as the owner) only; it runs with its caller's rights either way.
+revoke execute on function alter_table_with_row_type_functions(regclass, text) from public;

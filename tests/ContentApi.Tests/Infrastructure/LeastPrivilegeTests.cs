@@ -19,6 +19,7 @@ public sealed class LeastPrivilegeTests(ContentApiFixture app)
     [InlineData("update api_keys set revoked_at = null")]
     [InlineData("delete from schemaversions")]
     [InlineData("create role smuggled superuser")]
+    [InlineData("select alter_table_with_row_type_functions('comments', 'alter table comments add column smuggled text default ''x''')")]
     public async Task The_api_role_cannot_change_the_schema_or_touch_key_hashes(string statement)
     {
         await using var connection = new NpgsqlConnection(app.ApiConnectionString);
