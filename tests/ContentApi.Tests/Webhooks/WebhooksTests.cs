@@ -245,9 +245,11 @@ public sealed class WebhooksTests : IAsyncLifetime
 
         async Task<Paged<WebhookSubscription>> PageAsync(string url) => await (await manager.GetAsync(url, Ct)).ReadContractAsync<Paged<WebhookSubscription>>();
         var walked = new List<long>();
-        for (string? next = "/v1/webhooks?pageSize=2"; next is not null; next = (await PageAsync(next)).Links.Next)
+        for (string? next = "/v1/webhooks?pageSize=2"; next is not null;)
         {
-            walked.AddRange((await PageAsync(next)).Items.Select(s => s.Id));
+            var page = await PageAsync(next);
+            walked.AddRange(page.Items.Select(s => s.Id));
+            next = page.Links.Next;
         }
 
         var numbered = new List<long>();
