@@ -163,16 +163,13 @@ internal static class ArticleQueries
 
     public sealed record DocumentRow(long Id, long ContentVersion, DateTime ContentModifiedAt, string Document);
 
-    public static async Task<ValidatorsRow?> GetValidatorsAsync(NpgsqlDataSource db, string slug, CancellationToken cancellationToken)
-    {
-        const string sql = $"""
-            select a.id, a.content_version, a.content_modified_at
-            from articles a
-            where a.slug = @slug and {IsPublic}
-            """;
-        await using var connection = await db.OpenConnectionAsync(cancellationToken);
-        return await connection.QuerySingleOrDefaultAsync<ValidatorsRow>(new CommandDefinition(sql, new { slug }, cancellationToken: cancellationToken));
-    }
+    /// <summary>The public validators of an article: what a conditional GET is answered from, without its document.</summary>
+    public static Task<ValidatorsRow?> GetValidatorsAsync(NpgsqlDataSource db, string slug, CancellationToken cancellationToken) =>
+        ValidatorLookups.FindAsync(db, slug, cancellationToken);
+
+    private static readonly CoalescedLookups<ValidatorsRow> ValidatorLookups = new(
+        PublicBySlugs("a.id, a.content_version, a.content_modified_at"),
+        static row => new ValidatorsRow(row.GetInt64(1), row.GetInt64(2), row.GetDateTime(3)));
 
     public sealed record FormattedRow(long Id, long Version, DateTime ModifiedAt, string Document);
 
@@ -195,20 +192,22 @@ internal static class ArticleQueries
     /// The whole detail view (ArticleDetail) as JSON: kept rendered in the row with article_json
     /// by triggers (migrations 0005, 0008) whenever the article, a link or a linked entity changes.
     /// </summary>
-    public static async Task<DocumentRow?> GetDocumentAsync(NpgsqlDataSource db, string slug, CancellationToken cancellationToken)
-    {
-        const string sql = $"""
-            select a.id, a.content_version, a.content_modified_at, a.document
-            from articles a
-            where a.slug = $1 and {IsPublic}
-            """;
-        // The hottest read: plain Npgsql with a typed positional parameter (Dapper costs a few
-        // percent of throughput here).
-        await using var command = db.CreateCommand(sql);
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = slug });
-        await using var reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SingleRow, cancellationToken);
-        return await reader.ReadAsync(cancellationToken)
-            ? new DocumentRow(reader.GetInt64(0), reader.GetInt64(1), reader.GetDateTime(2), reader.GetString(3))
-            : null;
-    }
+    /// <remarks>
+    /// The hottest read: the lookups that arrive together share one statement (a 100,000-article
+    /// bench, cache off: 8,900–10,500 → 13,000–14,000 articles/s, PostgreSQL 72–82 → 42–44 µs an
+    /// article), read with plain Npgsql (Dapper cost a few percent of throughput here).
+    /// </remarks>
+    public static Task<DocumentRow?> GetDocumentAsync(NpgsqlDataSource db, string slug, CancellationToken cancellationToken) =>
+        DocumentLookups.FindAsync(db, slug, cancellationToken);
+
+    private static readonly CoalescedLookups<DocumentRow> DocumentLookups = new(
+        PublicBySlugs("a.id, a.content_version, a.content_modified_at, a.document"),
+        static row => new DocumentRow(row.GetInt64(1), row.GetInt64(2), row.GetDateTime(3), row.GetString(4)));
+
+    // The published articles among a batch of slugs ($1), each row led by its slug (CoalescedLookups).
+    private static string PublicBySlugs(string columns) => $"""
+        select a.slug, {columns}
+        from articles a
+        where a.slug = any($1) and {IsPublic}
+        """;
 }

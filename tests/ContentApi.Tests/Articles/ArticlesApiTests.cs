@@ -242,6 +242,60 @@ public sealed class ArticlesApiTests(ContentApiFixture app)
     }
 
     [Fact]
+    public async Task Many_reads_at_once_of_several_articles_each_get_their_own_article_or_304_or_404()
+    {
+        // Reads that arrive together share statements (CoalescedLookups): each must still get its own.
+        var slugs = new List<string>();
+        for (var i = 0; i < 6; i++)
+        {
+            var slug = TestDatabase.UniqueSlug("together");
+            await app.Database.InsertArticleAsync(slug, title: $"Together {slug}", publishedAt: DateTime.UtcNow.AddMinutes(-1));
+            slugs.Add(slug);
+        }
+
+        var etags = new Dictionary<string, System.Net.Http.Headers.EntityTagHeaderValue>();
+        foreach (var slug in slugs)
+        {
+            etags[slug] = (await client.GetAsync($"/v1/articles/{slug}", Ct)).Headers.ETag!;
+        }
+
+        var missing = TestDatabase.UniqueSlug("together-missing");
+        var asked = Enumerable.Range(0, 8).SelectMany(round => slugs.Select((slug, i) => (Slug: (i + round) % 7 == 6 ? missing : slug, Conditional: round % 2 == 1))).ToList();
+        var answers = await Task.WhenAll(asked.Select(async ask =>
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"/v1/articles/{ask.Slug}");
+            if (ask.Conditional && etags.TryGetValue(ask.Slug, out var etag))
+            {
+                request.Headers.IfNoneMatch.Add(etag);
+            }
+
+            using var response = await client.SendAsync(request, Ct);
+            return (response.StatusCode, response.Headers.ETag, Body: await response.Content.ReadAsStringAsync(Ct));
+        }));
+
+        foreach (var (ask, answer) in asked.Zip(answers))
+        {
+            if (ask.Slug == missing)
+            {
+                Assert.Equal(HttpStatusCode.NotFound, answer.StatusCode);
+                continue;
+            }
+
+            Assert.Equal(etags[ask.Slug], answer.ETag);
+            if (ask.Conditional)
+            {
+                Assert.Equal(HttpStatusCode.NotModified, answer.StatusCode);
+            }
+            else
+            {
+                Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+                var article = JsonSerializer.Deserialize<ArticleDetail>(answer.Body, JsonSerializerOptions.Web)!;
+                Assert.Equal((ask.Slug, $"Together {ask.Slug}"), (article.Slug, article.Title));
+            }
+        }
+    }
+
+    [Fact]
     public async Task Article_detail_sends_validators_and_answers_a_matching_If_None_Match_with_an_empty_304()
     {
         var first = await client.GetAsync($"/v1/articles/{SeedSlug}", Ct);

@@ -1,0 +1,130 @@
+using ContentApi.Reads;
+using Npgsql;
+
+namespace ContentApi.Tests.Reads;
+
+/// <summary>
+/// Lookups asked while a server's batches run wait and share the next statement; each gets its
+/// own row, a batch's failure fails each of its lookups alone, and a batch nobody waits for any
+/// more is cancelled in PostgreSQL. The statements here report what they saw: the batch's size.
+/// </summary>
+public sealed class CoalescedLookupsTests(ContentApiFixture app) : IAsyncDisposable
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private readonly NpgsqlDataSource db = NpgsqlDataSource.Create(app.ConnectionString);
+
+    public ValueTask DisposeAsync() => db.DisposeAsync();
+
+    private sealed record Answer(string Key, int BatchSize);
+
+    // A row per key but 'missing…': its batch's size; keys 'slow…' hold the statement for
+    // 'slow-<seconds>', keys 'fail…' make it fail. The marker tells this test's statements apart.
+    private static CoalescedLookups<Answer> Lookups(string marker) => new(
+        $"""
+        select k, cardinality($1)::int /* {marker} */
+        from unnest($1) k, pg_sleep(case when k like 'slow-%' then split_part(k, '-', 2)::float8 else 0 end)
+        where k not like 'missing%' and 1 / (case when k like 'fail%' then 0 else 1 end) = 1
+        """,
+        static row => new Answer(row.GetString(0), row.GetInt32(1)));
+
+    // Takes every batch slot with a statement that runs for a while: later lookups wait.
+    private static List<Task<Answer?>> HoldEverySlot(CoalescedLookups<Answer> lookups, NpgsqlDataSource db, double seconds) =>
+        [.. Enumerable.Range(0, CoalescedLookups<Answer>.BatchesInFlight).Select(i => lookups.FindAsync(db, $"slow-{seconds}-{i}", Ct))];
+
+    [Fact]
+    public async Task A_lookup_alone_goes_at_once_in_a_batch_of_its_own()
+    {
+        var answer = await Lookups(nameof(A_lookup_alone_goes_at_once_in_a_batch_of_its_own)).FindAsync(db, "alone", Ct);
+
+        Assert.Equal(new Answer("alone", 1), answer);
+    }
+
+    [Fact]
+    public async Task Lookups_asked_while_every_batch_runs_share_the_next_statement_and_each_gets_its_own_row()
+    {
+        var lookups = Lookups(nameof(Lookups_asked_while_every_batch_runs_share_the_next_statement_and_each_gets_its_own_row));
+        var holding = HoldEverySlot(lookups, db, 0.3);
+
+        var keys = new[] { "a", "b", "c", "a", "missing-1", "d" };
+        var waiting = keys.Select(key => lookups.FindAsync(db, key, Ct)).ToList();
+        var answers = await Task.WhenAll(waiting);
+
+        Assert.All(await Task.WhenAll(holding), held => Assert.Equal(1, held!.BatchSize));
+        for (var i = 0; i < keys.Length; i++)
+        {
+            if (keys[i].StartsWith("missing", StringComparison.Ordinal))
+            {
+                Assert.Null(answers[i]);
+            }
+            else
+            {
+                // One statement for all six (the repeated key asked once more in it).
+                Assert.Equal(new Answer(keys[i], keys.Length), answers[i]);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task More_lookups_than_a_statement_takes_go_in_several_batches_and_all_are_answered()
+    {
+        var lookups = Lookups(nameof(More_lookups_than_a_statement_takes_go_in_several_batches_and_all_are_answered));
+        var holding = HoldEverySlot(lookups, db, 0.3);
+
+        var keys = Enumerable.Range(0, 100).Select(i => $"key-{i}").ToList();
+        var answers = await Task.WhenAll(keys.Select(key => lookups.FindAsync(db, key, Ct)));
+        await Task.WhenAll(holding);
+
+        Assert.Equal(keys, answers.Select(answer => answer!.Key));
+        Assert.Equal([36, 64], answers.Select(answer => answer!.BatchSize).Distinct().Order());
+    }
+
+    [Fact]
+    public async Task A_batch_that_fails_fails_each_of_its_lookups_and_the_next_batch_is_answered()
+    {
+        var lookups = Lookups(nameof(A_batch_that_fails_fails_each_of_its_lookups_and_the_next_batch_is_answered));
+        var holding = HoldEverySlot(lookups, db, 0.3);
+
+        var failing = lookups.FindAsync(db, "fail-1", Ct);
+        var besideIt = lookups.FindAsync(db, "fine", Ct);
+
+        var error = await Assert.ThrowsAsync<PostgresException>(() => failing);
+        Assert.Equal(PostgresErrorCodes.DivisionByZero, error.SqlState);
+        await Assert.ThrowsAsync<PostgresException>(() => besideIt);
+        await Task.WhenAll(holding);
+        Assert.Equal(new Answer("fine", 1), await lookups.FindAsync(db, "fine", Ct));
+    }
+
+    [Fact]
+    public async Task A_cancelled_lookup_stops_waiting_while_the_others_of_its_batch_are_answered()
+    {
+        var lookups = Lookups(nameof(A_cancelled_lookup_stops_waiting_while_the_others_of_its_batch_are_answered));
+        var holding = HoldEverySlot(lookups, db, 0.5);
+
+        using var cancelled = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var given = lookups.FindAsync(db, "given-up", cancelled.Token);
+        var kept = lookups.FindAsync(db, "kept", Ct);
+        await cancelled.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => given);
+        Assert.False(holding.Any(task => task.IsCompleted), "the lookup stopped waiting before its batch ran");
+        Assert.Equal(new Answer("kept", 2), await kept);
+        await Task.WhenAll(holding);
+    }
+
+    [Fact]
+    public async Task A_batch_whose_every_request_was_cancelled_is_cancelled_in_PostgreSQL()
+    {
+        var marker = nameof(A_batch_whose_every_request_was_cancelled_is_cancelled_in_PostgreSQL);
+        var lookups = Lookups(marker);
+        var running = $"select count(*) from pg_stat_activity where state = 'active' and query like '%{marker} */%' and pid <> pg_backend_pid()";
+
+        using var cancelled = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var lookup = lookups.FindAsync(db, "slow-60-0", cancelled.Token);
+        Assert.Equal(1, await app.Database.SettledCountAsync(running, 1));
+        await cancelled.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => lookup);
+        Assert.Equal(0, await app.Database.SettledCountAsync(running, 0));
+    }
+}
