@@ -10,13 +10,17 @@ namespace ContentApi.Reads;
 /// re-serialised. <typeparamref name="T"/> is the contract the JSON follows (the tests hold it
 /// to that); it documents the response in OpenAPI as <c>Ok&lt;T&gt;</c> would.
 /// </summary>
-internal sealed class RawJsonResult<T>(string json, string mediaType = "application/json") : IResult, IEndpointMetadataProvider, IStatusCodeHttpResult
+internal sealed class RawJsonResult<T>(byte[] body, string mediaType = "application/json") : IResult, IEndpointMetadataProvider, IStatusCodeHttpResult
 {
+    public RawJsonResult(string json, string mediaType = "application/json")
+        : this(Encoding.UTF8.GetBytes(json), mediaType)
+    {
+    }
+
     public int? StatusCode => StatusCodes.Status200OK;
 
     public Task ExecuteAsync(HttpContext httpContext)
     {
-        var body = Encoding.UTF8.GetBytes(json);
         var response = httpContext.Response;
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = mediaType + "; charset=utf-8";
