@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using ContentApi.Infrastructure.Http;
 using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -14,19 +15,29 @@ internal sealed class PublicReads(ReadRouting routing, ConditionalRequests condi
     /// <summary>
     /// A row of a list's statement: the list's head (the watermark, whether the parent exists, its
     /// cache keys and the total) on every row, and one item of the page, or none (an empty page).
+    /// The item is its JSON's UTF-8 bytes as PostgreSQL sent them.
     /// </summary>
-    private sealed class ListRow
+    private sealed record ListRow(
+        long Version, DateTime ChangedAt, DateTime? VisibleUntil, bool ParentExists, string? ParentCacheKeys, long? TotalItems,
+        byte[]? Item, object? CursorKey0, long CursorKey1, long? CountedItems)
     {
-        public long Version { get; set; }
-        public DateTime ChangedAt { get; set; }
-        public DateTime? VisibleUntil { get; set; }
-        public bool ParentExists { get; set; }
-        public string? ParentCacheKeys { get; set; }
-        public long? TotalItems { get; set; }
-        public string? Item { get; set; }
-        public object? CursorKey0 { get; set; }
-        public long CursorKey1 { get; set; }
-        public long? CountedItems { get; set; }
+        // In the order of the statement's columns (select h.*, p.* below).
+        public static ListRow Read(System.Data.Common.DbDataReader row) => new(
+            row.GetInt64(0), row.GetDateTime(1), NullOr(row, 2, row.GetDateTime), row.GetBoolean(3), NullOr(row, 4, row.GetString),
+            NullOr<long?>(row, 5, i => row.GetInt64(i)), NullOr(row, 6, i => Utf8(row, i)), NullOr(row, 7, row.GetValue),
+            row.IsDBNull(8) ? 0 : row.GetInt64(8), NullOr<long?>(row, 9, i => row.GetInt64(i)));
+
+        private static TValue? NullOr<TValue>(System.Data.Common.DbDataReader row, int ordinal, Func<int, TValue> read) =>
+            row.IsDBNull(ordinal) ? default : read(ordinal);
+
+        // A text or json column's binary form is its UTF-8 text: kept as it came, never made a string.
+        private static byte[] Utf8(System.Data.Common.DbDataReader row, int ordinal)
+        {
+            using var stream = row.GetStream(ordinal);
+            var bytes = new byte[stream.Length];
+            stream.ReadExactly(bytes);
+            return bytes;
+        }
     }
 
     public async Task<Results<RawPagedResult<T>, NotModifiedResult, ProblemHttpResult>> ListAsync<T>(
@@ -108,7 +119,15 @@ internal sealed class PublicReads(ReadRouting routing, ConditionalRequests condi
 
         var db = await routing.SourceForAsync(httpContext, cancellationToken);
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
-        var listRows = (await connection.QueryAsync<ListRow>(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken))).AsList();
+        var listRows = new List<ListRow>(size + 1);
+        await using (var reader = await connection.ExecuteReaderAsync(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken)))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                listRows.Add(ListRow.Read(reader));
+            }
+        }
+
         var head = listRows[0];
         var watermark = new ContentWatermark(head.Version, head.ChangedAt, head.VisibleUntil);
         var parentExists = head.ParentExists;
@@ -177,7 +196,7 @@ internal sealed class PublicReads(ReadRouting routing, ConditionalRequests condi
         }
 
         httpContext.Response.Headers.Link = PageUrls.LinkHeader(links);
-        var items = rows.ConvertAll(r => spec.RenderItem is { } render ? render(r.Item!) : r.Item!);
+        var items = rows.ConvertAll(r => spec.RenderItem is { } render ? Encoding.UTF8.GetBytes(render(Encoding.UTF8.GetString(r.Item!))) : r.Item!);
         return new RawPagedResult<T>(items, new PageInfo(page, size, totalItems, totalPages), links);
     }
 

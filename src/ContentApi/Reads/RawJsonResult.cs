@@ -53,10 +53,10 @@ internal sealed class CreatedRawJsonResult<T>(string location, string json) : IR
 }
 
 /// <summary>
-/// A list page whose items PostgreSQL built as JSON: the envelope of <see cref="Paged{T}"/>
+/// A list page whose items PostgreSQL built as JSON (UTF-8): the envelope of <see cref="Paged{T}"/>
 /// written around them without parsing them.
 /// </summary>
-internal sealed class RawPagedResult<T>(IReadOnlyList<string> items, PageInfo page, PageLinks links)
+internal sealed class RawPagedResult<T>(IReadOnlyList<byte[]> items, PageInfo page, PageLinks links)
     : IResult, IEndpointMetadataProvider, IStatusCodeHttpResult
 {
     public int? StatusCode => StatusCodes.Status200OK;
