@@ -203,17 +203,7 @@ internal static class ArticleQueries
 
     private static readonly CoalescedLookups<DocumentRow> DocumentLookups = new(
         PublicBySlugs("a.id, a.content_version, a.content_modified_at, a.document"),
-        static row => new DocumentRow(row.GetInt64(1), row.GetInt64(2), row.GetDateTime(3), Utf8Json(row, 4)));
-
-    // A json column's bytes as PostgreSQL sent them (its binary form is its UTF-8 text): written
-    // out as they are, never made a string of twice their size and encoded back.
-    private static byte[] Utf8Json(NpgsqlDataReader row, int ordinal)
-    {
-        using var stream = row.GetStream(ordinal);
-        var json = new byte[stream.Length];
-        stream.ReadExactly(json);
-        return json;
-    }
+        static row => new DocumentRow(row.GetInt64(1), row.GetInt64(2), row.GetDateTime(3), Utf8Json.Read(row, 4)));
 
     // The published articles among a batch of slugs ($1), each row led by its slug (CoalescedLookups).
     private static string PublicBySlugs(string columns) => $"""

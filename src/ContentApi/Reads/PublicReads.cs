@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Globalization;
 using System.Text;
 using ContentApi.Infrastructure.Http;
@@ -22,22 +23,11 @@ internal sealed class PublicReads(ReadRouting routing, ConditionalRequests condi
         byte[]? Item, object? CursorKey0, long CursorKey1, long? CountedItems)
     {
         // In the order of the statement's columns (select h.*, p.* below).
-        public static ListRow Read(System.Data.Common.DbDataReader row) => new(
-            row.GetInt64(0), row.GetDateTime(1), NullOr(row, 2, row.GetDateTime), row.GetBoolean(3), NullOr(row, 4, row.GetString),
-            NullOr<long?>(row, 5, i => row.GetInt64(i)), NullOr(row, 6, i => Utf8(row, i)), NullOr(row, 7, row.GetValue),
-            row.IsDBNull(8) ? 0 : row.GetInt64(8), NullOr<long?>(row, 9, i => row.GetInt64(i)));
-
-        private static TValue? NullOr<TValue>(System.Data.Common.DbDataReader row, int ordinal, Func<int, TValue> read) =>
-            row.IsDBNull(ordinal) ? default : read(ordinal);
-
-        // A text or json column's binary form is its UTF-8 text: kept as it came, never made a string.
-        private static byte[] Utf8(System.Data.Common.DbDataReader row, int ordinal)
-        {
-            using var stream = row.GetStream(ordinal);
-            var bytes = new byte[stream.Length];
-            stream.ReadExactly(bytes);
-            return bytes;
-        }
+        public static ListRow Read(DbDataReader row) => new(
+            row.GetInt64(0), row.GetDateTime(1), row.IsDBNull(2) ? null : row.GetDateTime(2), row.GetBoolean(3),
+            row.IsDBNull(4) ? null : row.GetString(4), row.IsDBNull(5) ? null : row.GetInt64(5),
+            row.IsDBNull(6) ? null : Utf8Json.Read(row, 6), row.IsDBNull(7) ? null : row.GetValue(7),
+            row.IsDBNull(8) ? 0 : row.GetInt64(8), row.IsDBNull(9) ? null : row.GetInt64(9));
     }
 
     public async Task<Results<RawPagedResult<T>, NotModifiedResult, ProblemHttpResult>> ListAsync<T>(
