@@ -83,7 +83,7 @@ rows += [
     ("", "article reads", statuses(locked_reads), "200"),
     ("", "slowest article read", f"{max(r['seconds'] for r in locked_reads):.2f} s", "fast: blocked writes never hold every connection"),
     ("pool exhausted (articles locked 10 s, 48 reads)", "answers", statuses(pool), "503 problem + Retry-After"),
-    ("", "slowest answer", f"{max(r['seconds'] for r in pool):.2f} s", "≤ lock timeout: 16 wait for the lock, the others ≤ 2 s for a connection"),
+    ("", "slowest answer", f"{max(r['seconds'] for r in pool):.2f} s", "≤ lock timeout: the reads' shared statements wait for the lock, the reads queued behind them fail with them"),
     ("no connection slots left (48 reads at once)", "answers", statuses(slots), "503 problem + Retry-After, no 500"),
     ("", "slowest answer", f"{max(r['seconds'] for r in slots):.2f} s", "fast: a refusal is not a wait"),
     ("", "after the slots came back (16 reads)", statuses(slots_after), "200"),

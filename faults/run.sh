@@ -10,8 +10,9 @@
 #      (Health:DrainSeconds), in-flight ones finished, exit code 0.
 #   4. The API started while the database is down: live at once, ready once the database is.
 #   5. A locked table: writes to it give up at the lock timeout with a 503, reads go on.
-#   6. The pool exhausted (every connection waiting on a lock): a 503 within the pool timeout
-#      for everyone else, never a 500 and never a hang.
+#   6. Every read waiting on a lock: a 503 within the lock timeout for all (article reads that
+#      arrive together share statements, and those queued behind a failed one fail with it; other
+#      reads wait at most the pool timeout for a connection), never a 500 and never a hang.
 #   faults/run.sh [--down-seconds S]
 set -euo pipefail
 

@@ -13,7 +13,8 @@ namespace ContentApi.Reads;
 /// The statement takes the keys as <c>$1</c> (<c>text[]</c>) and answers one row per key found,
 /// the key in its first column; the reader reads a row. A lookup never joins a batch that is
 /// already running, so it sees everything committed before it was asked, as its own statement
-/// would. A batch's statement is cancelled when every request in it has been cancelled.
+/// would. A batch's statement is cancelled when every request in it has been cancelled. When the
+/// server fails a batch at the end of a timeout, the lookups waiting behind it fail with it.
 /// </remarks>
 internal sealed class CoalescedLookups<TRow>(string sql, Func<NpgsqlDataReader, TRow> readRow)
     where TRow : class
@@ -91,9 +92,19 @@ internal sealed class CoalescedLookups<TRow>(string sql, Func<NpgsqlDataReader, 
     {
         while (batch is not null)
         {
-            await AnswerAsync(db, batch);
+            var failure = await AnswerAsync(db, batch);
+            List<Lookup>? behind = null;
             lock (server.Gate)
             {
+                if (failure is not null && TookTheWholeTime(failure))
+                {
+                    // Asked while the server spent its whole time failing this batch: they fail
+                    // with it rather than wait as long again for the same answer. Quick failures
+                    // (a connection broken by a restart) leave them to their own statement.
+                    behind = server.Waiting;
+                    server.Waiting = [];
+                }
+
                 if (server.Waiting.Count > 0)
                 {
                     batch = TakeBatch(server);
@@ -104,10 +115,23 @@ internal sealed class CoalescedLookups<TRow>(string sql, Func<NpgsqlDataReader, 
                     batch = null;
                 }
             }
+
+            foreach (var lookup in behind ?? [])
+            {
+                lookup.TrySetException(failure!);
+            }
         }
     }
 
-    private async Task AnswerAsync(NpgsqlDataSource db, List<Lookup> batch)
+    // A table locked past lock_timeout, a statement past statement_timeout, a server that did
+    // not answer within the command timeout.
+    private static bool TookTheWholeTime(Exception failure) =>
+        failure is PostgresException { SqlState: PostgresErrorCodes.LockNotAvailable or PostgresErrorCodes.QueryCanceled }
+            or NpgsqlException { InnerException: TimeoutException };
+
+    // Answers each lookup of the batch; returns why the server failed it, if it did (not when
+    // every request in it was cancelled).
+    private async Task<Exception?> AnswerAsync(NpgsqlDataSource db, List<Lookup> batch)
     {
         using var abandoned = new CancellationTokenSource();
         var stillWaiting = batch.Count;
@@ -134,6 +158,8 @@ internal sealed class CoalescedLookups<TRow>(string sql, Func<NpgsqlDataReader, 
             {
                 lookup.TrySetResult(found.GetValueOrDefault(lookup.Key));
             }
+
+            return null;
         }
         catch (Exception exception)
         {
@@ -143,6 +169,8 @@ internal sealed class CoalescedLookups<TRow>(string sql, Func<NpgsqlDataReader, 
             {
                 lookup.TrySetException(exception);
             }
+
+            return abandoned.IsCancellationRequested ? null : exception;
         }
         finally
         {

@@ -19,12 +19,13 @@ public sealed class CoalescedLookupsTests(ContentApiFixture app) : IAsyncDisposa
     private sealed record Answer(string Key, int BatchSize);
 
     // A row per key but 'missing…': its batch's size; keys 'slow…' hold the statement for
-    // 'slow-<seconds>', keys 'fail…' make it fail. The marker tells this test's statements apart.
+    // 'slow-<seconds>', keys with 'fail' make it fail (after that). The marker tells this test's
+    // statements apart.
     private static CoalescedLookups<Answer> Lookups(string marker) => new(
         $"""
-        select k, cardinality($1)::int /* {marker} */
+        select k, cardinality($1)::int / (case when k like '%fail%' then 0 else 1 end) /* {marker} */
         from unnest($1) k, pg_sleep(case when k like 'slow-%' then split_part(k, '-', 2)::float8 else 0 end)
-        where k not like 'missing%' and 1 / (case when k like 'fail%' then 0 else 1 end) = 1
+        where k not like 'missing%'
         """,
         static row => new Answer(row.GetString(0), row.GetInt32(1)));
 
@@ -96,6 +97,49 @@ public sealed class CoalescedLookupsTests(ContentApiFixture app) : IAsyncDisposa
     }
 
     [Fact]
+    public async Task Lookups_waiting_behind_a_batch_that_met_a_lock_timeout_fail_with_it_and_others_go_on()
+    {
+        var marker = nameof(Lookups_waiting_behind_a_batch_that_met_a_lock_timeout_fail_with_it_and_others_go_on);
+        var table = $"coalesced_{Guid.NewGuid():N}";
+        await app.Database.ExecuteAsync($"create table {table} (id int)");
+        await using var impatient = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(app.ConnectionString) { Options = "-c lock_timeout=300" }.ConnectionString);
+        var lookups = new CoalescedLookups<Answer>(
+            $"select k, cardinality($1)::int /* {marker} */ from unnest($1) k where not exists (select from {table})",
+            static row => new Answer(row.GetString(0), row.GetInt32(1)));
+
+        await using (var held = await app.Database.LockTableAsync(table, "access exclusive"))
+        {
+            var locked = Enumerable.Range(0, CoalescedLookups<Answer>.BatchesInFlight).Select(i => lookups.FindAsync(impatient, $"locked-{i}", Ct)).ToList();
+            var behind = lookups.FindAsync(impatient, "behind", Ct);
+
+            var lockTimeout = await Assert.ThrowsAsync<PostgresException>(() => locked[0]);
+            Assert.Equal(PostgresErrorCodes.LockNotAvailable, lockTimeout.SqlState);
+            // The very failure of a batch before it: it did not wait for the lock again itself.
+            var failedWith = await Assert.ThrowsAsync<PostgresException>(() => behind);
+            Assert.Contains(failedWith, await Task.WhenAll(locked.Select(lookup => Assert.ThrowsAsync<PostgresException>(() => lookup))));
+        }
+
+        Assert.Equal(new Answer("after", 1), await lookups.FindAsync(impatient, "after", Ct));
+    }
+
+    [Fact]
+    public async Task Lookups_waiting_behind_a_batch_that_failed_but_not_by_a_timeout_go_in_a_statement_of_their_own()
+    {
+        var lookups = Lookups(nameof(Lookups_waiting_behind_a_batch_that_failed_but_not_by_a_timeout_go_in_a_statement_of_their_own));
+        var failing = Enumerable.Range(0, CoalescedLookups<Answer>.BatchesInFlight).Select(i => lookups.FindAsync(db, $"slow-0.3-{i}-fail", Ct)).ToList();
+
+        var behind = lookups.FindAsync(db, "behind", Ct);
+
+        foreach (var lookup in failing)
+        {
+            var error = await Assert.ThrowsAsync<PostgresException>(() => lookup);
+            Assert.Equal(PostgresErrorCodes.DivisionByZero, error.SqlState);
+        }
+
+        Assert.Equal(new Answer("behind", 1), await behind);
+    }
+
+    [Fact]
     public async Task A_cancelled_lookup_stops_waiting_while_the_others_of_its_batch_are_answered()
     {
         var lookups = Lookups(nameof(A_cancelled_lookup_stops_waiting_while_the_others_of_its_batch_are_answered));
@@ -113,18 +157,25 @@ public sealed class CoalescedLookupsTests(ContentApiFixture app) : IAsyncDisposa
     }
 
     [Fact]
-    public async Task A_batch_whose_every_request_was_cancelled_is_cancelled_in_PostgreSQL()
+    public async Task A_batch_whose_every_request_was_cancelled_is_cancelled_in_PostgreSQL_and_the_lookups_behind_it_go_next()
     {
-        var marker = nameof(A_batch_whose_every_request_was_cancelled_is_cancelled_in_PostgreSQL);
+        var marker = nameof(A_batch_whose_every_request_was_cancelled_is_cancelled_in_PostgreSQL_and_the_lookups_behind_it_go_next);
         var lookups = Lookups(marker);
         var running = $"select count(*) from pg_stat_activity where state = 'active' and query like '%{marker} */%' and pid <> pg_backend_pid()";
 
         using var cancelled = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        var lookup = lookups.FindAsync(db, "slow-60-0", cancelled.Token);
-        Assert.Equal(1, await app.Database.SettledCountAsync(running, 1));
+        var slots = CoalescedLookups<Answer>.BatchesInFlight;
+        var given = Enumerable.Range(0, slots).Select(i => lookups.FindAsync(db, $"slow-60-{i}", cancelled.Token)).ToList();
+        var behind = lookups.FindAsync(db, "behind", Ct);
+        Assert.Equal(slots, await app.Database.SettledCountAsync(running, slots));
         await cancelled.CancelAsync();
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => lookup);
+        foreach (var lookup in given)
+        {
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => lookup);
+        }
+
+        Assert.Equal(new Answer("behind", 1), await behind);
         Assert.Equal(0, await app.Database.SettledCountAsync(running, 0));
     }
 }
