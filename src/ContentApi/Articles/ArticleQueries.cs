@@ -194,8 +194,8 @@ internal static class ArticleQueries
     /// by triggers (migrations 0005, 0008) whenever the article, a link or a linked entity changes.
     /// </summary>
     /// <remarks>
-    /// The hottest read: the lookups that arrive together share one statement (a 100,000-article
-    /// bench, cache off: 8,900–10,500 → 10,200–14,000 articles/s, PostgreSQL 72–86 → 42–54 µs an
+    /// The hottest read: the lookups that arrive together share one statement (the bench's 100,000-article
+    /// database, cache off, by hand: 8,800–10,500 → 10,200–14,000 articles/s, PostgreSQL 72–86 → 42–54 µs an
     /// article), read with plain Npgsql (Dapper cost a few percent of throughput here).
     /// </remarks>
     public static Task<DocumentRow?> GetDocumentAsync(NpgsqlDataSource db, string slug, CancellationToken cancellationToken) =>

@@ -186,6 +186,7 @@ internal sealed class PublicReads(ReadRouting routing, ConditionalRequests condi
         }
 
         httpContext.Response.Headers.Link = PageUrls.LinkHeader(links);
+        // Only search hits are rendered here (their snippets cut from the stored text), as strings.
         var items = rows.ConvertAll(r => spec.RenderItem is { } render ? Encoding.UTF8.GetBytes(render(Encoding.UTF8.GetString(r.Item!))) : r.Item!);
         return new RawPagedResult<T>(items, new PageInfo(page, size, totalItems, totalPages), links);
     }
