@@ -1,6 +1,7 @@
 using ContentApi.Reads;
 using Dapper;
 using Npgsql;
+using NpgsqlTypes;
 
 namespace ContentApi.Articles;
 
@@ -80,7 +81,7 @@ internal static class ArticleQueries
             _ => "a.status = 'archived'",
         };
         var conditions = new List<string> { visibility };
-        var parameters = new DynamicParameters();
+        var parameters = new SqlParameters();
         var scope = new List<string> { query.Status is null ? "articles" : $"articles\nstatus={query.Status}" };
         var linkFilters = LinkFilters.Where(filter => filter.Value(query) is not null).ToList();
         foreach (var filter in linkFilters)
@@ -117,8 +118,8 @@ internal static class ArticleQueries
                          where (@eventFrom::date is null or e.end_date >= @eventFrom::date)
                            and (@eventTo::date is null or e.start_date <= @eventTo::date))
                 """);
-            parameters.Add("eventFrom", query.EventFrom);
-            parameters.Add("eventTo", query.EventTo);
+            parameters.Add("eventFrom", query.EventFrom, NpgsqlDbType.Date);
+            parameters.Add("eventTo", query.EventTo, NpgsqlDbType.Date);
             scope.Add($"event={query.EventFrom:O}..{query.EventTo:O}");
         }
 

@@ -75,7 +75,7 @@ internal static class ArticleWriteQueries
     /// <summary>An article's revisions, newest first (the editors' list, never cached publicly).</summary>
     public static Reads.ListSpec RevisionsSpec(string slug)
     {
-        var parameters = new DynamicParameters();
+        var parameters = new Reads.SqlParameters();
         parameters.Add("slug", slug);
         return new Reads.ListSpec(
             Scope: $"revisions\n{slug}",

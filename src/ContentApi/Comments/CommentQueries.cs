@@ -21,7 +21,7 @@ internal static class CommentQueries
     /// </summary>
     public static ListSpec PublicListSpec(string slug, bool tree)
     {
-        var parameters = new DynamicParameters();
+        var parameters = new SqlParameters();
         parameters.Add("slug", slug);
         return new ListSpec(
             Scope: $"comments\n{slug}\n{(tree ? "tree" : "flat")}",
@@ -54,7 +54,7 @@ internal static class CommentQueries
     /// <summary>The moderation queue, newest first, private fields included.</summary>
     public static ListSpec ModerationQueueSpec(ModerationQueueQuery query)
     {
-        var parameters = new DynamicParameters();
+        var parameters = new SqlParameters();
         parameters.Add("status", query.Status);
         parameters.Add("article", query.Article);
         return new ListSpec(

@@ -2,7 +2,6 @@ using ContentApi.Articles;
 using ContentApi.Infrastructure.Http;
 using ContentApi.Infrastructure.Security;
 using ContentApi.Reads;
-using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
 
@@ -86,7 +85,7 @@ internal static class EntityApi
         ItemJson: itemJson,
         FromWhere: $"from {table} {alias} where true",
         Sort: new SortOrder("name", $"{alias}.name", $"{alias}.id", Descending: false),
-        Parameters: new DynamicParameters()) { CacheKeys = [table] };
+        Parameters: new SqlParameters()) { CacheKeys = [table] };
 
     private static readonly PublicReads.DocumentFormat JsonLdFormat = new(ArticleFormats.JsonLd, "ld");
 

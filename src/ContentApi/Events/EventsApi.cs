@@ -1,6 +1,6 @@
 using ContentApi.Entities;
 using ContentApi.Reads;
-using Dapper;
+using NpgsqlTypes;
 
 namespace ContentApi.Events;
 
@@ -25,9 +25,9 @@ internal static class EventsApi
     /// <summary>Events, latest start first; <c>from</c>/<c>to</c> keep those overlapping the range.</summary>
     private static ListSpec ListSpec(ListEventsQuery query)
     {
-        var parameters = new DynamicParameters();
-        parameters.Add("from", query.From);
-        parameters.Add("to", query.To);
+        var parameters = new SqlParameters();
+        parameters.Add("from", query.From, NpgsqlDbType.Date);
+        parameters.Add("to", query.To, NpgsqlDbType.Date);
         return new ListSpec(
             Scope: $"events\nfrom={query.From:O}\nto={query.To:O}",
             ItemJson: "event_summary_json(e)",

@@ -89,7 +89,7 @@ internal static class FeedsApi
             where {ArticleQueries.IsPublic} and a.published_at > now() - interval '2 days'
             order by a.published_at desc, a.id desc limit 1000
             """;
-        var articles = await ReadAsync(db, sql, new DynamicParameters(), cancellationToken);
+        var articles = await ReadAsync(db, sql, new SqlParameters(), cancellationToken);
         var baseUrl = ArticleFormats.BaseUrl(httpContext.Request);
         var publication = Publication(configuration);
         return Xml(Sitemap, writer =>
@@ -224,7 +224,7 @@ internal static class FeedsApi
             : null;
     }
 
-    private static async Task<IReadOnlyList<ArticleSummary>> ReadAsync(NpgsqlDataSource db, string sql, DynamicParameters parameters, CancellationToken cancellationToken)
+    private static async Task<IReadOnlyList<ArticleSummary>> ReadAsync(NpgsqlDataSource db, string sql, SqlParameters parameters, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
         var documents = await connection.QueryAsync<string>(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken));

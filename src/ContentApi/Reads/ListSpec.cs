@@ -1,5 +1,3 @@
-using Dapper;
-
 namespace ContentApi.Reads;
 
 /// <summary>
@@ -20,7 +18,7 @@ internal sealed record SortOrder(string Name, string Key0, string Key1, bool Des
 /// list belongs to an entity that must exist (else 404 with <paramref name="NotFoundDetail"/>).
 /// </summary>
 internal sealed record ListSpec(
-    string Scope, string ItemJson, string FromWhere, SortOrder Sort, DynamicParameters Parameters,
+    string Scope, string ItemJson, string FromWhere, SortOrder Sort, SqlParameters Parameters,
     string? ParentExists = null, string? NotFoundDetail = null)
 {
     /// <summary>Public content: validators and public caching. Off for private lists (moderation).</summary>

@@ -1,6 +1,5 @@
 using ContentApi.Articles;
 using ContentApi.Reads;
-using Dapper;
 
 namespace ContentApi.Search;
 
@@ -60,7 +59,7 @@ internal static class SearchQueries
     {
         var types = ParseTypes(query.Types)!;
         var q = FullTextQueries.Normalize(query.Q);
-        var parameters = new DynamicParameters();
+        var parameters = new SqlParameters();
         parameters.Add("q", q);
         return new ListSpec(
             Scope: $"search\nq={q}\ntypes={string.Join(',', types)}",

@@ -107,11 +107,11 @@ internal static class WebhookQueries
         ItemJson: "webhook_subscription_json(s)",
         FromWhere: "from webhook_subscriptions s where true",
         Sort: new SortOrder("createdAt", "s.created_at", "s.id", Descending: false),
-        Parameters: new DynamicParameters()) { IsPublic = false };
+        Parameters: new SqlParameters()) { IsPublic = false };
 
     public static ListSpec DeliveriesSpec(long id, WebhookDeliveriesQuery query)
     {
-        var parameters = new DynamicParameters();
+        var parameters = new SqlParameters();
         parameters.Add("id", id);
         parameters.Add("status", query.Status);
         return new ListSpec(

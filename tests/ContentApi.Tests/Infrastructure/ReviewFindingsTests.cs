@@ -7,6 +7,7 @@ using ContentApi.Infrastructure.Security;
 using ContentApi.Reads;
 using ContentApi.Search;
 using ContentApi.Tests.Comments;
+using Npgsql;
 
 namespace ContentApi.Tests.Infrastructure;
 
@@ -164,9 +165,16 @@ public sealed class ReviewFindingsTests(ContentApiFixture app)
         var tightSearch = SearchQueries.ListSpec(new SearchQuery { Q = "security cooperation" });
 
         Assert.Equal(tight.Scope, spaced.Scope);
-        Assert.Equal("security cooperation", spaced.Parameters.Get<string>("q"));
+        Assert.Equal("security cooperation", BoundValue(spaced.Parameters, "q"));
         Assert.Equal(tightSearch.Scope, spacedSearch.Scope);
-        Assert.Equal("security cooperation", spacedSearch.Parameters.Get<string>("q"));
+        Assert.Equal("security cooperation", BoundValue(spacedSearch.Parameters, "q"));
+    }
+
+    private static object? BoundValue(SqlParameters parameters, string name)
+    {
+        using var command = new NpgsqlCommand();
+        parameters.AddTo(command);
+        return command.Parameters[name].Value;
     }
 
     [Fact]
