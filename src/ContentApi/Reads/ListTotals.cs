@@ -11,7 +11,9 @@ internal sealed class ListTotals
     /// <summary>At most this many scopes are remembered (one size unit each).</summary>
     public const int Capacity = 10_000;
 
-    private readonly MemoryCache cache = new(new MemoryCacheOptions { SizeLimit = Capacity });
+    // Full, a quarter goes at a time: each compaction sorts every entry, and at 5% (the default)
+    // lists of many scopes (an article's comments) sorted 10,000 entries every 500 requests.
+    private readonly MemoryCache cache = new(new MemoryCacheOptions { SizeLimit = Capacity, CompactionPercentage = 0.25 });
 
     public sealed record Counted(long Version, DateTime? VisibleUntil, long Total);
 

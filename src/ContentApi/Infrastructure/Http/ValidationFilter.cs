@@ -29,7 +29,10 @@ internal static class ValidationFilter
                         continue;
                     }
 
-                    var result = await validator.ValidateAsync(new ValidationContext<object>(argument), invocation.HttpContext.RequestAborted);
+                    // The rules are synchronous (none asks anything of the database): the async
+                    // path's state machines cost ~5% of a list request's CPU for nothing. An async
+                    // rule added later makes Validate throw, in every test of its endpoint.
+                    var result = validator.Validate(new ValidationContext<object>(argument));
                     if (!result.IsValid)
                     {
                         return TypedResults.ValidationProblem(result.ToDictionary(), instance: invocation.HttpContext.Request.Path);
