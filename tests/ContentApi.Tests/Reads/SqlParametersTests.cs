@@ -8,19 +8,16 @@ namespace ContentApi.Tests.Reads;
 /// A list's values reach PostgreSQL typed, nulls included: a parameter of unknown type keeps
 /// Npgsql from preparing the statement, and PostgreSQL then plans every list request again.
 /// </summary>
-public sealed class SqlParametersTests(ContentApiFixture app) : IAsyncDisposable
+public sealed class SqlParametersTests(ContentApiFixture app)
 {
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    private readonly NpgsqlDataSource db = NpgsqlDataSource.Create(app.ConnectionString);
-
-    public ValueTask DisposeAsync() => db.DisposeAsync();
-
+    // The one text column of the one row that sql gives with these parameters.
     private async Task<string> TypesAndValuesAsync(SqlParameters parameters, string sql)
     {
-        await using var command = db.CreateCommand(sql);
+        await using var connection = new NpgsqlConnection(app.ConnectionString);
+        await connection.OpenAsync(TestContext.Current.CancellationToken);
+        await using var command = new NpgsqlCommand(sql, connection);
         parameters.AddTo(command);
-        return (string)(await command.ExecuteScalarAsync(Ct))!;
+        return (string)(await command.ExecuteScalarAsync(TestContext.Current.CancellationToken))!;
     }
 
     [Fact]
