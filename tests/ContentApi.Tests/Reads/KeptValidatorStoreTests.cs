@@ -65,6 +65,24 @@ public sealed class KeptValidatorStoreTests
     }
 
     [Fact]
+    public void Keeping_a_key_again_does_not_count_towards_the_capacity()
+    {
+        var store = new KeptValidatorStore(4, Long);
+        for (var i = 0; i < 4; i++)
+        {
+            store.Keep("a", Validators("article:1"), generation: 1, Long);
+        }
+
+        foreach (var key in new[] { "b", "c", "d" })
+        {
+            store.Keep(key, Validators("article:2"), generation: 1, Long);
+        }
+
+        // Four keys fill the two halves of two; "a" kept four times is one of them.
+        Assert.All(new[] { "a", "b", "c", "d" }, key => Assert.NotNull(store.Find(key)));
+    }
+
+    [Fact]
     public void An_entry_is_not_found_past_its_lifetime()
     {
         var store = new KeptValidatorStore(100, Long);
