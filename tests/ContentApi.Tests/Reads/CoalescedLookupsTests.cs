@@ -31,7 +31,7 @@ public sealed class CoalescedLookupsTests(ContentApiFixture app) : IAsyncDisposa
 
     // Takes every batch slot with a statement that runs for a while: later lookups wait.
     private static List<Task<Answer?>> HoldEverySlot(CoalescedLookups<Answer> lookups, NpgsqlDataSource db, double seconds) =>
-        [.. Enumerable.Range(0, CoalescedLookups<Answer>.BatchesInFlight).Select(i => lookups.FindAsync(db, $"slow-{seconds}-{i}", Ct))];
+        [.. Enumerable.Range(0, CoalescedBatches.BatchesInFlight).Select(i => lookups.FindAsync(db, $"slow-{seconds}-{i}", Ct))];
 
     [Fact]
     public async Task A_lookup_alone_goes_at_once_in_a_batch_of_its_own()
@@ -109,7 +109,7 @@ public sealed class CoalescedLookupsTests(ContentApiFixture app) : IAsyncDisposa
 
         await using (var held = await app.Database.LockTableAsync(table, "access exclusive"))
         {
-            var locked = Enumerable.Range(0, CoalescedLookups<Answer>.BatchesInFlight).Select(i => lookups.FindAsync(impatient, $"locked-{i}", Ct)).ToList();
+            var locked = Enumerable.Range(0, CoalescedBatches.BatchesInFlight).Select(i => lookups.FindAsync(impatient, $"locked-{i}", Ct)).ToList();
             var behind = lookups.FindAsync(impatient, "behind", Ct);
 
             var lockTimeout = await Assert.ThrowsAsync<PostgresException>(() => locked[0]);
@@ -126,7 +126,7 @@ public sealed class CoalescedLookupsTests(ContentApiFixture app) : IAsyncDisposa
     public async Task Lookups_waiting_behind_a_batch_that_failed_but_not_by_a_timeout_go_in_a_statement_of_their_own()
     {
         var lookups = Lookups(nameof(Lookups_waiting_behind_a_batch_that_failed_but_not_by_a_timeout_go_in_a_statement_of_their_own));
-        var failing = Enumerable.Range(0, CoalescedLookups<Answer>.BatchesInFlight).Select(i => lookups.FindAsync(db, $"slow-0.3-{i}-fail", Ct)).ToList();
+        var failing = Enumerable.Range(0, CoalescedBatches.BatchesInFlight).Select(i => lookups.FindAsync(db, $"slow-0.3-{i}-fail", Ct)).ToList();
 
         var behind = lookups.FindAsync(db, "behind", Ct);
 
@@ -164,7 +164,7 @@ public sealed class CoalescedLookupsTests(ContentApiFixture app) : IAsyncDisposa
         var running = $"select count(*) from pg_stat_activity where state = 'active' and query like '%{marker} */%' and pid <> pg_backend_pid()";
 
         using var cancelled = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        var slots = CoalescedLookups<Answer>.BatchesInFlight;
+        var slots = CoalescedBatches.BatchesInFlight;
         var given = Enumerable.Range(0, slots).Select(i => lookups.FindAsync(db, $"slow-60-{i}", cancelled.Token)).ToList();
         var behind = lookups.FindAsync(db, "behind", Ct);
         Assert.Equal(slots, await app.Database.SettledCountAsync(running, slots));

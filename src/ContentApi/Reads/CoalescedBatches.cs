@@ -1,0 +1,189 @@
+using System.Runtime.CompilerServices;
+using Npgsql;
+
+namespace ContentApi.Reads;
+
+/// <summary>
+/// Questions that arrive together share one statement. While a server has its batches in flight
+/// (<see cref="CoalescedBatches.BatchesInFlight"/>), the questions asked of it wait and go
+/// together in the next batch. A question that finds a slot free goes at once: no timer and no
+/// added latency. Under load, each round trip and each statement serve several requests.
+/// </summary>
+/// <remarks>
+/// <see cref="AnswerAllAsync"/> answers a batch in one statement, an answer per question in the
+/// same order. A question never joins a batch that is already running, so it sees everything
+/// committed before it was asked, as its own statement would. A batch's statement is cancelled
+/// when every request in it has been cancelled. When the server fails a batch at the end of a
+/// timeout, the questions waiting behind it fail with it.
+/// </remarks>
+internal abstract class CoalescedBatches<TQuestion, TAnswer>
+{
+    // A larger batch waits for the next statement: each batch's rows are read whole before any
+    // request in it is answered.
+    private const int LargestBatch = 64;
+
+    private sealed class Asked(TQuestion question, CancellationToken cancellationToken)
+        : TaskCompletionSource<TAnswer>(TaskCreationOptions.RunContinuationsAsynchronously)
+    {
+        public TQuestion Question => question;
+
+        public CancellationToken CancellationToken => cancellationToken;
+    }
+
+    // What one server has waiting and running.
+    private sealed class Server
+    {
+        public readonly Lock Gate = new();
+        public List<Asked> Waiting = [];
+        public int InFlight;
+    }
+
+    private readonly ConditionalWeakTable<NpgsqlDataSource, Server> servers = new();
+
+    /// <summary>The answer to <paramref name="question"/>, from the next batch that takes it.</summary>
+    public Task<TAnswer> AskAsync(NpgsqlDataSource db, TQuestion question, CancellationToken cancellationToken)
+    {
+        var server = servers.GetValue(db, static _ => new Server());
+        var asked = new Asked(question, cancellationToken);
+        List<Asked>? batch = null;
+        lock (server.Gate)
+        {
+            server.Waiting.Add(asked);
+            if (server.InFlight < CoalescedBatches.BatchesInFlight)
+            {
+                server.InFlight++;
+                batch = TakeBatch(server);
+            }
+        }
+
+        if (batch is not null)
+        {
+            // The batches run for every request that joins them: none of this request's
+            // ambient state (its logging scope, its activity) flows into them.
+            using (ExecutionContext.SuppressFlow())
+            {
+                _ = RunAsync(db, server, batch);
+            }
+        }
+
+        return asked.Task.WaitAsync(cancellationToken);
+    }
+
+    private static List<Asked> TakeBatch(Server server)
+    {
+        if (server.Waiting.Count <= LargestBatch)
+        {
+            var all = server.Waiting;
+            server.Waiting = [];
+            return all;
+        }
+
+        var first = server.Waiting.GetRange(0, LargestBatch);
+        server.Waiting.RemoveRange(0, LargestBatch);
+        return first;
+    }
+
+    // Runs a batch, then the questions that arrived meanwhile, until none wait.
+    private async Task RunAsync(NpgsqlDataSource db, Server server, List<Asked>? batch)
+    {
+        while (batch is not null)
+        {
+            var failure = await AnswerAsync(db, batch);
+            List<Asked>? behind = null;
+            lock (server.Gate)
+            {
+                if (failure is not null && TookTheWholeTime(failure))
+                {
+                    // Asked while the server spent its whole time failing this batch: they fail
+                    // with it rather than wait as long again for the same answer. Quick failures
+                    // (a connection broken by a restart) leave them to their own statement.
+                    behind = server.Waiting;
+                    server.Waiting = [];
+                }
+
+                if (server.Waiting.Count > 0)
+                {
+                    batch = TakeBatch(server);
+                }
+                else
+                {
+                    server.InFlight--;
+                    batch = null;
+                }
+            }
+
+            foreach (var waiting in behind ?? [])
+            {
+                waiting.TrySetException(failure!);
+            }
+        }
+    }
+
+    // A table locked past lock_timeout, a statement past statement_timeout, a server that did
+    // not answer within the command timeout.
+    private static bool TookTheWholeTime(Exception failure) =>
+        failure is PostgresException { SqlState: PostgresErrorCodes.LockNotAvailable or PostgresErrorCodes.QueryCanceled }
+            or NpgsqlException { InnerException: TimeoutException };
+
+    // Answers each question of the batch; returns why the server failed it, if it did (not when
+    // every request in it was cancelled).
+    private async Task<Exception?> AnswerAsync(NpgsqlDataSource db, List<Asked> batch)
+    {
+        using var abandoned = new CancellationTokenSource();
+        var stillWaiting = batch.Count;
+        var registrations = new CancellationTokenRegistration[batch.Count];
+        var questions = new TQuestion[batch.Count];
+        for (var i = 0; i < batch.Count; i++)
+        {
+            questions[i] = batch[i].Question;
+            registrations[i] = batch[i].CancellationToken.UnsafeRegister(
+                _ =>
+                {
+                    if (Interlocked.Decrement(ref stillWaiting) == 0)
+                    {
+                        abandoned.Cancel();
+                    }
+                },
+                null);
+        }
+
+        try
+        {
+            var answers = await AnswerAllAsync(db, questions, abandoned.Token);
+            for (var i = 0; i < batch.Count; i++)
+            {
+                batch[i].TrySetResult(answers[i]);
+            }
+
+            return null;
+        }
+        catch (Exception exception)
+        {
+            // Each request in the batch fails as its own statement would have (a 503 when the
+            // database is unavailable; ReadRouting runs a read again elsewhere when a replica failed).
+            foreach (var asked in batch)
+            {
+                asked.TrySetException(exception);
+            }
+
+            return abandoned.IsCancellationRequested ? null : exception;
+        }
+        finally
+        {
+            foreach (var registration in registrations)
+            {
+                registration.Dispose();
+            }
+        }
+    }
+
+    /// <summary>The answers to a batch's questions, in their order, from one statement.</summary>
+    protected abstract Task<TAnswer[]> AnswerAllAsync(NpgsqlDataSource db, TQuestion[] questions, CancellationToken cancellationToken);
+}
+
+/// <summary>What every kind of <see cref="CoalescedBatches{TQuestion, TAnswer}"/> shares.</summary>
+internal static class CoalescedBatches
+{
+    /// <summary>Batches running at once on one server: enough for PostgreSQL to use every core we have.</summary>
+    public static int BatchesInFlight { get; } = Math.Max(2, Environment.ProcessorCount);
+}
