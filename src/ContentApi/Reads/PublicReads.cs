@@ -4,7 +4,6 @@ using System.Text;
 using ContentApi.Infrastructure.Http;
 using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Npgsql;
 using NpgsqlTypes;
 
 namespace ContentApi.Reads;
@@ -90,7 +89,7 @@ internal sealed class PublicReads(ReadRouting routing, ConditionalRequests condi
         var countedWithPage = spec.ReadsAllItems && cursor is null && offset == 0 && known is null;
         // One statement: the watermark with the parent check and the total (counted only when
         // the watermark moved since it was cached) on each row of the page (one row, no item,
-        // when the page is empty).
+        // when the page is empty). Pages asked at the same time with the same statement share it.
         var sql = $"""
             select h.*, p.*
             from (select w.version, w.changed_at, w.visible_until,
@@ -106,22 +105,11 @@ internal sealed class PublicReads(ReadRouting routing, ConditionalRequests condi
                 {spec.FromWhere}{keyset}
                 {order}
                 {limit}) p on true
-            order by p.cursor_key0 {direction}, p.cursor_key1 {direction};
             """;
 
         var db = await routing.SourceForAsync(httpContext, cancellationToken);
-        await using var connection = await db.OpenConnectionAsync(cancellationToken);
-        var listRows = new List<ListRow>(size + 1);
-        await using (var command = new NpgsqlCommand(sql, connection))
-        {
-            spec.Parameters.AddTo(command);
-            parameters.AddTo(command);
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                listRows.Add(ListRow.Read(reader));
-            }
-        }
+        var listRows = await CoalescedListStatements.RowsAsync(
+            db, sql, spec.Parameters.With(parameters), $"x.cursor_key0 {direction}, x.cursor_key1 {direction}", ListRow.Read, cancellationToken);
 
         var head = listRows[0];
         var watermark = new ContentWatermark(head.Version, head.ChangedAt, head.VisibleUntil);

@@ -1,4 +1,5 @@
 using System.Data;
+using System.Globalization;
 using Dapper;
 using Npgsql;
 using NpgsqlTypes;
@@ -14,8 +15,12 @@ namespace ContentApi.Reads;
 /// </summary>
 internal sealed class SqlParameters : SqlMapper.IDynamicParameters
 {
-    // Made fresh for each command: a parameter belongs to one collection at a time.
-    private readonly List<Func<NpgsqlParameter>> parameters = [];
+    // A value by name, its parameter made fresh for each command (a parameter belongs to one
+    // collection at a time); ClrType: the type it was given as; Type: the PostgreSQL type when
+    // the value may be null.
+    private sealed record Entry(string Name, object? Value, Type ClrType, NpgsqlDbType? Type, Func<NpgsqlParameter> Parameter);
+
+    private readonly List<Entry> entries = [];
 
     /// <summary>@<paramref name="name"/>, of the PostgreSQL type Npgsql maps <typeparamref name="T"/> to (a null string is a null text).</summary>
     public SqlParameters Add<T>(string name, T value)
@@ -26,7 +31,7 @@ internal sealed class SqlParameters : SqlMapper.IDynamicParameters
             throw new ArgumentException($"'{name}' is a nullable value: give its PostgreSQL type.", nameof(value));
         }
 
-        parameters.Add(() => new NpgsqlParameter<T>(name, value));
+        entries.Add(new Entry(name, value, typeof(T), null, () => new NpgsqlParameter<T>(name, value)));
         return this;
     }
 
@@ -34,19 +39,65 @@ internal sealed class SqlParameters : SqlMapper.IDynamicParameters
     public SqlParameters Add<T>(string name, T? value, NpgsqlDbType type)
         where T : struct
     {
-        parameters.Add(() => value is { } present
+        entries.Add(new Entry(name, value, typeof(T?), type, () => value is { } present
             ? new NpgsqlParameter<T>(name, present) { NpgsqlDbType = type }
-            : new NpgsqlParameter(name, type) { Value = DBNull.Value });
+            : new NpgsqlParameter(name, type) { Value = DBNull.Value }));
         return this;
+    }
+
+    /// <summary>The names, in the order they were added.</summary>
+    public IReadOnlyList<string> Names => entries.ConvertAll(entry => entry.Name);
+
+    /// <summary>The names and the .NET types of the values (of each value given as <see cref="object"/>, its own).</summary>
+    public string Shape => string.Join(",", entries.Select(entry => $"{entry.Name}:{(entry.ClrType == typeof(object) ? entry.Value?.GetType() : entry.ClrType)}"));
+
+    /// <summary>These values and then <paramref name="more"/>'s, in a new set.</summary>
+    public SqlParameters With(SqlParameters more)
+    {
+        var both = new SqlParameters();
+        both.entries.AddRange(entries);
+        both.entries.AddRange(more.entries);
+        return both;
     }
 
     public void AddTo(NpgsqlCommand command)
     {
-        foreach (var create in parameters)
+        foreach (var entry in entries)
         {
-            command.Parameters.Add(create());
+            command.Parameters.Add(entry.Parameter());
         }
     }
+
+    /// <summary>
+    /// The values of several sets with the same names, as columns: for each name, one array
+    /// parameter <c>@columnN</c> (N its position) with each set's value in the sets' order. Null
+    /// values keep their type; values given as <see cref="object"/> (a cursor's key) are of
+    /// one .NET type in every set.
+    /// </summary>
+    public static void AddColumnsTo(NpgsqlCommand command, IReadOnlyList<SqlParameters> sets)
+    {
+        var first = sets[0].entries;
+        for (var column = 0; column < first.Count; column++)
+        {
+            var elementType = first[column].ClrType == typeof(object) ? first[column].Value!.GetType() : first[column].ClrType;
+            var values = Array.CreateInstance(elementType, sets.Count);
+            for (var set = 0; set < sets.Count; set++)
+            {
+                values.SetValue(sets[set].entries[column].Value, set);
+            }
+
+            var parameter = new NpgsqlParameter { ParameterName = ColumnName(column), Value = values };
+            if (first[column].Type is { } type)
+            {
+                parameter.NpgsqlDbType = NpgsqlDbType.Array | type;
+            }
+
+            command.Parameters.Add(parameter);
+        }
+    }
+
+    /// <summary>The name <see cref="AddColumnsTo"/> gives the column of the value at <paramref name="position"/>.</summary>
+    public static string ColumnName(int position) => string.Create(CultureInfo.InvariantCulture, $"column{position}");
 
     void SqlMapper.IDynamicParameters.AddParameters(IDbCommand command, SqlMapper.Identity identity) => AddTo((NpgsqlCommand)command);
 }

@@ -1,0 +1,80 @@
+using System.Collections.Concurrent;
+using System.Text.RegularExpressions;
+using Npgsql;
+
+namespace ContentApi.Reads;
+
+/// <summary>
+/// List pages asked together with the same statement share one (<see cref="CoalescedBatches{TQuestion, TAnswer}"/>):
+/// each request's values are a row of the batch's columns, and its statement runs once for each
+/// row (a lateral join), its own rows numbered by the row they answer. A page's statement has a
+/// fixed cost in PostgreSQL and in the API (a round trip, binding, starting the executor) that is
+/// most of a list page's cost; a batch pays it once.
+/// </summary>
+internal static partial class CoalescedListStatements
+{
+    // A shape is a statement's text with the names and types of its values. Past this many, a new
+    // shape's pages go alone, each a batch of its own: the code writes fewer shapes than this.
+    private const int MostShapes = 1000;
+
+    // Each shape's batches, a CoalescedStatement<TRow>.
+    private static readonly ConcurrentDictionary<string, object> Shapes = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The rows of <paramref name="sql"/> with <paramref name="values"/> (its <c>@names</c>), in
+    /// <paramref name="orderBy"/> (over the statement's columns, as <c>x.column</c>), each read by
+    /// <paramref name="readRow"/>; from a statement shared with the pages asked at the same time.
+    /// </summary>
+    public static Task<List<TRow>> RowsAsync<TRow>(
+        NpgsqlDataSource db, string sql, SqlParameters values, string orderBy, Func<NpgsqlDataReader, TRow> readRow, CancellationToken cancellationToken)
+    {
+        var key = $"{sql}\n{orderBy}\n{values.Shape}\n{typeof(TRow)}";
+        var batches = Shapes.TryGetValue(key, out var known) ? known
+            : Shapes.Count < MostShapes ? Shapes.GetOrAdd(key, _ => new CoalescedStatement<TRow>(Batched(sql, values.Names, orderBy), readRow))
+            : new CoalescedStatement<TRow>(Batched(sql, values.Names, orderBy), readRow);
+        return ((CoalescedStatement<TRow>)batches).AskAsync(db, values, cancellationToken);
+    }
+
+    /// <summary>
+    /// <paramref name="sql"/> run for each row of the columns of <paramref name="names"/>' values
+    /// (<see cref="SqlParameters.AddColumnsTo"/>), each of its <c>@name</c> read from that row; its
+    /// columns, then the number of the row they answer (from 1), in that order and then <paramref name="orderBy"/>.
+    /// </summary>
+    public static string Batched(string sql, IReadOnlyList<string> names, string orderBy)
+    {
+        var columns = string.Join(", ", names.Select((_, position) => "@" + SqlParameters.ColumnName(position)));
+        var aliases = string.Join(", ", names.Select(name => $"\"{name}\""));
+        var perRow = ParameterName().Replace(sql, match => names.Contains(match.Groups[1].Value) ? $"k.\"{match.Groups[1].Value}\"" : match.Value);
+        return $"""
+            select x.*, k.answers_question
+            from unnest({columns}) with ordinality as k({aliases}, answers_question)
+            cross join lateral (
+            {perRow}
+            ) x
+            order by k.answers_question, {orderBy}
+            """;
+    }
+
+    // @name, as Npgsql reads one (not the second @ of @@ or @>).
+    [GeneratedRegex(@"(?<![@\w])@(\w+)", RegexOptions.CultureInvariant)]
+    private static partial Regex ParameterName();
+}
+
+/// <summary>One statement shape's batches (<see cref="CoalescedListStatements.Batched"/>): each question's rows, read by <paramref name="readRow"/>.</summary>
+internal sealed class CoalescedStatement<TRow>(string batchedSql, Func<NpgsqlDataReader, TRow> readRow) : CoalescedBatches<SqlParameters, List<TRow>>
+{
+    protected override async Task<List<TRow>[]> AnswerAllAsync(NpgsqlDataSource db, SqlParameters[] questions, CancellationToken cancellationToken)
+    {
+        await using var command = db.CreateCommand(batchedSql);
+        SqlParameters.AddColumnsTo(command, questions);
+        var answers = Array.ConvertAll(questions, _ => new List<TRow>());
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var answersQuestion = reader.FieldCount - 1;
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            answers[reader.GetInt64(answersQuestion) - 1].Add(readRow(reader));
+        }
+
+        return answers;
+    }
+}
