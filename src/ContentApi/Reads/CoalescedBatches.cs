@@ -18,6 +18,9 @@ namespace ContentApi.Reads;
 /// </remarks>
 internal abstract class CoalescedBatches<TQuestion, TAnswer>
 {
+    // SQLSTATE class 22: a value the statement cannot take (a cast, a division by zero, a character).
+    private const string DataException = "22";
+
     // A larger batch waits for the next statement: each batch's rows are read whole before any
     // request in it is answered.
     private const int LargestBatch = 64;
@@ -153,6 +156,17 @@ internal abstract class CoalescedBatches<TQuestion, TAnswer>
             for (var i = 0; i < batch.Count; i++)
             {
                 batch[i].TrySetResult(answers[i]);
+            }
+
+            return null;
+        }
+        catch (PostgresException valueFailure) when (batch.Count > 1 && valueFailure.SqlState.StartsWith(DataException, StringComparison.Ordinal))
+        {
+            // A value of one question failed the statement (a data exception): each is asked
+            // alone, so that only the question that failed gets its failure.
+            foreach (var asked in batch)
+            {
+                await AnswerAsync(db, [asked]);
             }
 
             return null;

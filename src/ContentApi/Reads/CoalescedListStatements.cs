@@ -17,9 +17,6 @@ internal static partial class CoalescedListStatements
     // shape's pages go alone, each a batch of its own: the code writes fewer shapes than this.
     private const int MostShapes = 1000;
 
-    // Each shape's batches, a CoalescedStatement<TRow>.
-    private static readonly ConcurrentDictionary<string, object> Shapes = new(StringComparer.Ordinal);
-
     /// <summary>
     /// The rows of <paramref name="sql"/> with <paramref name="values"/> (its <c>@names</c>), in
     /// <paramref name="orderBy"/> (over the statement's columns, as <c>x.column</c>), each read by
@@ -28,11 +25,23 @@ internal static partial class CoalescedListStatements
     public static Task<List<TRow>> RowsAsync<TRow>(
         NpgsqlDataSource db, string sql, SqlParameters values, string orderBy, Func<NpgsqlDataReader, TRow> readRow, CancellationToken cancellationToken)
     {
-        var key = $"{sql}\n{orderBy}\n{values.Shape}\n{typeof(TRow)}";
-        var batches = Shapes.TryGetValue(key, out var known) ? known
-            : Shapes.Count < MostShapes ? Shapes.GetOrAdd(key, _ => new CoalescedStatement<TRow>(Batched(sql, values.Names, orderBy), readRow))
-            : new CoalescedStatement<TRow>(Batched(sql, values.Names, orderBy), readRow);
-        return ((CoalescedStatement<TRow>)batches).AskAsync(db, values, cancellationToken);
+        var key = string.Concat(sql, "\n", orderBy, "\n", values.Shape);
+        if (!ShapesOf<TRow>.Batches.TryGetValue(key, out var batches))
+        {
+            batches = new CoalescedStatement<TRow>(Batched(sql, values.Names, orderBy), readRow);
+            if (ShapesOf<TRow>.Batches.Count < MostShapes)
+            {
+                batches = ShapesOf<TRow>.Batches.GetOrAdd(key, batches);
+            }
+        }
+
+        return batches.AskAsync(db, values, cancellationToken);
+    }
+
+    // The batches of each shape whose rows are TRows.
+    private static class ShapesOf<TRow>
+    {
+        public static readonly ConcurrentDictionary<string, CoalescedStatement<TRow>> Batches = new(StringComparer.Ordinal);
     }
 
     /// <summary>

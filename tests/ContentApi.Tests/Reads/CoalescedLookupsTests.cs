@@ -5,8 +5,8 @@ namespace ContentApi.Tests.Reads;
 
 /// <summary>
 /// Lookups asked while a server's batches run wait and share the next statement; each gets its
-/// own row, a batch's failure fails each of its lookups alone, and a batch nobody waits for any
-/// more is cancelled in PostgreSQL. The statements here report what they saw: the batch's size.
+/// own row, a value that fails the statement fails its own lookup alone, another failure fails
+/// each lookup of the batch, and a batch nobody waits for any more is cancelled in PostgreSQL. The statements here report what they saw: the batch's size.
 /// </summary>
 public sealed class CoalescedLookupsTests(ContentApiFixture app) : IAsyncDisposable
 {
@@ -19,13 +19,14 @@ public sealed class CoalescedLookupsTests(ContentApiFixture app) : IAsyncDisposa
     private sealed record Answer(string Key, int BatchSize);
 
     // A row per key but 'missing…': its batch's size; keys 'slow…' hold the statement for
-    // 'slow-<seconds>', keys with 'fail' make it fail (after that). The marker tells this test's
+    // 'slow-<seconds>', keys with 'fail' make it fail (after that) with a data exception (division
+    // by zero), keys 'broken…' with another (no such table). The marker tells this test's
     // statements apart.
     private static CoalescedLookups<Answer> Lookups(string marker) => new(
         $"""
         select k, cardinality($1)::int / (case when k like '%fail%' then 0 else 1 end) /* {marker} */
         from unnest($1) k, pg_sleep(case when k like 'slow-%' then split_part(k, '-', 2)::float8 else 0 end)
-        where k not like 'missing%'
+        where k not like 'missing%' and case when k like 'broken%' then k::regclass is not null else true end
         """,
         static row => new Answer(row.GetString(0), row.GetInt32(1)));
 
@@ -81,9 +82,9 @@ public sealed class CoalescedLookupsTests(ContentApiFixture app) : IAsyncDisposa
     }
 
     [Fact]
-    public async Task A_batch_that_fails_fails_each_of_its_lookups_and_the_next_batch_is_answered()
+    public async Task A_lookup_whose_value_fails_the_statement_fails_alone_and_the_others_of_its_batch_are_answered()
     {
-        var lookups = Lookups(nameof(A_batch_that_fails_fails_each_of_its_lookups_and_the_next_batch_is_answered));
+        var lookups = Lookups(nameof(A_lookup_whose_value_fails_the_statement_fails_alone_and_the_others_of_its_batch_are_answered));
         var holding = HoldEverySlot(lookups, db, 0.3);
 
         var failing = lookups.FindAsync(db, "fail-1", Ct);
@@ -91,7 +92,23 @@ public sealed class CoalescedLookupsTests(ContentApiFixture app) : IAsyncDisposa
 
         var error = await Assert.ThrowsAsync<PostgresException>(() => failing);
         Assert.Equal(PostgresErrorCodes.DivisionByZero, error.SqlState);
-        await Assert.ThrowsAsync<PostgresException>(() => besideIt);
+        // Asked again alone after the shared statement failed.
+        Assert.Equal(new Answer("fine", 1), await besideIt);
+        await Task.WhenAll(holding);
+    }
+
+    [Fact]
+    public async Task A_batch_that_fails_otherwise_fails_each_of_its_lookups_and_the_next_batch_is_answered()
+    {
+        var lookups = Lookups(nameof(A_batch_that_fails_otherwise_fails_each_of_its_lookups_and_the_next_batch_is_answered));
+        var holding = HoldEverySlot(lookups, db, 0.3);
+
+        var failing = lookups.FindAsync(db, "broken-1", Ct);
+        var besideIt = lookups.FindAsync(db, "fine", Ct);
+
+        var error = await Assert.ThrowsAsync<PostgresException>(() => failing);
+        Assert.Equal(PostgresErrorCodes.UndefinedTable, error.SqlState);
+        Assert.Same(error, await Assert.ThrowsAsync<PostgresException>(() => besideIt));
         await Task.WhenAll(holding);
         Assert.Equal(new Answer("fine", 1), await lookups.FindAsync(db, "fine", Ct));
     }
