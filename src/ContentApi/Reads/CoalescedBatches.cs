@@ -14,16 +14,14 @@ namespace ContentApi.Reads;
 /// same order. A question never joins a batch that is already running, so it sees everything
 /// committed before it was asked, as its own statement would. A batch's statement is cancelled
 /// when every request in it has been cancelled. When the server fails a batch at the end of a
-/// timeout, the questions waiting behind it fail with it.
+/// timeout, the questions waiting behind it fail with it. A batch takes at most
+/// <paramref name="largestBatch"/> questions; the rest wait for the next statement (each batch's
+/// answers are read whole before any request in it is answered).
 /// </remarks>
-internal abstract class CoalescedBatches<TQuestion, TAnswer>
+internal abstract class CoalescedBatches<TQuestion, TAnswer>(int largestBatch)
 {
     // SQLSTATE class 22: a value the statement cannot take (a cast, a division by zero, a character).
     private const string DataException = "22";
-
-    // A larger batch waits for the next statement: each batch's rows are read whole before any
-    // request in it is answered.
-    private const int LargestBatch = 64;
 
     private sealed class Asked(TQuestion question, CancellationToken cancellationToken)
         : TaskCompletionSource<TAnswer>(TaskCreationOptions.RunContinuationsAsynchronously)
@@ -72,17 +70,17 @@ internal abstract class CoalescedBatches<TQuestion, TAnswer>
         return asked.Task.WaitAsync(cancellationToken);
     }
 
-    private static List<Asked> TakeBatch(Server server)
+    private List<Asked> TakeBatch(Server server)
     {
-        if (server.Waiting.Count <= LargestBatch)
+        if (server.Waiting.Count <= largestBatch)
         {
             var all = server.Waiting;
             server.Waiting = [];
             return all;
         }
 
-        var first = server.Waiting.GetRange(0, LargestBatch);
-        server.Waiting.RemoveRange(0, LargestBatch);
+        var first = server.Waiting.GetRange(0, largestBatch);
+        server.Waiting.RemoveRange(0, largestBatch);
         return first;
     }
 

@@ -69,8 +69,13 @@ internal static partial class CoalescedListStatements
     private static partial Regex ParameterName();
 }
 
-/// <summary>One statement shape's batches (<see cref="CoalescedListStatements.Batched"/>): each question's rows, read by <paramref name="readRow"/>.</summary>
-internal sealed class CoalescedStatement<TRow>(string batchedSql, Func<NpgsqlDataReader, TRow> readRow) : CoalescedBatches<SqlParameters, List<TRow>>
+/// <summary>
+/// One statement shape's batches (<see cref="CoalescedListStatements.Batched"/>): each question's
+/// rows, read by <paramref name="readRow"/>. Up to 16 pages a batch: a page may have 100 items
+/// of a few kB, all held until the batch's last row is read.
+/// </summary>
+internal sealed class CoalescedStatement<TRow>(string batchedSql, Func<NpgsqlDataReader, TRow> readRow)
+    : CoalescedBatches<SqlParameters, List<TRow>>(largestBatch: 16)
 {
     protected override async Task<List<TRow>[]> AnswerAllAsync(NpgsqlDataSource db, SqlParameters[] questions, CancellationToken cancellationToken)
     {

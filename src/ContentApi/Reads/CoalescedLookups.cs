@@ -4,13 +4,13 @@ namespace ContentApi.Reads;
 
 /// <summary>
 /// Lookups by key that arrive together share one statement (<see cref="CoalescedBatches{TQuestion, TAnswer}"/>):
-/// the keys of a batch go as one array parameter.
+/// the keys of a batch, up to 64, go as one array parameter.
 /// </summary>
 /// <remarks>
 /// The statement takes the keys as <c>$1</c> (<c>text[]</c>) and answers one row per key found,
 /// the key in its first column; the reader reads a row.
 /// </remarks>
-internal sealed class CoalescedLookups<TRow>(string sql, Func<NpgsqlDataReader, TRow> readRow) : CoalescedBatches<string, TRow?>
+internal sealed class CoalescedLookups<TRow>(string sql, Func<NpgsqlDataReader, TRow> readRow) : CoalescedBatches<string, TRow?>(largestBatch: 64)
     where TRow : class
 {
     /// <summary>The row of <paramref name="key"/>, or null when the statement finds none.</summary>

@@ -72,6 +72,19 @@ public sealed class CoalescedListStatementsTests(ContentApiFixture app) : IAsync
     }
 
     [Fact]
+    public async Task More_pages_than_a_statement_takes_go_in_several_batches_of_at_most_16()
+    {
+        var marker = nameof(More_pages_than_a_statement_takes_go_in_several_batches_of_at_most_16);
+        var holding = Enumerable.Range(0, CoalescedBatches.BatchesInFlight).Select(i => RowsAsync(marker, Page($"slow-{i}", 1, sleep: 0.3))).ToList();
+
+        var pages = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => RowsAsync(marker, Page($"p{i}", 1))));
+        await Task.WhenAll(holding);
+
+        Assert.Equal(Enumerable.Range(0, 20).Select(i => $"p{i} null 1704164645"), pages.Select(rows => Assert.Single(rows).Values));
+        Assert.Equal([4, 16], pages.GroupBy(rows => rows[0].Statement).Select(statement => statement.Count()).Order());
+    }
+
+    [Fact]
     public void The_shared_statement_reads_each_value_from_the_page_row_and_leaves_operators_alone()
     {
         var sql = CoalescedListStatements.Batched(
