@@ -2,7 +2,6 @@ using System.Net;
 using System.Text.Json;
 using ContentApi.Comments;
 using ContentApi.Reads;
-using Npgsql;
 using NpgsqlTypes;
 
 namespace ContentApi.Tests.Reads;
@@ -12,14 +11,8 @@ namespace ContentApi.Tests.Reads;
 /// with its own values and only its own rows; through HTTP, pages asked at once are the pages
 /// asked one by one. The statements here report which statement answered them.
 /// </summary>
-public sealed class CoalescedListStatementsTests(ContentApiFixture app) : IAsyncDisposable
+public sealed class CoalescedListStatementsTests(ContentApiFixture app) : OwnDataSourceTests(app)
 {
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    private readonly NpgsqlDataSource db = NpgsqlDataSource.Create(app.ConnectionString);
-
-    public ValueTask DisposeAsync() => db.DisposeAsync();
-
     private sealed record Row(string Values, int Item, string Statement);
 
     // @count rows after @sleep seconds, each with the page's values as text and the statement that
@@ -40,7 +33,7 @@ public sealed class CoalescedListStatementsTests(ContentApiFixture app) : IAsync
         .Add<object>("key", Key);
 
     private Task<List<Row>> RowsAsync(string marker, SqlParameters page) =>
-        CoalescedListStatements.RowsAsync(db, Sql(marker), page, "x.item desc", static row => new Row(row.GetString(0), row.GetInt32(1), row.GetString(2)), Ct);
+        CoalescedListStatements.RowsAsync(Db, Sql(marker), page, "x.item desc", static row => new Row(row.GetString(0), row.GetInt32(1), row.GetString(2)), Ct);
 
     [Fact]
     public async Task A_page_alone_goes_at_once_and_gets_its_rows_in_order()
@@ -64,7 +57,7 @@ public sealed class CoalescedListStatementsTests(ContentApiFixture app) : IAsync
 
         Assert.Equal([("a null 1704164645", 3), ("a null 1704164645", 2), ("a null 1704164645", 1)], (await a).Select(row => (row.Values, row.Item)));
         Assert.Empty(await empty);
-        var untilText = await app.Database.ScalarAsync<string>("select @until::timestamptz::text", new { until });
+        var untilText = await App.Database.ScalarAsync<string>("select @until::timestamptz::text", new { until });
         Assert.Equal([($"b {untilText} 1704164645", 2), ($"b {untilText} 1704164645", 1)], (await b).Select(row => (row.Values, row.Item)));
         // a and b in one statement, not one that held a slot.
         var shared = Assert.Single((await a).Concat(await b).Select(row => row.Statement).Distinct());
@@ -102,8 +95,8 @@ public sealed class CoalescedListStatementsTests(ContentApiFixture app) : IAsync
         for (var i = 0; i < 8; i++)
         {
             var slug = TestDatabase.UniqueSlug("batched");
-            var article = await app.Database.InsertArticleAsync(slug);
-            await app.Database.ExecuteAsync(
+            var article = await App.Database.InsertArticleAsync(slug);
+            await App.Database.ExecuteAsync(
                 """
                 insert into comments (article_id, author_name, body, body_hash, status)
                 select @article, 'Reader ' || n, 'Comment ' || n || ' on ' || @slug, '\x00', 'approved' from generate_series(1, @count) n
@@ -113,7 +106,7 @@ public sealed class CoalescedListStatementsTests(ContentApiFixture app) : IAsync
         }
 
         slugs.Add("no-such-article");
-        var client = app.CreateClient();
+        var client = App.CreateClient();
         async Task<(HttpStatusCode, string)> PageAsync(string slug)
         {
             var response = await client.GetAsync($"/v1/articles/{slug}/comments?pageSize=2", Ct);

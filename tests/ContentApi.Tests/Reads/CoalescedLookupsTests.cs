@@ -8,14 +8,8 @@ namespace ContentApi.Tests.Reads;
 /// own row, a value that fails the statement fails its own lookup alone, another failure fails
 /// each lookup of the batch, and a batch nobody waits for any more is cancelled in PostgreSQL. The statements here report what they saw: the batch's size.
 /// </summary>
-public sealed class CoalescedLookupsTests(ContentApiFixture app) : IAsyncDisposable
+public sealed class CoalescedLookupsTests(ContentApiFixture app) : OwnDataSourceTests(app)
 {
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    private readonly NpgsqlDataSource db = NpgsqlDataSource.Create(app.ConnectionString);
-
-    public ValueTask DisposeAsync() => db.DisposeAsync();
-
     private sealed record Answer(string Key, int BatchSize);
 
     // A row per key but 'missing…': its batch's size; keys 'slow…' hold the statement for
@@ -31,13 +25,13 @@ public sealed class CoalescedLookupsTests(ContentApiFixture app) : IAsyncDisposa
         static row => new Answer(row.GetString(0), row.GetInt32(1)));
 
     // Takes every batch slot with a statement that runs for a while: later lookups wait.
-    private static List<Task<Answer?>> HoldEverySlot(CoalescedLookups<Answer> lookups, NpgsqlDataSource db, double seconds) =>
-        [.. Enumerable.Range(0, CoalescedBatches.BatchesInFlight).Select(i => lookups.FindAsync(db, $"slow-{seconds}-{i}", Ct))];
+    private static List<Task<Answer?>> HoldEverySlot(CoalescedLookups<Answer> lookups, NpgsqlDataSource Db, double seconds) =>
+        [.. Enumerable.Range(0, CoalescedBatches.BatchesInFlight).Select(i => lookups.FindAsync(Db, $"slow-{seconds}-{i}", Ct))];
 
     [Fact]
     public async Task A_lookup_alone_goes_at_once_in_a_batch_of_its_own()
     {
-        var answer = await Lookups(nameof(A_lookup_alone_goes_at_once_in_a_batch_of_its_own)).FindAsync(db, "alone", Ct);
+        var answer = await Lookups(nameof(A_lookup_alone_goes_at_once_in_a_batch_of_its_own)).FindAsync(Db, "alone", Ct);
 
         Assert.Equal(new Answer("alone", 1), answer);
     }
@@ -46,10 +40,10 @@ public sealed class CoalescedLookupsTests(ContentApiFixture app) : IAsyncDisposa
     public async Task Lookups_asked_while_every_batch_runs_share_the_next_statement_and_each_gets_its_own_row()
     {
         var lookups = Lookups(nameof(Lookups_asked_while_every_batch_runs_share_the_next_statement_and_each_gets_its_own_row));
-        var holding = HoldEverySlot(lookups, db, 0.3);
+        var holding = HoldEverySlot(lookups, Db, 0.3);
 
         var keys = new[] { "a", "b", "c", "a", "missing-1", "d" };
-        var waiting = keys.Select(key => lookups.FindAsync(db, key, Ct)).ToList();
+        var waiting = keys.Select(key => lookups.FindAsync(Db, key, Ct)).ToList();
         var answers = await Task.WhenAll(waiting);
 
         Assert.All(await Task.WhenAll(holding), held => Assert.Equal(1, held!.BatchSize));
@@ -71,46 +65,42 @@ public sealed class CoalescedLookupsTests(ContentApiFixture app) : IAsyncDisposa
     public async Task More_lookups_than_a_statement_takes_go_in_several_batches_and_all_are_answered()
     {
         var lookups = Lookups(nameof(More_lookups_than_a_statement_takes_go_in_several_batches_and_all_are_answered));
-        var holding = HoldEverySlot(lookups, db, 0.3);
+        var holding = HoldEverySlot(lookups, Db, 0.3);
 
         var keys = Enumerable.Range(0, 100).Select(i => $"key-{i}").ToList();
-        var answers = await Task.WhenAll(keys.Select(key => lookups.FindAsync(db, key, Ct)));
+        var answers = await Task.WhenAll(keys.Select(key => lookups.FindAsync(Db, key, Ct)));
         await Task.WhenAll(holding);
 
         Assert.Equal(keys, answers.Select(answer => answer!.Key));
         Assert.Equal([36, 64], answers.Select(answer => answer!.BatchSize).Distinct().Order());
     }
 
-    [Fact]
-    public async Task A_lookup_whose_value_fails_the_statement_fails_alone_and_the_others_of_its_batch_are_answered()
+    [Theory]
+    [InlineData("fail-1", PostgresErrorCodes.DivisionByZero, true)]
+    [InlineData("broken-1", PostgresErrorCodes.UndefinedTable, false)]
+    public async Task A_value_that_fails_the_statement_fails_its_lookup_alone_and_another_failure_fails_each_lookup_of_the_batch(
+        string failingKey, string failure, bool isDataException)
     {
-        var lookups = Lookups(nameof(A_lookup_whose_value_fails_the_statement_fails_alone_and_the_others_of_its_batch_are_answered));
-        var holding = HoldEverySlot(lookups, db, 0.3);
+        var lookups = Lookups(nameof(A_value_that_fails_the_statement_fails_its_lookup_alone_and_another_failure_fails_each_lookup_of_the_batch));
+        var holding = HoldEverySlot(lookups, Db, 0.3);
 
-        var failing = lookups.FindAsync(db, "fail-1", Ct);
-        var besideIt = lookups.FindAsync(db, "fine", Ct);
+        var failing = lookups.FindAsync(Db, failingKey, Ct);
+        var besideIt = lookups.FindAsync(Db, "fine", Ct);
 
         var error = await Assert.ThrowsAsync<PostgresException>(() => failing);
-        Assert.Equal(PostgresErrorCodes.DivisionByZero, error.SqlState);
-        // Asked again alone after the shared statement failed.
-        Assert.Equal(new Answer("fine", 1), await besideIt);
+        Assert.Equal(failure, error.SqlState);
+        if (isDataException)
+        {
+            // Asked again alone after the shared statement failed.
+            Assert.Equal(new Answer("fine", 1), await besideIt);
+        }
+        else
+        {
+            Assert.Same(error, await Assert.ThrowsAsync<PostgresException>(() => besideIt));
+        }
+
         await Task.WhenAll(holding);
-    }
-
-    [Fact]
-    public async Task A_batch_that_fails_otherwise_fails_each_of_its_lookups_and_the_next_batch_is_answered()
-    {
-        var lookups = Lookups(nameof(A_batch_that_fails_otherwise_fails_each_of_its_lookups_and_the_next_batch_is_answered));
-        var holding = HoldEverySlot(lookups, db, 0.3);
-
-        var failing = lookups.FindAsync(db, "broken-1", Ct);
-        var besideIt = lookups.FindAsync(db, "fine", Ct);
-
-        var error = await Assert.ThrowsAsync<PostgresException>(() => failing);
-        Assert.Equal(PostgresErrorCodes.UndefinedTable, error.SqlState);
-        Assert.Same(error, await Assert.ThrowsAsync<PostgresException>(() => besideIt));
-        await Task.WhenAll(holding);
-        Assert.Equal(new Answer("fine", 1), await lookups.FindAsync(db, "fine", Ct));
+        Assert.Equal(new Answer("fine", 1), await lookups.FindAsync(Db, "fine", Ct));
     }
 
     [Fact]
@@ -118,13 +108,13 @@ public sealed class CoalescedLookupsTests(ContentApiFixture app) : IAsyncDisposa
     {
         var marker = nameof(Lookups_waiting_behind_a_batch_that_met_a_lock_timeout_fail_with_it_and_others_go_on);
         var table = $"coalesced_{Guid.NewGuid():N}";
-        await app.Database.ExecuteAsync($"create table {table} (id int)");
-        await using var impatient = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(app.ConnectionString) { Options = "-c lock_timeout=300" }.ConnectionString);
+        await App.Database.ExecuteAsync($"create table {table} (id int)");
+        await using var impatient = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(App.ConnectionString) { Options = "-c lock_timeout=300" }.ConnectionString);
         var lookups = new CoalescedLookups<Answer>(
             $"select k, cardinality($1)::int /* {marker} */ from unnest($1) k where not exists (select from {table})",
             static row => new Answer(row.GetString(0), row.GetInt32(1)));
 
-        await using (var held = await app.Database.LockTableAsync(table, "access exclusive"))
+        await using (var held = await App.Database.LockTableAsync(table, "access exclusive"))
         {
             var locked = Enumerable.Range(0, CoalescedBatches.BatchesInFlight).Select(i => lookups.FindAsync(impatient, $"locked-{i}", Ct)).ToList();
             var behind = lookups.FindAsync(impatient, "behind", Ct);
@@ -143,9 +133,9 @@ public sealed class CoalescedLookupsTests(ContentApiFixture app) : IAsyncDisposa
     public async Task Lookups_waiting_behind_a_batch_that_failed_but_not_by_a_timeout_go_in_a_statement_of_their_own()
     {
         var lookups = Lookups(nameof(Lookups_waiting_behind_a_batch_that_failed_but_not_by_a_timeout_go_in_a_statement_of_their_own));
-        var failing = Enumerable.Range(0, CoalescedBatches.BatchesInFlight).Select(i => lookups.FindAsync(db, $"slow-0.3-{i}-fail", Ct)).ToList();
+        var failing = Enumerable.Range(0, CoalescedBatches.BatchesInFlight).Select(i => lookups.FindAsync(Db, $"slow-0.3-{i}-fail", Ct)).ToList();
 
-        var behind = lookups.FindAsync(db, "behind", Ct);
+        var behind = lookups.FindAsync(Db, "behind", Ct);
 
         foreach (var lookup in failing)
         {
@@ -160,11 +150,11 @@ public sealed class CoalescedLookupsTests(ContentApiFixture app) : IAsyncDisposa
     public async Task A_cancelled_lookup_stops_waiting_while_the_others_of_its_batch_are_answered()
     {
         var lookups = Lookups(nameof(A_cancelled_lookup_stops_waiting_while_the_others_of_its_batch_are_answered));
-        var holding = HoldEverySlot(lookups, db, 0.5);
+        var holding = HoldEverySlot(lookups, Db, 0.5);
 
         using var cancelled = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        var given = lookups.FindAsync(db, "given-up", cancelled.Token);
-        var kept = lookups.FindAsync(db, "kept", Ct);
+        var given = lookups.FindAsync(Db, "given-up", cancelled.Token);
+        var kept = lookups.FindAsync(Db, "kept", Ct);
         await cancelled.CancelAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => given);
@@ -182,9 +172,9 @@ public sealed class CoalescedLookupsTests(ContentApiFixture app) : IAsyncDisposa
 
         using var cancelled = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         var slots = CoalescedBatches.BatchesInFlight;
-        var given = Enumerable.Range(0, slots).Select(i => lookups.FindAsync(db, $"slow-60-{i}", cancelled.Token)).ToList();
-        var behind = lookups.FindAsync(db, "behind", Ct);
-        Assert.Equal(slots, await app.Database.SettledCountAsync(running, slots));
+        var given = Enumerable.Range(0, slots).Select(i => lookups.FindAsync(Db, $"slow-60-{i}", cancelled.Token)).ToList();
+        var behind = lookups.FindAsync(Db, "behind", Ct);
+        Assert.Equal(slots, await App.Database.SettledCountAsync(running, slots));
         await cancelled.CancelAsync();
 
         foreach (var lookup in given)
@@ -193,6 +183,6 @@ public sealed class CoalescedLookupsTests(ContentApiFixture app) : IAsyncDisposa
         }
 
         Assert.Equal(new Answer("behind", 1), await behind);
-        Assert.Equal(0, await app.Database.SettledCountAsync(running, 0));
+        Assert.Equal(0, await App.Database.SettledCountAsync(running, 0));
     }
 }
