@@ -35,6 +35,10 @@ public sealed class CoalescedListStatementsTests(ContentApiFixture app) : OwnDat
     private Task<List<Row>> RowsAsync(string marker, SqlParameters page) =>
         CoalescedListStatements.RowsAsync(Db, Sql(marker), page, "x.item desc", static row => new Row(row.GetString(0), row.GetInt32(1), row.GetString(2)), Ct);
 
+    // Takes every batch slot of the marker's statement for 0.3 s: later pages wait.
+    private List<Task<List<Row>>> HoldEverySlot(string marker) =>
+        [.. Enumerable.Range(0, CoalescedBatches.BatchesInFlight).Select(i => RowsAsync(marker, Page($"slow-{i}", 1, sleep: 0.3)))];
+
     [Fact]
     public async Task A_page_alone_goes_at_once_and_gets_its_rows_in_order()
     {
@@ -48,7 +52,7 @@ public sealed class CoalescedListStatementsTests(ContentApiFixture app) : OwnDat
     public async Task Pages_asked_while_every_batch_runs_share_the_next_statement_each_with_its_own_values_and_rows()
     {
         var marker = nameof(Pages_asked_while_every_batch_runs_share_the_next_statement_each_with_its_own_values_and_rows);
-        var holding = Enumerable.Range(0, CoalescedBatches.BatchesInFlight).Select(i => RowsAsync(marker, Page($"slow-{i}", 1, sleep: 0.3))).ToList();
+        var holding = HoldEverySlot(marker);
 
         var until = new DateTime(2030, 5, 6, 7, 8, 9, DateTimeKind.Utc);
         var a = RowsAsync(marker, Page("a", 3));
@@ -68,7 +72,7 @@ public sealed class CoalescedListStatementsTests(ContentApiFixture app) : OwnDat
     public async Task More_pages_than_a_statement_takes_go_in_several_batches_of_at_most_16()
     {
         var marker = nameof(More_pages_than_a_statement_takes_go_in_several_batches_of_at_most_16);
-        var holding = Enumerable.Range(0, CoalescedBatches.BatchesInFlight).Select(i => RowsAsync(marker, Page($"slow-{i}", 1, sleep: 0.3))).ToList();
+        var holding = HoldEverySlot(marker);
 
         var pages = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => RowsAsync(marker, Page($"p{i}", 1))));
         await Task.WhenAll(holding);

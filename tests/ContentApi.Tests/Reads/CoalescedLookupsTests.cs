@@ -6,7 +6,8 @@ namespace ContentApi.Tests.Reads;
 /// <summary>
 /// Lookups asked while a server's batches run wait and share the next statement; each gets its
 /// own row, a value that fails the statement fails its own lookup alone, another failure fails
-/// each lookup of the batch, and a batch nobody waits for any more is cancelled in PostgreSQL. The statements here report what they saw: the batch's size.
+/// each lookup of the batch, and a batch nobody waits for any more is cancelled in PostgreSQL.
+/// The statements here report what they saw: the batch's size.
 /// </summary>
 public sealed class CoalescedLookupsTests(ContentApiFixture app) : OwnDataSourceTests(app)
 {
@@ -25,8 +26,8 @@ public sealed class CoalescedLookupsTests(ContentApiFixture app) : OwnDataSource
         static row => new Answer(row.GetString(0), row.GetInt32(1)));
 
     // Takes every batch slot with a statement that runs for a while: later lookups wait.
-    private static List<Task<Answer?>> HoldEverySlot(CoalescedLookups<Answer> lookups, NpgsqlDataSource Db, double seconds) =>
-        [.. Enumerable.Range(0, CoalescedBatches.BatchesInFlight).Select(i => lookups.FindAsync(Db, $"slow-{seconds}-{i}", Ct))];
+    private static List<Task<Answer?>> HoldEverySlot(CoalescedLookups<Answer> lookups, NpgsqlDataSource db, double seconds) =>
+        [.. Enumerable.Range(0, CoalescedBatches.BatchesInFlight).Select(i => lookups.FindAsync(db, $"slow-{seconds}-{i}", Ct))];
 
     [Fact]
     public async Task A_lookup_alone_goes_at_once_in_a_batch_of_its_own()
