@@ -51,65 +51,12 @@ internal sealed class PublicReads(ReadRouting routing, ConditionalRequests condi
 
         var size = query.Size();
         var backward = cursor?.Backward == true;
-        var descending = spec.Sort.Descending ^ backward;
-        var direction = descending ? "desc" : "asc";
-        var parameters = new SqlParameters();
-        // The limit is a validated integer written into the text, and OFFSET appears only when it
-        // is not zero: a prepared statement's generic plan with an unknown LIMIT/OFFSET runs ~4×
-        // slower than the plan for the known values.
         var offset = cursor is null ? query.Offset() : 0;
-        var order = $"order by {spec.Sort.Key0} {direction}, {spec.Sort.Key1} {direction}";
-        var limit = string.Create(CultureInfo.InvariantCulture, $"limit {size + 1}");
-        parameters.Add("offset", offset);
-        var keyset = "";
-        if (cursor is not null)
-        {
-            keyset = $" and ({spec.Sort.Key0}, {spec.Sort.Key1}) {(descending ? "<" : ">")} (@cursorKey0, @cursorKey1)";
-            parameters.Add("cursorKey0", cursor.Key0);
-            parameters.Add("cursorKey1", cursor.Key1);
-        }
-        else if (offset > 0 && spec.Sort.Indexed)
-        {
-            // A page by number starts at the keys of its first item, found by skipping the sort
-            // keys alone (an index-only scan), not whole rows: OFFSET read and dropped every
-            // skipped article (page 20 of 50: 1,000 rows, 1.4 ms; 10,000 deep: 31 → 1.6 ms).
-            keyset = $" and ({spec.Sort.Key0}, {spec.Sort.Key1}) {(descending ? "<=" : ">=")} (select {spec.Sort.Key0}, {spec.Sort.Key1} {spec.FromWhere} {order} limit 1 offset @offset)";
-        }
-        else if (offset > 0)
-        {
-            limit += " offset @offset";
-        }
-
         // Private lists (moderation) change without moving the public watermark: counted each time.
         var known = spec.IsPublic ? totals.Get(spec.Scope) : null;
-        parameters.Add("knownVersion", known?.Version ?? -1);
-        // Typed even when null: an untyped parameter keeps Npgsql from preparing the statement.
-        parameters.Add("knownVisibleUntil", known?.VisibleUntil, NpgsqlDbType.TimestampTz);
-        parameters.Add("knownTotal", known?.Total ?? 0);
-        var countedWithPage = spec.ReadsAllItems && cursor is null && offset == 0 && known is null;
-        // One statement: the watermark with the parent check and the total (counted only when
-        // the watermark moved since it was cached) on each row of the page (one row, no item,
-        // when the page is empty). Pages asked at the same time with the same statement share it.
-        var sql = $"""
-            select h.*, p.*
-            from (select w.version, w.changed_at, w.visible_until,
-                         {spec.ParentExists ?? "true"} as parent_exists,
-                         {spec.ParentCacheKeys ?? "null::text"} as parent_cache_keys,
-                         case when w.version = @knownVersion and w.visible_until is not distinct from @knownVisibleUntil
-                              then @knownTotal::bigint
-                              else {(countedWithPage ? "null" : $"(select count(*) {spec.CountFromWhere ?? spec.FromWhere})")} end as total_items
-                  from content_watermark() w) h
-            left join (
-                select {spec.ItemJson}::text as item, {spec.Sort.Key0} as cursor_key0, {spec.Sort.Key1} as cursor_key1,
-                       {(countedWithPage ? "count(*) over ()" : "null::bigint")} as counted_items
-                {spec.FromWhere}{keyset}
-                {order}
-                {limit}) p on true
-            """;
-
+        var statement = PageStatement.Of(spec, size, cursor, offset, known);
         var db = await routing.SourceForAsync(httpContext, cancellationToken);
-        var listRows = await CoalescedListStatements.RowsAsync(
-            db, sql, spec.Parameters.With(parameters), $"x.cursor_key0 {direction}, x.cursor_key1 {direction}", ListRow.Read, cancellationToken);
+        var listRows = await CoalescedListStatements.RowsAsync(db, statement.Sql, statement.Parameters, statement.BatchOrder, ListRow.Read, cancellationToken);
 
         var head = listRows[0];
         var watermark = new ContentWatermark(head.Version, head.ChangedAt, head.VisibleUntil);
@@ -182,6 +129,74 @@ internal sealed class PublicReads(ReadRouting routing, ConditionalRequests condi
         // Only search hits are rendered here (their snippets cut from the stored text), as strings.
         var items = rows.ConvertAll(r => spec.RenderItem is { } render ? Encoding.UTF8.GetBytes(render(Encoding.UTF8.GetString(r.Item!))) : r.Item!);
         return new RawPagedResult<T>(items, new PageInfo(page, size, totalItems, totalPages), links);
+    }
+
+    /// <summary>
+    /// The statement of one list page with its values, and the order of its rows in a shared
+    /// statement (<see cref="CoalescedListStatements"/>).
+    /// </summary>
+    internal sealed record PageStatement(string Sql, SqlParameters Parameters, string BatchOrder)
+    {
+        /// <summary>The page of <paramref name="size"/> items at the cursor or offset, its total counted unless <paramref name="known"/> still holds.</summary>
+        public static PageStatement Of(ListSpec spec, int size, Cursor? cursor, int offset, ListTotals.Counted? known)
+        {
+            var descending = spec.Sort.Descending ^ (cursor?.Backward == true);
+            var direction = descending ? "desc" : "asc";
+            var parameters = new SqlParameters();
+            // The limit is a validated integer written into the text, and OFFSET appears only when it
+            // is not zero: a prepared statement's generic plan with an unknown LIMIT/OFFSET runs ~4×
+            // slower than the plan for the known values.
+            var order = $"order by {spec.Sort.Key0} {direction}, {spec.Sort.Key1} {direction}";
+            var limit = string.Create(CultureInfo.InvariantCulture, $"limit {size + 1}");
+            parameters.Add("offset", offset);
+            var keyset = "";
+            if (cursor is not null)
+            {
+                keyset = $" and ({spec.Sort.Key0}, {spec.Sort.Key1}) {(descending ? "<" : ">")} (@cursorKey0, @cursorKey1)";
+                parameters.Add("cursorKey0", cursor.Key0);
+                parameters.Add("cursorKey1", cursor.Key1);
+            }
+            else if (offset > 0 && spec.Sort.Indexed)
+            {
+                // A page by number starts at the keys of its first item, found by skipping the sort
+                // keys alone (an index-only scan), not whole rows: OFFSET read and dropped every
+                // skipped article (page 20 of 50: 1,000 rows, 1.4 ms; 10,000 deep: 31 → 1.6 ms).
+                keyset = $" and ({spec.Sort.Key0}, {spec.Sort.Key1}) {(descending ? "<=" : ">=")} (select {spec.Sort.Key0}, {spec.Sort.Key1} {spec.FromWhere} {order} limit 1 offset @offset)";
+            }
+            else if (offset > 0)
+            {
+                limit += " offset @offset";
+            }
+
+            parameters.Add("knownVersion", known?.Version ?? -1);
+            // Typed even when null: an untyped parameter keeps Npgsql from preparing the statement.
+            parameters.Add("knownVisibleUntil", known?.VisibleUntil, NpgsqlDbType.TimestampTz);
+            parameters.Add("knownTotal", known?.Total ?? 0);
+            var countedWithPage = spec.ReadsAllItems && cursor is null && offset == 0 && known is null;
+            // One statement: the watermark with the parent check and the total (counted only when
+            // the watermark moved since it was cached) on each row of the page (one row, no item,
+            // when the page is empty). Pages asked at the same time with the same statement share it.
+            // `offset 0` keeps the head a subquery of one row, computed once: pulled up into the join,
+            // its count and parent check ran again for every item of the page.
+            var sql = $"""
+                select h.*, p.*
+                from (select w.version, w.changed_at, w.visible_until,
+                             {spec.ParentExists ?? "true"} as parent_exists,
+                             {spec.ParentCacheKeys ?? "null::text"} as parent_cache_keys,
+                             case when w.version = @knownVersion and w.visible_until is not distinct from @knownVisibleUntil
+                                  then @knownTotal::bigint
+                                  else {(countedWithPage ? "null" : $"(select count(*) {spec.CountFromWhere ?? spec.FromWhere})")} end as total_items
+                      from content_watermark() w offset 0) h
+                left join (
+                    select {spec.ItemJson}::text as item, {spec.Sort.Key0} as cursor_key0, {spec.Sort.Key1} as cursor_key1,
+                           {(countedWithPage ? "count(*) over ()" : "null::bigint")} as counted_items
+                    {spec.FromWhere}{keyset}
+                    {order}
+                    {limit}) p on true
+                """;
+
+            return new PageStatement(sql, spec.Parameters.With(parameters), $"x.cursor_key0 {direction}, x.cursor_key1 {direction}");
+        }
     }
 
     /// <summary>
