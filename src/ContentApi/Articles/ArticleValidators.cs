@@ -36,7 +36,6 @@ internal sealed class LinkedArticlesQueryValidator : AbstractValidator<LinkedArt
 
 internal sealed class ListArticlesQueryValidator : AbstractValidator<ListArticlesQuery>
 {
-    public const int MaxQueryLength = 200;
 
     public ListArticlesQueryValidator(PagedQueryValidator paging)
     {
@@ -50,8 +49,8 @@ internal sealed class ListArticlesQueryValidator : AbstractValidator<ListArticle
         RuleFor(q => q.Status).Must(status => status is null or "draft" or "scheduled" or "published" or "archived")
             .WithMessage("'status' must be one of: draft, scheduled, published, archived.");
         RuleFor(q => q.Language).Matches("^[a-z]{2}$").WithMessage("'language' must be an ISO 639-1 code of two lower-case letters.");
-        RuleFor(q => q.Q).Must(q => q is null || q.Trim().Length is > 0 and <= MaxQueryLength)
-            .WithMessage($"'q' must have 1 to {MaxQueryLength} characters.");
+        RuleFor(q => q.Q).Must(q => q is null || FullTextQueries.HasLength(q))
+            .WithMessage($"'q' must have 1 to {FullTextQueries.MaxLength} characters.");
         RuleFor(q => q.Q).Must(CleanText.IsClean).WithMessage($"'q' {CleanText.Message}");
         RuleFor(q => q.Q).Must(FullTextQueries.HasPositiveTerm).WithMessage($"'q' {FullTextQueries.NoPositiveTermMessage}");
         RuleFor(q => q.Sort).Must((query, sort) => sort != ArticleSorts.Relevance || query.Q is not null)

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using ContentApi.Infrastructure.Http;
 
 namespace ContentApi.Reads;
 
@@ -20,6 +21,9 @@ internal static partial class FullTextQueries
     /// </summary>
     public const string Sql = "(select websearch_to_tsquery('english', @q))";
 
+    /// <summary>The longest query, in characters once trimmed.</summary>
+    public const int MaxLength = 200;
+
     public const string NoPositiveTermMessage = "needs at least one word or phrase to find, not only excluded ones (-word).";
 
     [GeneratedRegex("""-?"[^"]*"?|\S+""", RegexOptions.CultureInvariant)]
@@ -31,6 +35,15 @@ internal static partial class FullTextQueries
 
     [GeneratedRegex(@"\s+", RegexOptions.CultureInvariant)]
     private static partial Regex WhiteSpace();
+
+    /// <summary>Whether <paramref name="q"/> has 1 to <see cref="MaxLength"/> characters once trimmed.</summary>
+    public static bool HasLength(string q) => q.Trim().Length is > 0 and <= MaxLength;
+
+    /// <summary>
+    /// Whether <paramref name="q"/> passes the rules every endpoint taking one checks (its length,
+    /// clean text, a word to find): any other is a 400 before PostgreSQL is asked.
+    /// </summary>
+    public static bool IsValid(string q) => HasLength(q) && CleanText.IsClean(q) && HasPositiveTerm(q);
 
     public static bool HasPositiveTerm(string? q)
     {

@@ -51,4 +51,31 @@ public sealed class FullTextConcurrencyTests(ContentApiFixture app)
         Assert.All(refused, r => Assert.NotNull(r.Headers.RetryAfter));
         Assert.Equal(5, answers.Count(a => a.StatusCode == HttpStatusCode.OK));
     }
+
+    [Fact]
+    public async Task A_query_the_endpoint_refuses_is_a_400_at_once_while_every_slot_and_place_in_line_is_taken()
+    {
+        await using var limited = app.WithWebHostBuilder(b => b
+            .UseSetting("RateLimits:FullTextQueryConcurrency", "1")
+            .UseSetting("RateLimits:FullTextQueryQueue", "1"));
+        var client = limited.CreateClient();
+
+        await using var held = await app.Database.LockTableAsync("articles", "access exclusive");
+        var running = client.GetAsync("/v1/search?q=security", Ct);
+        Assert.Equal(1, await app.Database.SettledCountAsync(WaitingSearches, 1));
+        // One takes the place in line, the other is refused at once.
+        Task<HttpResponseMessage>[] next = [client.GetAsync("/v1/articles?q=forum", Ct), client.GetAsync("/v1/search?q=cooperation", Ct)];
+        var refused = await await Task.WhenAny(next);
+
+        // Only excluded words, no word at all, too long, a control character: each a 400, not a 429.
+        string[] badQueries = ["/v1/search?q=-security", "/v1/search?q=%20", $"/v1/search?q={new string('a', 201)}", "/v1/articles?q=forum%01", "/v1/articles?q="];
+        var answers = await Task.WhenAll(badQueries.Select(url => client.GetAsync(url, Ct)));
+        Assert.False(running.IsCompleted);
+        await held.ReleaseAsync();
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        Assert.All(answers, answer => Assert.Equal(HttpStatusCode.BadRequest, answer.StatusCode));
+        Assert.Equal(HttpStatusCode.OK, (await running).StatusCode);
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.TooManyRequests], (await Task.WhenAll(next)).Select(r => r.StatusCode).Order());
+    }
 }
