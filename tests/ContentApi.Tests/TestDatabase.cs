@@ -90,6 +90,17 @@ public sealed class TestDatabase(string connectionString)
                 commentsOpen,
             });
 
+    /// <summary>Adds <paramref name="count"/> approved comments to an article, "Comment n on {its slug}".</summary>
+    public Task InsertApprovedCommentsAsync(long articleId, int count) =>
+        ExecuteAsync(
+            """
+            insert into comments (article_id, author_name, body, body_hash, status)
+            select a.id, 'Reader ' || n, 'Comment ' || n || ' on ' || a.slug, '\x00', 'approved'
+            from articles a, generate_series(1, @count) n
+            where a.id = @articleId
+            """,
+            new { articleId, count });
+
     /// <summary>Inserts a row of <paramref name="table"/> (people, organisations, places, tags) and returns its id.</summary>
     public Task<long> InsertEntityAsync(string table, string slug, string name, string? description = null) =>
         ScalarAsync<long>($"insert into {table} (slug, name{(description is null ? "" : ", description")}) values (@slug, @name{(description is null ? "" : ", @description")}) returning id",

@@ -100,12 +100,7 @@ public sealed class CoalescedListStatementsTests(ContentApiFixture app) : OwnDat
         {
             var slug = TestDatabase.UniqueSlug("batched");
             var article = await App.Database.InsertArticleAsync(slug);
-            await App.Database.ExecuteAsync(
-                """
-                insert into comments (article_id, author_name, body, body_hash, status)
-                select @article, 'Reader ' || n, 'Comment ' || n || ' on ' || @slug, '\x00', 'approved' from generate_series(1, @count) n
-                """,
-                new { article, slug, count = i % 4 });
+            await App.Database.InsertApprovedCommentsAsync(article, count: i % 4);
             slugs.Add(slug);
         }
 

@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Net;
+using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace ContentApi.Tests.Reads;
 
@@ -23,9 +25,7 @@ public sealed class FullTextConcurrencyTests(ContentApiFixture app)
     [Fact]
     public async Task A_flood_of_searches_holds_at_most_the_configured_connections_and_the_excess_is_a_429()
     {
-        await using var limited = app.WithWebHostBuilder(b => b
-            .UseSetting("RateLimits:FullTextQueryConcurrency", "2")
-            .UseSetting("RateLimits:FullTextQueryQueue", "3"));
+        await using var limited = Limited(concurrency: 2, queue: 3);
         var client = limited.CreateClient();
 
         await using var held = await app.Database.LockTableAsync("articles", "access exclusive");
@@ -55,9 +55,7 @@ public sealed class FullTextConcurrencyTests(ContentApiFixture app)
     [Fact]
     public async Task A_query_the_endpoint_refuses_is_a_400_at_once_while_every_slot_and_place_in_line_is_taken()
     {
-        await using var limited = app.WithWebHostBuilder(b => b
-            .UseSetting("RateLimits:FullTextQueryConcurrency", "1")
-            .UseSetting("RateLimits:FullTextQueryQueue", "1"));
+        await using var limited = Limited(concurrency: 1, queue: 1);
         var client = limited.CreateClient();
 
         await using var held = await app.Database.LockTableAsync("articles", "access exclusive");
@@ -78,4 +76,8 @@ public sealed class FullTextConcurrencyTests(ContentApiFixture app)
         Assert.Equal(HttpStatusCode.OK, (await running).StatusCode);
         Assert.Equal([HttpStatusCode.OK, HttpStatusCode.TooManyRequests], (await Task.WhenAll(next)).Select(r => r.StatusCode).Order());
     }
+
+    private WebApplicationFactory<Program> Limited(int concurrency, int queue) => app.WithWebHostBuilder(b => b
+        .UseSetting("RateLimits:FullTextQueryConcurrency", concurrency.ToString(CultureInfo.InvariantCulture))
+        .UseSetting("RateLimits:FullTextQueryQueue", queue.ToString(CultureInfo.InvariantCulture)));
 }

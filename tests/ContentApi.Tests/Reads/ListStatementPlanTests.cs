@@ -45,12 +45,7 @@ public sealed class ListStatementPlanTests(ContentApiFixture app) : OwnDataSourc
         {
             var slug = TestDatabase.UniqueSlug("planned");
             var articleId = await App.Database.InsertArticleAsync(slug);
-            await App.Database.ExecuteAsync(
-                """
-                insert into comments (article_id, author_name, author_email, body, body_hash, status)
-                select @articleId, 'Reader', 'reader@example.com', 'Comment ' || i, '\x00', 'approved' from generate_series(1, @items) i
-                """,
-                new { articleId, items = Items });
+            await App.Database.InsertApprovedCommentsAsync(articleId, Items);
 
             slugs.Add(slug);
         }
