@@ -36,7 +36,6 @@ internal sealed class LinkedArticlesQueryValidator : AbstractValidator<LinkedArt
 
 internal sealed class ListArticlesQueryValidator : AbstractValidator<ListArticlesQuery>
 {
-
     public ListArticlesQueryValidator(PagedQueryValidator paging)
     {
         Include(new ArticlePagingQueryValidator<ListArticlesQuery>(paging));
