@@ -21,7 +21,7 @@ var (command, hostArgs) = AppCommands.Split(args);
 var builder = WebApplication.CreateBuilder(hostArgs);
 AppCommands.ConfigureHost(builder, command);
 
-builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+builder.WebHost.UseServerTransport(builder.Configuration);
 builder.Services.AddContentDatabase(builder.Configuration);
 builder.Services.AddHttpConventions(builder.Configuration, builder.Environment);
 builder.Services.AddPublicReads();
