@@ -114,7 +114,7 @@ def main():
     peak = meta.get("apiPeakRssMb")
     lines = [
         f"ContentApi bench: {meta['articles']} articles, {meta['comments']} comments, {meta['connections']} connections, "
-        f"{meta['duration']} s per scenario after {meta['warmup']} s warm-up; load {meta['loadSeconds']} s, "
+        f"{meta['duration']} s per scenario after {meta['warmup']} s warm-up (the API and pgbench settled {meta['settle']} s first); load {meta['loadSeconds']} s, "
         f"database {meta.get('databaseMb')} MB; API peak RSS {peak} MB (cache on)",
         "",
         "\"from memory\": the share of 200s the API served from its in-memory cache (an Age header; a 304 from memory has none,",
