@@ -16,12 +16,10 @@ internal sealed class RateLimitOptions
 
     /// <summary>
     /// Full-text queries (search, article lists with q) running at once, in the whole process.
-    /// Each takes a core of PostgreSQL while it ranks: one a core. A costly query rests its slot
-    /// twice as long as it ran past <see cref="FullTextQueryCheapMilliseconds"/>, so a stream of
-    /// them holds each slot less than half of the time and the cheap reads keep the rest
-    /// (measured by the hostile-search bench scenario; half the cores answered half the searches).
+    /// Each takes a core of PostgreSQL while it ranks: half the cores (at least one) leaves the
+    /// other half to the cheap reads (measured by the hostile-search bench scenario).
     /// </summary>
-    public int FullTextQueryConcurrency { get; set; } = Environment.ProcessorCount;
+    public int FullTextQueryConcurrency { get; set; } = Math.Max(1, Environment.ProcessorCount / 2);
 
     /// <summary>Full-text queries waiting for their turn; past it, 429.</summary>
     public int FullTextQueryQueue { get; set; } = 128;
