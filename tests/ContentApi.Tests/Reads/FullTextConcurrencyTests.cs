@@ -1,6 +1,9 @@
 using System.Globalization;
 using System.Net;
+using ContentApi.Infrastructure.Http;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace ContentApi.Tests.Reads;
 
@@ -75,6 +78,16 @@ public sealed class FullTextConcurrencyTests(ContentApiFixture app)
         Assert.All(answers, answer => Assert.Equal(HttpStatusCode.BadRequest, answer.StatusCode));
         Assert.Equal(HttpStatusCode.OK, (await running).StatusCode);
         Assert.Equal([HttpStatusCode.OK, HttpStatusCode.TooManyRequests], (await Task.WhenAll(next)).Select(r => r.StatusCode).Order());
+    }
+
+    [Fact]
+    public void Full_text_queries_take_half_the_processors_unless_configured()
+    {
+        var byDefault = app.Services.GetRequiredService<IOptions<RateLimitOptions>>().Value;
+        using var configured = Limited(concurrency: 3, queue: 1);
+
+        Assert.Equal(Math.Max(1, Environment.ProcessorCount / 2), byDefault.FullTextQueryConcurrency);
+        Assert.Equal(3, configured.Services.GetRequiredService<IOptions<RateLimitOptions>>().Value.FullTextQueryConcurrency);
     }
 
     private WebApplicationFactory<Program> Limited(int concurrency, int queue) => app.WithWebHostBuilder(b => b
