@@ -12,8 +12,9 @@ source "$ROOT/scripts/common.sh"
 
 main() {
   # settle: how long the API and pgbench run before their first measured second. Both start
-  # slow on these machines (JIT compilation, and each new PostgreSQL backend's first touch of
-  # each page of shared memory, ~16 µs a page here) and reach a steady rate after ~25 s.
+  # slow on these machines (JIT compilation and, without huge pages, each new PostgreSQL
+  # backend's first touch of each page of shared memory, ~16 µs a page here) and reach a steady
+  # rate after ~25 s.
   local articles=100000 duration=20 connections=32 warmup=5 settle=30
   while [ $# -gt 0 ]; do
     case "$1" in
@@ -34,7 +35,7 @@ main() {
   api_port=$(free_port)
   BENCH_API_PID=""
   # The API's and PostgreSQL's logs stay in bench/results (git-ignored) for a look at any error.
-  trap '[ -n "$BENCH_API_PID" ] && kill "$BENCH_API_PID" 2>/dev/null; pg_stop "$BENCH_WORKDIR/pg"
+  trap '[ -n "$BENCH_API_PID" ] && kill "$BENCH_API_PID" 2>/dev/null; pg_stop "$BENCH_WORKDIR/pg"; release_huge_pages
         mkdir -p "$ROOT/bench/results"; cp "$BENCH_WORKDIR"/api-*.log "$BENCH_WORKDIR"/pg/server.log "$ROOT/bench/results/" 2>/dev/null || true
         rm -rf "$BENCH_WORKDIR"' EXIT
   trap 'exit 130' INT TERM
@@ -46,8 +47,11 @@ main() {
   log "starting a throwaway PostgreSQL on 127.0.0.1:$pg_port"
   pg_init "$work/pg"
   # synchronous_commit=off: commits do not wait for the disk (the figures are about CPU paths).
-  pg_start "$work/pg" "$pg_port" -c shared_buffers=512MB -c synchronous_commit=off -c max_wal_size=4GB \
-    -c checkpoint_timeout=30min -c maintenance_work_mem=256MB
+  local pg_options=(-c shared_buffers=512MB -c synchronous_commit=off -c max_wal_size=4GB
+    -c checkpoint_timeout=30min -c maintenance_work_mem=256MB)
+  reserve_huge_pages "$work/pg" "${pg_options[@]}"
+  echo "   huge pages: $HUGE_PAGES"
+  pg_start "$work/pg" "$pg_port" "${pg_options[@]}" -c huge_pages="${HUGE_PAGES%% *}"
   local cs psql_cmd
   cs=$(connection_string "$pg_port" contentapi)
   psql_cmd=("$PG_BIN/psql" -h 127.0.0.1 -p "$pg_port" -U postgres -X -q contentapi)
@@ -230,8 +234,8 @@ main() {
   peak_kb=$(larger_of "$api_peak_rss_kb" "$(peak_rss_kb "$BENCH_API_PID")")
   local database_mb
   database_mb=$("${psql_cmd[@]}" -At -c "select pg_database_size('contentapi') / 1048576")
-  printf '{"articles": %d, "comments": %d, "connections": %d, "duration": %d, "warmup": %d, "settle": %d, "loadSeconds": %s, "databaseMb": %d, "apiPeakRssMb": %d}\n' \
-    "$articles" "$comments" "$connections" "$duration" "$warmup" "$settle" "$load_seconds" "$database_mb" "$((peak_kb / 1024))" > "$work/meta.json"
+  printf '{"articles": %d, "comments": %d, "connections": %d, "duration": %d, "warmup": %d, "settle": %d, "loadSeconds": %s, "databaseMb": %d, "apiPeakRssMb": %d, "hugePages": "%s"}\n' \
+    "$articles" "$comments" "$connections" "$duration" "$warmup" "$settle" "$load_seconds" "$database_mb" "$((peak_kb / 1024))" "$HUGE_PAGES" > "$work/meta.json"
   python3 "$ROOT/bench/report.py" "$work" "$ROOT/bench/results"
 }
 
