@@ -139,7 +139,8 @@ release_huge_pages() {
   HUGE_PAGES_BEFORE=""
 }
 
-huge_pages_free() { awk '/^HugePages_Free:/ { print $2 }' /proc/meminfo; }
+# Free and not promised to a mapping already made (another cluster's, say).
+huge_pages_free() { awk '/^HugePages_Free:/ { free = $2 } /^HugePages_Rsvd:/ { reserved = $2 } END { print free - reserved }' /proc/meminfo; }
 
 connection_string() {
   echo "Host=127.0.0.1;Port=$1;Username=postgres;Database=$2"
