@@ -15,7 +15,6 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 source "$ROOT/scripts/cluster.sh"
 
 # CPU seconds of the PostgreSQL server in DATADIR.
-pg_cpu() { pg_cpu_seconds "$(head -n 1 "$1/postmaster.pid")"; }
 
 instances_cpu() {
   local i total=0
@@ -73,7 +72,7 @@ main() {
   key=$(ConnectionStrings__Content="$(connection_string "$PRIMARY_PORT" contentapi)" Logging__LogLevel__Default=Warning \
     dotnet "$ROOT/src/ContentApi/bin/Release/net10.0/ContentApi.dll" keys create --name bench --scope content:write | tail -n 1)
 
-  local report="$work/cluster.md" k i api0 pg0 r0 api1 pg1 r1 requests
+  local report="$work/cluster.md" k i node api0 api1 pg replicas requests
   {
     echo "## Cluster ($articles articles, output cache off, $connections connections, ${duration} s per run, $(nproc) cores)"
     echo
@@ -87,19 +86,20 @@ main() {
     done
     sleep 1
     WRK_REPORT="$work/warmup.json" wrk -t 2 -c "$connections" -d 5s -s "$ROOT/bench/wrk/get.lua" "$base" -- "$work/articles.tsv" /v1/articles/ >/dev/null
-    api0=$(instances_cpu); pg0=$(pg_cpu "$CLUSTER_DIR/primary")
-    r0=$(awk -v a="$(pg_cpu "$CLUSTER_DIR/replica1")" -v b="$(pg_cpu "$CLUSTER_DIR/replica2")" 'BEGIN { print a + b }')
+    api0=$(instances_cpu)
+    for node in primary replica1 replica2; do pg_cpu_snapshot "$CLUSTER_DIR/$node" "$work/cpu-$node.json"; done
     WRK_REPORT="$work/reads-$k.json" wrk -t 2 -c "$connections" -d "${duration}s" -s "$ROOT/bench/wrk/get.lua" "$base" -- "$work/articles.tsv" /v1/articles/ >/dev/null
-    api1=$(instances_cpu); pg1=$(pg_cpu "$CLUSTER_DIR/primary")
-    r1=$(awk -v a="$(pg_cpu "$CLUSTER_DIR/replica1")" -v b="$(pg_cpu "$CLUSTER_DIR/replica2")" 'BEGIN { print a + b }')
+    api1=$(instances_cpu); pg=$(pg_cpu_since "$CLUSTER_DIR/primary" "$work/cpu-primary.json")
+    replicas=$(awk -v a="$(pg_cpu_since "$CLUSTER_DIR/replica1" "$work/cpu-replica1.json")" \
+      -v b="$(pg_cpu_since "$CLUSTER_DIR/replica2" "$work/cpu-replica2.json")" 'BEGIN { print a + b }')
     requests=$(json "$work/reads-$k.json" 'r["requests"]')
     printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$k" \
       "$(json "$work/reads-$k.json" 'round(r["requests"] / r["durationUs"] * 1e6)')" \
       "$(json "$work/reads-$k.json" 'round(r["p50Us"] / 1000, 2)')" "$(json "$work/reads-$k.json" 'round(r["p99Us"] / 1000, 2)')" \
       "$(json "$work/reads-$k.json" 'r["requests"] - r["statuses"].get("200", 0)')" \
       "$(awk -v a="$api0" -v b="$api1" -v n="$requests" 'BEGIN { printf "%.0f", (b - a) * 1e6 / n }')" \
-      "$(awk -v a="$pg0" -v b="$pg1" -v n="$requests" 'BEGIN { printf "%.0f", (b - a) * 1e6 / n }')" \
-      "$(awk -v a="$r0" -v b="$r1" -v n="$requests" 'BEGIN { printf "%.0f", (b - a) * 1e6 / n }')" \
+      "$(awk -v s="$pg" -v n="$requests" 'BEGIN { printf "%.0f", s * 1e6 / n }')" \
+      "$(awk -v s="$replicas" -v n="$requests" 'BEGIN { printf "%.0f", s * 1e6 / n }')" \
       "$(json "$work/reads-$k.json" "'{:.0%}'.format(r['fromReplica'] / r['requests'])")" >> "$report"
   done
 

@@ -120,8 +120,7 @@ main() {
     BENCH_API_PID=""
   }
 
-  local base="http://127.0.0.1:$api_port" get="$ROOT/bench/wrk/get.lua" postmaster
-  postmaster=$(head -n 1 "$work/pg/postmaster.pid")
+  local base="http://127.0.0.1:$api_port" get="$ROOT/bench/wrk/get.lua"
   export BENCH_LUA="$ROOT/bench/wrk"
 
   # run_scenario DIR NAME EXPECTED_STATUSES wrk-script-and-args… (statuses comma-separated)
@@ -130,9 +129,9 @@ main() {
     echo "   $name"
     # A request counts as failed after 10 s (wrk's 2 s default cut the slowest searches short).
     WRK_REPORT="$work/warmup.json" wrk -t "${WRK_THREADS:-2}" -c "$connections" -d "${warmup}s" --timeout 10s "$@" >/dev/null
-    local api_before pg_before
+    local api_before
     api_before=$(cpu_seconds "$BENCH_API_PID")
-    pg_before=$(pg_cpu_seconds "$postmaster")
+    pg_cpu_snapshot "$work/pg" "$work/pg-cpu.json"
     # The API's peak RSS during this scenario alone: the kernel's high-water mark, reset first
     # (the run's peak is the highest of these and of what the mark holds at the end).
     api_peak_rss_kb=$(larger_of "${api_peak_rss_kb:-0}" "$(peak_rss_kb "$BENCH_API_PID")")
@@ -143,7 +142,7 @@ main() {
     scenario_rss_kb=$(peak_rss_kb "$BENCH_API_PID")
     api_peak_rss_kb=$(larger_of "$api_peak_rss_kb" "$scenario_rss_kb")
     python3 "$ROOT/bench/scenario_result.py" "$work/wrk.json" "$work/$dir/$name.json" "$expected" \
-      "$(cpu_seconds "$BENCH_API_PID")" "$api_before" "$(pg_cpu_seconds "$postmaster")" "$pg_before" "$scenario_rss_kb"
+      "$(cpu_seconds "$BENCH_API_PID")" "$api_before" "$(pg_cpu_since "$work/pg" "$work/pg-cpu.json")" "$scenario_rss_kb"
   }
   peak_rss_kb() { awk '/VmHWM/ { print $2 }' "/proc/$1/status"; }
   larger_of() { if [ "$1" -gt "$2" ]; then echo "$1"; else echo "$2"; fi; }
@@ -222,13 +221,13 @@ main() {
   # One run on the same connections, as the API keeps its own: the first settle seconds are not
   # measured (a separate warm-up run left the measured one with new, unsettled backends).
   (cd "$work" && "${pgbench_cmd[@]}" -T "$((settle + duration))" -l --log-prefix=pgbench > pgbench.out 2>&1) &
-  local pgbench_run=$! pg_before measured_from
+  local pgbench_run=$! measured_from
   sleep "$settle"
   measured_from=$(date +%s.%N)
-  pg_before=$(pg_cpu_seconds "$postmaster")
+  pg_cpu_snapshot "$work/pg" "$work/pg-cpu.json"
   wait "$pgbench_run"
-  sleep 1 # pgbench's backends count in the postmaster's children time once they are reaped
-  python3 "$ROOT/bench/pgbench_result.py" "$work" "$(pg_cpu_seconds "$postmaster")" "$pg_before" "$measured_from"
+  sleep 1 # until the postmaster has reaped pgbench's backends, whose CPU then counts
+  python3 "$ROOT/bench/pgbench_result.py" "$work" "$(pg_cpu_since "$work/pg" "$work/pg-cpu.json")" "$measured_from"
 
   local peak_kb
   peak_kb=$(larger_of "$api_peak_rss_kb" "$(peak_rss_kb "$BENCH_API_PID")")

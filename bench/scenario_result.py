@@ -11,7 +11,7 @@ r["rps"] = r["requests"] / (r["durationUs"] / 1e6)
 r["unexpectedStatuses"] = {status: count for status, count in r["statuses"].items() if status not in expected}
 r["errors"] = r["socketErrors"] + sum(r["unexpectedStatuses"].values())
 r["apiCpuSeconds"] = float(sys.argv[4]) - float(sys.argv[5])
-r["pgCpuSeconds"] = float(sys.argv[6]) - float(sys.argv[7])
-if len(sys.argv) > 8:
-    r["apiPeakRssMb"] = int(sys.argv[8]) // 1024
+r["pgCpuSeconds"] = float(sys.argv[6])
+if len(sys.argv) > 7:
+    r["apiPeakRssMb"] = int(sys.argv[7]) // 1024
 json.dump(r, open(sys.argv[2], "w"))

@@ -167,12 +167,7 @@ cpu_seconds() {
   awk -v tck="$(getconf CLK_TCK)" '{ print ($14 + $15 + $16 + $17) / tck }' "/proc/$1/stat" 2>/dev/null || echo 0
 }
 
-# CPU seconds of a PostgreSQL cluster: the postmaster, its reaped children and its live ones.
-pg_cpu_seconds() {
-  local postmaster=$1 total child
-  total=$(cpu_seconds "$postmaster")
-  for child in $(pgrep -P "$postmaster"); do
-    total=$(awk -v a="$total" -v b="$(awk -v tck="$(getconf CLK_TCK)" '{ print ($14 + $15) / tck }' "/proc/$child/stat" 2>/dev/null || echo 0)" 'BEGIN { print a + b }')
-  done
-  echo "$total"
-}
+# A PostgreSQL cluster's CPU seconds over a window (bench/pg_cpu.py): pg_cpu_snapshot DATADIR
+# FILE where it starts, pg_cpu_since DATADIR FILE at its end.
+pg_cpu_snapshot() { python3 "$ROOT/bench/pg_cpu.py" snapshot "$(head -n 1 "$1/postmaster.pid")" "$2"; }
+pg_cpu_since() { python3 "$ROOT/bench/pg_cpu.py" since "$(head -n 1 "$1/postmaster.pid")" "$2"; }
