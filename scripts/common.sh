@@ -93,11 +93,14 @@ pg_init() {
   as_pg_owner "$PG_BIN/initdb" -D "$datadir" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
 }
 
+# Every private cluster's connection limit (reserve_huge_pages sizes shared memory by it too).
+PG_MAX_CONNECTIONS=200
+
 # pg_start DATADIR PORT [extra postgres options]
 pg_start() {
   local datadir=$1 port=$2; shift 2
   as_pg_owner "$PG_BIN/pg_ctl" -D "$datadir" -l "$datadir/server.log" -w -t 60 \
-    -o "-p $port -k $datadir -c listen_addresses=127.0.0.1 -c max_connections=200 $*" start >/dev/null \
+    -o "-p $port -k $datadir -c listen_addresses=127.0.0.1 -c max_connections=$PG_MAX_CONNECTIONS $*" start >/dev/null \
     || { tail -n 20 "$datadir/server.log" >&2; die "PostgreSQL did not start"; }
 }
 
@@ -111,15 +114,17 @@ pg_stop() {
 # misses the TLB more after: by hand, a new API read 4,705–6,640 articles a second at 113–173 µs
 # of PostgreSQL CPU each, and 8,621–8,865 at 65–67 µs with huge pages.
 # reserve_huge_pages DATADIR [postgres options]: reserves the huge pages the cluster needs with
-# those options (pg_start's included) where the kernel allows it. Sets HUGE_PAGES to "on" or to
+# those options where the kernel allows it. Sets HUGE_PAGES to "on" or to
 # why not, and HUGE_PAGES_BEFORE to the count release_huge_pages gives back when it added some.
 reserve_huge_pages() {
   local datadir=$1 sysctl=/proc/sys/vm/nr_hugepages needed free; shift
   HUGE_PAGES_BEFORE=""
-  needed=$(as_pg_owner "$PG_BIN/postgres" -D "$datadir" -c max_connections=200 "$@" -C shared_memory_size_in_huge_pages 2>/dev/null) || needed=-1
+  needed=$(as_pg_owner "$PG_BIN/postgres" -D "$datadir" -c max_connections="$PG_MAX_CONNECTIONS" "$@" \
+    -C shared_memory_size_in_huge_pages 2>/dev/null) || needed=-1
   case "$needed" in
     ''|*[!0-9]*) HUGE_PAGES="off (PostgreSQL cannot use huge pages here)"; return 0 ;;
   esac
+  [ -r "$sysctl" ] || { HUGE_PAGES="off (this kernel has no $sysctl)"; return 0; }
   free=$(huge_pages_free)
   if [ "$free" -lt "$needed" ]; then
     HUGE_PAGES_BEFORE=$(cat "$sysctl")
