@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.IO.Pipelines;
 using Microsoft.AspNetCore.OutputCaching;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
@@ -5,8 +7,8 @@ using Microsoft.Extensions.Options;
 namespace ContentApi.Reads;
 
 /// <summary>
-/// The store behind the output cache (the framework's <c>IOutputCacheStore</c>): entries in a
-/// size-bounded <see cref="MemoryCache"/>, evicted by the cache keys of the changes feed
+/// The store behind the output cache (the framework's <c>IOutputCacheBufferStore</c>): entries in a
+/// size-bounded <see cref="MemoryCache"/>, their bytes outside the GC's heap (<see cref="NativeBody"/>), evicted by the cache keys of the changes feed
 /// (<see cref="CacheTags"/>). It refuses to keep a response computed before an eviction that
 /// happened while it was being computed: each request's entry carries the eviction generation
 /// it started in (<see cref="GenerationTag"/>), and an entry of an older generation is dropped
@@ -16,14 +18,14 @@ namespace ContentApi.Reads;
 /// bounded by count and evicted by the same keys, so that a conditional GET whose body is not in
 /// memory is still answered 304 without the database.
 /// </summary>
-internal sealed class HotReadCache : IOutputCacheStore, IDisposable
+internal sealed class HotReadCache : IOutputCacheBufferStore, IDisposable
 {
     /// <summary>A tag every entry has: evicting it empties the cache.</summary>
     public const string EveryEntry = "*";
 
     private const string GenerationPrefix = "generation:";
 
-    private sealed record Entry(byte[] Response, string[] Tags);
+    private sealed record Entry(NativeBody Response, string[] Tags);
 
     private readonly MemoryCache entries;
     private readonly KeptValidatorStore validators;
@@ -148,15 +150,38 @@ internal sealed class HotReadCache : IOutputCacheStore, IDisposable
     }
 
     public ValueTask<byte[]?> GetAsync(string key, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(entries.TryGetValue(key, out Entry? entry) ? entry!.Response : null);
+        ValueTask.FromResult(entries.TryGetValue(key, out Entry? entry) ? entry!.Response.ToArray() : null);
+
+    public async ValueTask<bool> TryGetAsync(string key, PipeWriter destination, CancellationToken cancellationToken)
+    {
+        if (!entries.TryGetValue(key, out Entry? entry) || !entry!.Response.TryCopyTo(destination))
+        {
+            return false;
+        }
+
+        await destination.FlushAsync(cancellationToken);
+        return true;
+    }
 
     public ValueTask SetAsync(string key, byte[] value, string[]? tags, TimeSpan validFor, CancellationToken cancellationToken)
     {
+        Keep(key, new ReadOnlySequence<byte>(value), tags ?? [], validFor);
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask SetAsync(string key, ReadOnlySequence<byte> value, ReadOnlyMemory<string> tags, TimeSpan validFor, CancellationToken cancellationToken)
+    {
+        Keep(key, value, tags.Span, validFor);
+        return ValueTask.CompletedTask;
+    }
+
+    private void Keep(string key, ReadOnlySequence<byte> value, ReadOnlySpan<string> tags, TimeSpan validFor)
+    {
         lock (gate)
         {
-            if (!serving || tags is null || !tags.Contains(generationTag))
+            if (!serving || !tags.Contains(generationTag))
             {
-                return ValueTask.CompletedTask; // computed before a change was heard, or while none can be
+                return; // computed before a change was heard, or while none can be
             }
 
             if (IsFull(value.Length))
@@ -164,7 +189,7 @@ internal sealed class HotReadCache : IOutputCacheStore, IDisposable
                 if (!CompactionDue)
                 {
                     full = true;
-                    return ValueTask.CompletedTask;
+                    return;
                 }
 
                 Volatile.Write(ref lastCompaction, Environment.TickCount64);
@@ -176,11 +201,11 @@ internal sealed class HotReadCache : IOutputCacheStore, IDisposable
             validFor = LifetimeLocked(DateTime.UtcNow, validFor);
             if (validFor <= TimeSpan.Zero)
             {
-                return ValueTask.CompletedTask;
+                return;
             }
 
-            var kept = tags.Where(t => !t.StartsWith(GenerationPrefix, StringComparison.Ordinal)).Append(EveryEntry).Distinct().ToArray();
-            var entry = new Entry(value, kept);
+            var kept = tags.ToArray().Where(t => !t.StartsWith(GenerationPrefix, StringComparison.Ordinal)).Append(EveryEntry).Distinct().ToArray();
+            var entry = new Entry(new NativeBody(value), kept);
             foreach (var tag in kept)
             {
                 if (!keysByTag.TryGetValue(tag, out var keys))
@@ -195,8 +220,6 @@ internal sealed class HotReadCache : IOutputCacheStore, IDisposable
             options.RegisterPostEvictionCallback(static (key, value, reason, state) => ((HotReadCache)state!).Forget((string)key, (Entry)value!, reason), this);
             entries.Set(key, entry, options);
         }
-
-        return ValueTask.CompletedTask;
     }
 
     /// <summary>The validators last answered for <paramref name="key"/>, when no change named its keys since.</summary>
@@ -221,10 +244,12 @@ internal sealed class HotReadCache : IOutputCacheStore, IDisposable
 
     public void Dispose() => entries.Dispose();
 
-    // An entry gone (expired, evicted, or pushed out by the size limit) leaves its tags' key
-    // sets, unless its key already holds a newer entry (whose tags hold the key again).
+    // An entry gone (expired, evicted, replaced, or pushed out by the size limit) frees its bytes
+    // and leaves its tags' key sets, unless its key already holds a newer entry (whose tags hold
+    // the key again).
     private void Forget(string key, Entry entry, EvictionReason reason)
     {
+        entry.Response.Dispose();
         full = false;
         if (reason == EvictionReason.Replaced)
         {

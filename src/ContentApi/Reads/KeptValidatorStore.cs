@@ -3,19 +3,34 @@ using System.Collections.Concurrent;
 namespace ContentApi.Reads;
 
 /// <summary>The validators and cache headers of a public answer: what a 304 for it carries.</summary>
-internal sealed record KeptValidators(string ETag, DateTime? LastModifiedUtc, string CacheControl, string Vary, string SurrogateKey, string CacheTag);
+internal readonly record struct KeptValidators(string ETag, DateTime? LastModifiedUtc, string CacheControl, string Vary, string SurrogateKey)
+{
+    /// <summary>The same cache keys as <see cref="SurrogateKey"/>, comma-separated (<see cref="CacheTags"/>).</summary>
+    public string CacheTag => SurrogateKey.Replace(' ', ',');
+}
 
 /// <summary>
 /// The validators of public answers (see <see cref="HotReadCache"/>), lean enough to keep for
-/// many more URLs than response bodies (~0.5 kB each): no index from cache keys to entries.
+/// many more URLs than response bodies (~0.3 kB each): no index from cache keys to entries, one
+/// object an entry beside its strings, the few distinct Cache-Control and Vary values shared, and
+/// an answer equal to one kept since the last change to its keys is not kept again (what the
+/// store replaces ends as garbage in the GC's oldest generation, which grew the process by
+/// about three times what the store held).
 /// Each entry remembers the eviction generation it was read in, and a lookup checks whether one
 /// of its cache keys was evicted after that. Bounded by count in two halves: when the newer half
 /// is full or older than the longest an entry lives, the older half goes, and with it what the
 /// evictions remember from before the oldest entry left.
 /// </summary>
-internal sealed class KeptValidatorStore(int capacity, TimeSpan longest)
+internal sealed class KeptValidatorStore
 {
-    private sealed record Kept(KeptValidators Validators, string[] Tags, long Generation, long ExpiresAt);
+    private readonly int capacity;
+    private readonly TimeSpan longest;
+
+    private sealed record Kept(KeptValidators Validators, long Generation, long ExpiresAt);
+
+    // Cache-Control and Vary take a few values; a distinct string for each entry would cost more than the rest of it.
+    private const int SharedValuesLimit = 256;
+    private readonly Dictionary<string, string> sharedValues = [];
 
     private sealed class Half(long firstGeneration)
     {
@@ -38,6 +53,14 @@ internal sealed class KeptValidatorStore(int capacity, TimeSpan longest)
 
     // The generation in which each cache key was last evicted.
     private readonly ConcurrentDictionary<string, long> evictedIn = new();
+    private readonly ConcurrentDictionary<string, long>.AlternateLookup<ReadOnlySpan<char>> evictedInByName;
+
+    public KeptValidatorStore(int capacity, TimeSpan longest)
+    {
+        this.capacity = capacity;
+        this.longest = longest;
+        evictedInByName = evictedIn.GetAlternateLookup<ReadOnlySpan<char>>();
+    }
 
     /// <summary>The validators kept for <paramref name="key"/>, unless one of their cache keys was evicted since they were read.</summary>
     public KeptValidators? Find(string key)
@@ -47,21 +70,27 @@ internal sealed class KeptValidatorStore(int capacity, TimeSpan longest)
             return null;
         }
 
+        // Found in a half dropped meanwhile, whose evictions may have been forgotten already.
+        return IsValid(kept) && kept.Generation >= Volatile.Read(ref older).FirstGeneration ? kept.Validators : null;
+    }
+
+    private bool IsValid(Kept kept)
+    {
         if (Environment.TickCount64 > kept.ExpiresAt)
         {
-            return null;
+            return false;
         }
 
-        foreach (var tag in kept.Tags)
+        var keys = kept.Validators.SurrogateKey.AsSpan();
+        foreach (var range in keys.Split(' '))
         {
-            if (evictedIn.TryGetValue(tag, out var evicted) && evicted > kept.Generation)
+            if (evictedInByName.TryGetValue(keys[range], out var evicted) && evicted > kept.Generation)
             {
-                return null;
+                return false;
             }
         }
 
-        // Found in a half dropped meanwhile, whose evictions may have been forgotten already.
-        return kept.Generation >= Volatile.Read(ref older).FirstGeneration ? kept.Validators : null;
+        return true;
     }
 
     /// <summary>Keeps <paramref name="validators"/>, read in <paramref name="generation"/>, for <paramref name="validFor"/>. Called under the cache's lock.</summary>
@@ -82,9 +111,13 @@ internal sealed class KeptValidatorStore(int capacity, TimeSpan longest)
             }
         }
 
-        var keys = validators.SurrogateKey;
-        var tags = keys.Contains(' ', StringComparison.Ordinal) ? keys.Split(' ', StringSplitOptions.RemoveEmptyEntries) : [keys];
-        var kept = new Kept(validators, tags, generation, Environment.TickCount64 + (long)validFor.TotalMilliseconds);
+        if (newer.Entries.TryGetValue(key, out var same) && same.Validators == validators && IsValid(same))
+        {
+            return; // the same answer, and no change since: keeping it again would only make garbage
+        }
+
+        validators = validators with { CacheControl = Shared(validators.CacheControl), Vary = Shared(validators.Vary) };
+        var kept = new Kept(validators, generation, Environment.TickCount64 + (long)validFor.TotalMilliseconds);
         if (newer.Entries.TryAdd(key, kept))
         {
             newer.Added++;
@@ -93,6 +126,21 @@ internal sealed class KeptValidatorStore(int capacity, TimeSpan longest)
         {
             newer.Entries[key] = kept;
         }
+    }
+
+    private string Shared(string value)
+    {
+        if (sharedValues.TryGetValue(value, out var shared))
+        {
+            return shared;
+        }
+
+        if (sharedValues.Count < SharedValuesLimit)
+        {
+            sharedValues[value] = value;
+        }
+
+        return value;
     }
 
     /// <summary>A change named <paramref name="tag"/> in <paramref name="generation"/>. Called under the cache's lock.</summary>

@@ -132,7 +132,7 @@ internal static class OutputCaching
             var headers = response.Headers;
             var lastModifiedUtc = HeaderUtilities.TryParseDate(headers.LastModified.ToString(), out var date) ? date.UtcDateTime : (DateTime?)null;
             cache.KeepValidators(key, new KeptValidators(etag, lastModifiedUtc, headers.CacheControl.ToString(),
-                headers.Vary.ToString(), surrogateKey, headers["Cache-Tag"].ToString()), startedIn);
+                headers.Vary.ToString(), surrogateKey), startedIn);
         }
     }
 }

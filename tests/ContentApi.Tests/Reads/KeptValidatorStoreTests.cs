@@ -11,7 +11,7 @@ public sealed class KeptValidatorStoreTests
     private static readonly TimeSpan Long = TimeSpan.FromMinutes(5);
 
     private static KeptValidators Validators(string keys, string etag = "W/\"a1\"") =>
-        new(etag, new DateTime(2026, 11, 30, 12, 0, 0, DateTimeKind.Utc), "public, max-age=60", "Accept", keys, keys);
+        new(etag, new DateTime(2026, 11, 30, 12, 0, 0, DateTimeKind.Utc), "public, max-age=60", "Accept", keys);
 
     [Fact]
     public void An_entry_is_found_until_a_change_names_one_of_its_keys_after_it_was_read()
@@ -89,5 +89,35 @@ public sealed class KeptValidatorStoreTests
         store.Keep("/v1/articles/a", Validators("article:1"), generation: 1, TimeSpan.FromMilliseconds(-1));
 
         Assert.Null(store.Find("/v1/articles/a"));
+    }
+
+    [Fact]
+    public void An_equal_answer_kept_again_keeps_its_first_lifetime_and_a_different_one_replaces_it()
+    {
+        var store = new KeptValidatorStore(100, Long);
+        store.Keep("/v1/articles/a", Validators("article:1"), generation: 1, TimeSpan.FromMilliseconds(-1));
+        store.Keep("/v1/articles/b", Validators("article:2"), generation: 1, Long);
+
+        store.Keep("/v1/articles/b", Validators("article:2"), generation: 2, TimeSpan.FromMilliseconds(-1));
+        store.Keep("/v1/articles/a", Validators("article:1"), generation: 2, Long);
+        store.Keep("/v1/articles/c", Validators("article:3"), generation: 2, Long);
+        store.Keep("/v1/articles/c", Validators("article:3", "W/\"a2\""), generation: 2, TimeSpan.FromMilliseconds(-1));
+
+        Assert.NotNull(store.Find("/v1/articles/a")); // the expired entry was replaced
+        Assert.NotNull(store.Find("/v1/articles/b")); // the equal answer kept its first lifetime
+        Assert.Null(store.Find("/v1/articles/c")); // a new ETag replaced it, with its own lifetime
+    }
+
+    [Fact]
+    public void An_entry_with_several_keys_goes_when_any_of_them_is_evicted_and_carries_them_comma_separated()
+    {
+        var store = new KeptValidatorStore(100, Long);
+        store.Keep("/v1/articles/a/comments", Validators("comments:1 article:1"), generation: 1, Long);
+        store.Keep("/v1/articles/b/comments", Validators("comments:2 article:2"), generation: 1, Long);
+
+        store.Evicted("article:2", generation: 2);
+
+        Assert.Equal("comments:1,article:1", store.Find("/v1/articles/a/comments")?.CacheTag);
+        Assert.Null(store.Find("/v1/articles/b/comments"));
     }
 }
