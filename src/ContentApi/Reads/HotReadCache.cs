@@ -204,7 +204,16 @@ internal sealed class HotReadCache : IOutputCacheBufferStore, IDisposable
                 return;
             }
 
-            var kept = tags.ToArray().Where(t => !t.StartsWith(GenerationPrefix, StringComparison.Ordinal)).Append(EveryEntry).Distinct().ToArray();
+            HashSet<string> distinct = [EveryEntry];
+            foreach (var tag in tags)
+            {
+                if (!tag.StartsWith(GenerationPrefix, StringComparison.Ordinal))
+                {
+                    distinct.Add(tag);
+                }
+            }
+
+            var kept = distinct.ToArray();
             var entry = new Entry(new NativeBody(value), kept);
             foreach (var tag in kept)
             {
