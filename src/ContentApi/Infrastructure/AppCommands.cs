@@ -53,6 +53,7 @@ internal static class AppCommands
         switch (command)
         {
             case []:
+                LogCollectorSettings(app);
                 await app.RunAsync();
                 return 0;
             case ["migrate"]:
@@ -70,6 +71,14 @@ internal static class AppCommands
                 await Console.Error.WriteLineAsync("usage: ContentApi [migrate | openapi FILE | keys …] [--host-options]\n" + ApiKeyCommands.Usage);
                 return 2;
         }
+    }
+
+    /// <summary>The garbage collector's mode as the runtime took it (the project's settings or <c>DOTNET_GC*</c>), for operators.</summary>
+    private static void LogCollectorSettings(WebApplication app)
+    {
+        var settings = GC.GetConfigurationVariables();
+        app.Logger.LogInformation("GC: server {Server}, dynamic adaptation {Adaptation}, target {TargetPercent}% of the time in collections",
+            settings.GetValueOrDefault("ServerGC"), settings.GetValueOrDefault("GCDynamicAdaptationMode"), settings.GetValueOrDefault("GCDTargetTCP"));
     }
 
     private static Task MigrateAsync(WebApplication app)

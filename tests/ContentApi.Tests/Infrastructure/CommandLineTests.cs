@@ -1,15 +1,16 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
+using System.Text;
 
 namespace ContentApi.Tests.Infrastructure;
 
-/// <summary>The app's command line (migrate, keys, openapi) run as operators run it: the built ContentApi.dll in its own process.</summary>
+/// <summary>The app's command line (serving, migrate, keys, openapi) run as operators run it: the built ContentApi.dll in its own process.</summary>
 public sealed class CommandLineTests(ContentApiFixture app)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static async Task<(int ExitCode, string Output)> RunAsync(string connectionString, params string[] args)
+    private static Process Start(string connectionString, IEnumerable<(string Name, string Value)> environment, string[] args)
     {
         // The dotnet host that runs the tests (dotnet test says which), else the one on PATH.
         var host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } path ? path : "dotnet";
@@ -22,11 +23,53 @@ public sealed class CommandLineTests(ContentApiFixture app)
 
         start.Environment["ConnectionStrings__Content"] = connectionString;
         start.Environment["Logging__LogLevel__Default"] = "Warning";
-        using var process = Process.Start(start)!;
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        return Process.Start(start)!;
+    }
+
+    private static async Task<(int ExitCode, string Output)> RunAsync(string connectionString, params string[] args)
+    {
+        using var process = Start(connectionString, [], args);
         var output = process.StandardOutput.ReadToEndAsync(Ct);
         var errors = process.StandardError.ReadToEndAsync(Ct);
         await process.WaitForExitAsync(Ct);
         return (process.ExitCode, await output + await errors);
+    }
+
+    /// <summary>Serves on a free port until the app logs a line containing <paramref name="marker"/>; that line, or all it wrote if it never came.</summary>
+    private static async Task<string> ServeUntilAsync(string connectionString, IEnumerable<(string, string)> environment, string marker)
+    {
+        using var process = Start(connectionString, [("Logging__LogLevel__ContentApi", "Information"), .. environment], ["--urls", "http://127.0.0.1:0"]);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        timeout.CancelAfter(TimeSpan.FromSeconds(60));
+        var seen = new StringBuilder();
+        try
+        {
+            while (await process.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
+            {
+                if (line.Contains(marker, StringComparison.Ordinal))
+                {
+                    return line.Trim();
+                }
+
+                seen.AppendLine(line);
+            }
+
+            return seen + await process.StandardError.ReadToEndAsync(timeout.Token);
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+
+            await process.WaitForExitAsync(Ct);
+        }
     }
 
     [Fact]
@@ -86,6 +129,17 @@ public sealed class CommandLineTests(ContentApiFixture app)
 
         Assert.NotEqual(0, refused.ExitCode);
         Assert.Contains("Multiplexing=true is not supported", refused.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Serving_runs_the_server_GC_at_the_projects_target_unless_the_environment_says_otherwise()
+    {
+        // As the runtime reports it (GC.GetConfigurationVariables), not the setting echoed.
+        var byDefault = await ServeUntilAsync(app.ApiConnectionString, [], "GC: ");
+        var overridden = await ServeUntilAsync(app.ApiConnectionString, [("DOTNET_GCDTargetTCP", "3")], "GC: ");
+
+        Assert.Equal("GC: server True, dynamic adaptation 1, target 5% of the time in collections", byDefault);
+        Assert.Equal("GC: server True, dynamic adaptation 1, target 3% of the time in collections", overridden);
     }
 
     [Fact]
