@@ -59,7 +59,7 @@ cmd_run() {
   (cd reader && npm run --silent generate >/dev/null && npm run --silent build)
   node reader/serve.mjs --api http://localhost:5080 --port 5081 >/dev/null &
   READER_PID=$!
-  trap 'kill "$READER_PID" 2>/dev/null; log "stopping PostgreSQL"; pg_stop "$RUN_DATADIR"' EXIT
+  trap 'stop_process "$READER_PID"; log "stopping PostgreSQL"; pg_stop "$RUN_DATADIR"' EXIT
   echo
   echo "ContentApi:   http://localhost:5080/v1/articles"
   echo "Swagger UI:   http://localhost:5080/swagger"

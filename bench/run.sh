@@ -35,7 +35,7 @@ main() {
   api_port=$(free_port)
   BENCH_API_PID=""
   # The API's and PostgreSQL's logs stay in bench/results (git-ignored) for a look at any error.
-  trap '[ -n "$BENCH_API_PID" ] && kill "$BENCH_API_PID" 2>/dev/null; pg_stop "$BENCH_WORKDIR/pg"; release_huge_pages
+  trap 'stop_process "$BENCH_API_PID"; pg_stop "$BENCH_WORKDIR/pg"; release_huge_pages
         mkdir -p "$ROOT/bench/results"; cp "$BENCH_WORKDIR"/api-*.log "$BENCH_WORKDIR"/pg/server.log "$ROOT/bench/results/" 2>/dev/null || true
         rm -rf "$BENCH_WORKDIR"' EXIT
   trap 'exit 130' INT TERM

@@ -38,7 +38,7 @@ main() {
   api_port=$(free_port)
   FAULTS_API_PID=""
   FAULTS_SECOND_PID=""
-  trap '[ -n "$FAULTS_API_PID" ] && kill "$FAULTS_API_PID" 2>/dev/null; [ -n "$FAULTS_SECOND_PID" ] && kill "$FAULTS_SECOND_PID" 2>/dev/null; pg_stop "$FAULTS_WORKDIR/pg"; rm -rf "$FAULTS_WORKDIR"' EXIT
+  trap 'stop_process "$FAULTS_API_PID"; stop_process "$FAULTS_SECOND_PID"; pg_stop "$FAULTS_WORKDIR/pg"; rm -rf "$FAULTS_WORKDIR"' EXIT
   trap 'exit 130' INT TERM
 
   log "building the API (Release)"

@@ -6,6 +6,10 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+# stop_process PID: ends a process the script started, if there is one and it still runs. For
+# EXIT traps: under `set -e` a kill of a process already gone ended the trap before the rest of
+# its cleanup (an aborted bench left its PostgreSQL running with its huge pages).
+stop_process() { [ -z "${1:-}" ] || kill "$1" 2>/dev/null || true; }
 
 # --- prerequisites ---------------------------------------------------------------------
 
