@@ -11,11 +11,11 @@ internal readonly record struct KeptValidators(string ETag, DateTime? LastModifi
 
 /// <summary>
 /// The validators of public answers (see <see cref="HotReadCache"/>), lean enough to keep for
-/// many more URLs than response bodies (~0.3 kB each): no index from cache keys to entries, one
-/// object an entry beside its strings, the few distinct Cache-Control and Vary values shared, and
-/// an answer equal to one kept since the last change to its keys is not kept again (what the
-/// store replaces ends as garbage in the GC's oldest generation, which grew the process by
-/// about three times what the store held).
+/// many more URLs than response bodies (0.4–0.6 kB each, README "Hot reads from memory"): no
+/// index from cache keys to entries, one object an entry beside its strings, the few distinct
+/// Cache-Control and Vary values shared, and an answer equal to one kept since the last change
+/// to its keys is not kept again (what the store replaces ends as garbage in the GC's oldest
+/// generation, which grew the process by about three times what the store held).
 /// Each entry remembers the eviction generation it was read in, and a lookup checks whether one
 /// of its cache keys was evicted after that. Bounded by count in two halves: when the newer half
 /// is full or older than the longest an entry lives, the older half goes, and with it what the
