@@ -73,7 +73,7 @@ internal static class AppCommands
         }
     }
 
-    /// <summary>The garbage collector's mode as the runtime took it (the project's settings or <c>DOTNET_GC*</c>), for operators.</summary>
+    /// <summary>The garbage collector's mode as the runtime took it (the project's server GC, the runtime's defaults, any <c>DOTNET_GC*</c>), for operators.</summary>
     private static void LogCollectorSettings(WebApplication app)
     {
         var settings = GC.GetConfigurationVariables();
