@@ -28,6 +28,7 @@ internal sealed class HotReadCache : IOutputCacheBufferStore, IDisposable
     private sealed record Entry(NativeBody Response, string[] Tags);
 
     private readonly MemoryCache entries;
+    private readonly NativeBodyPool bodies;
     private readonly KeptValidatorStore validators;
     private readonly Dictionary<string, HashSet<string>> keysByTag = [];
     private readonly Lock gate = new();
@@ -44,6 +45,7 @@ internal sealed class HotReadCache : IOutputCacheBufferStore, IDisposable
         sizeLimit = options.Value.SizeLimitMegabytes * 1024L * 1024;
         longestEntry = TimeSpan.FromSeconds(options.Value.EntrySeconds);
         entries = new MemoryCache(new MemoryCacheOptions { SizeLimit = sizeLimit, TrackStatistics = true });
+        bodies = new NativeBodyPool(sizeLimit);
         validators = new KeptValidatorStore(options.Value.ValidatorEntries, longestEntry);
     }
 
@@ -184,7 +186,9 @@ internal sealed class HotReadCache : IOutputCacheBufferStore, IDisposable
                 return; // computed before a change was heard, or while none can be
             }
 
-            if (IsFull(value.Length))
+            // An entry counts the blocks its body takes, so the cache is full before the pool is.
+            var size = ((long)NativeBodyPool.BlocksFor(value.Length) * NativeBodyPool.BlockSize) + (key.Length * 2);
+            if (IsFull(size))
             {
                 if (!CompactionDue)
                 {
@@ -204,6 +208,12 @@ internal sealed class HotReadCache : IOutputCacheBufferStore, IDisposable
                 return;
             }
 
+            // Too few blocks free: hits still copying entries that have left hold theirs.
+            if (NativeBody.TryCreate(bodies, value) is not { } body)
+            {
+                return;
+            }
+
             HashSet<string> distinct = [EveryEntry];
             foreach (var tag in tags)
             {
@@ -214,7 +224,7 @@ internal sealed class HotReadCache : IOutputCacheBufferStore, IDisposable
             }
 
             var kept = distinct.ToArray();
-            var entry = new Entry(new NativeBody(value), kept);
+            var entry = new Entry(body, kept);
             foreach (var tag in kept)
             {
                 if (!keysByTag.TryGetValue(tag, out var keys))
@@ -225,7 +235,7 @@ internal sealed class HotReadCache : IOutputCacheBufferStore, IDisposable
                 keys.Add(key);
             }
 
-            var options = new MemoryCacheEntryOptions { AbsoluteExpirationRelativeToNow = validFor, Size = value.Length + (key.Length * 2) };
+            var options = new MemoryCacheEntryOptions { AbsoluteExpirationRelativeToNow = validFor, Size = size };
             options.RegisterPostEvictionCallback(static (key, value, reason, state) => ((HotReadCache)state!).Forget((string)key, (Entry)value!, reason), this);
             entries.Set(key, entry, options);
         }
@@ -251,7 +261,11 @@ internal sealed class HotReadCache : IOutputCacheBufferStore, IDisposable
         }
     }
 
-    public void Dispose() => entries.Dispose();
+    public void Dispose()
+    {
+        entries.Dispose();
+        bodies.Dispose();
+    }
 
     // An entry gone (expired, evicted, replaced, or pushed out by the size limit) frees its bytes
     // and leaves its tags' key sets, unless its key already holds a newer entry (whose tags hold

@@ -4,26 +4,52 @@ using System.Runtime.InteropServices;
 namespace ContentApi.Reads;
 
 /// <summary>
-/// A cached response's bytes, kept outside the GC's heap (<see cref="HotReadCache"/>). In the
-/// heap, bodies that live for minutes and are replaced all the time outlive the young
-/// generations and leave the oldest with garbage only a full collection frees, and the GC
-/// commits room for it: with the kept validators made lean too, the process's peak fell from
-/// about 520 to about 430 MB (README, "Peak RSS"). The memory is freed when its entry leaves
-/// the cache, or once the last hit copying it is done (the handle's reference count).
+/// A cached response's bytes, kept outside the GC's heap in blocks of a <see cref="NativeBodyPool"/>
+/// (<see cref="HotReadCache"/>). In the heap, bodies that live for minutes and are replaced all
+/// the time outlive the young generations and leave the oldest with garbage only a full
+/// collection frees, and the GC commits room for it: with the kept validators made lean too, the
+/// process's peak fell from about 520 to about 430 MB (README, "Peak RSS"). The blocks go back
+/// when the entry leaves the cache, or once the last hit copying them is done (the handle's
+/// reference count, which holds the pool's too).
 /// </summary>
-internal sealed unsafe class NativeBody : SafeHandle
+internal sealed class NativeBody : SafeHandle
 {
-    public NativeBody(ReadOnlySequence<byte> content)
+    private readonly NativeBodyPool pool;
+
+    private NativeBody(NativeBodyPool pool, int firstBlock, int length)
         : base(0, ownsHandle: true)
     {
-        Length = checked((int)content.Length);
-        SetHandle((nint)NativeMemory.Alloc((nuint)Math.Max(Length, 1)));
-        content.CopyTo(new Span<byte>((void*)handle, Length));
+        this.pool = pool;
+        Length = length;
+        SetHandle(firstBlock + 1);
+    }
+
+    /// <summary>The bytes of <paramref name="content"/> kept in <paramref name="pool"/>; null when it has too few blocks free.</summary>
+    public static NativeBody? TryCreate(NativeBodyPool pool, ReadOnlySequence<byte> content)
+    {
+        var length = checked((int)content.Length);
+        var poolHeld = false;
+        pool.DangerousAddRef(ref poolHeld);
+        if (!pool.TryRent(NativeBodyPool.BlocksFor(length), out var firstBlock))
+        {
+            pool.DangerousRelease();
+            return null;
+        }
+
+        foreach (var block in pool.Spans(firstBlock, length))
+        {
+            content.Slice(0, block.Length).CopyTo(block);
+            content = content.Slice(block.Length);
+        }
+
+        return new NativeBody(pool, firstBlock, length);
     }
 
     public int Length { get; }
 
     public override bool IsInvalid => handle == 0;
+
+    private int FirstBlock => (int)handle - 1;
 
     /// <summary>A copy of the bytes; null when the entry was let go meanwhile.</summary>
     public byte[]? ToArray()
@@ -35,7 +61,15 @@ internal sealed unsafe class NativeBody : SafeHandle
 
         try
         {
-            return Bytes.ToArray();
+            var bytes = new byte[Length];
+            var copied = 0;
+            foreach (var block in pool.Spans(FirstBlock, Length))
+            {
+                block.CopyTo(bytes.AsSpan(copied));
+                copied += block.Length;
+            }
+
+            return bytes;
         }
         finally
         {
@@ -53,7 +87,11 @@ internal sealed unsafe class NativeBody : SafeHandle
 
         try
         {
-            destination.Write(Bytes);
+            foreach (var block in pool.Spans(FirstBlock, Length))
+            {
+                destination.Write(block);
+            }
+
             return true;
         }
         finally
@@ -64,11 +102,10 @@ internal sealed unsafe class NativeBody : SafeHandle
 
     protected override bool ReleaseHandle()
     {
-        NativeMemory.Free((void*)handle);
+        pool.Return(FirstBlock);
+        pool.DangerousRelease();
         return true;
     }
-
-    private ReadOnlySpan<byte> Bytes => new((void*)handle, Length);
 
     private bool TryAddRef()
     {

@@ -3,15 +3,16 @@ using ContentApi.Reads;
 
 namespace ContentApi.Tests.Reads;
 
-/// <summary>A cached body outside the GC's heap: its bytes exactly, and nothing once let go.</summary>
+/// <summary>A cached body outside the GC's heap: its bytes exactly, and nothing once let go; its pool's blocks come back.</summary>
 public sealed class NativeBodyTests
 {
     [Fact]
     public void A_body_holds_the_bytes_of_every_segment_and_reads_none_after_it_is_let_go()
     {
+        using var pool = new NativeBodyPool(4 * NativeBodyPool.BlockSize);
         var first = new Segment("{\"a\":"u8.ToArray());
         var last = first.Append("[1,2,3]}"u8.ToArray());
-        var body = new NativeBody(new ReadOnlySequence<byte>(first, 0, last, last.Memory.Length));
+        var body = NativeBody.TryCreate(pool, new ReadOnlySequence<byte>(first, 0, last, last.Memory.Length))!;
         var written = new ArrayBufferWriter<byte>();
 
         var copy = body.ToArray();
@@ -26,9 +27,44 @@ public sealed class NativeBodyTests
     }
 
     [Fact]
+    public void A_body_across_several_blocks_reads_back_whole_and_gives_them_back()
+    {
+        using var pool = new NativeBodyPool(8 * NativeBodyPool.BlockSize);
+        var bytes = Enumerable.Range(0, (3 * NativeBodyPool.BlockSize) + 17).Select(i => (byte)(i * 7)).ToArray();
+        var segments = new Segment(bytes[..1000]);
+        segments.Append(bytes[1000..]);
+
+        var body = NativeBody.TryCreate(pool, new ReadOnlySequence<byte>(segments, 0, (Segment)segments.Next!, bytes.Length - 1000))!;
+        var written = new ArrayBufferWriter<byte>();
+        body.TryCopyTo(written);
+
+        Assert.Equal(bytes, body.ToArray());
+        Assert.Equal(bytes, written.WrittenSpan.ToArray());
+        Assert.Equal(4, pool.FreeBlocks);
+        body.Dispose();
+        Assert.Equal(8, pool.FreeBlocks);
+    }
+
+    [Fact]
+    public void A_full_pool_keeps_nothing_more_until_a_body_is_let_go()
+    {
+        using var pool = new NativeBodyPool(2 * NativeBodyPool.BlockSize);
+        var twoBlocks = new ReadOnlySequence<byte>(new byte[NativeBodyPool.BlockSize + 1]);
+
+        var kept = NativeBody.TryCreate(pool, twoBlocks)!;
+        Assert.Null(NativeBody.TryCreate(pool, new ReadOnlySequence<byte>("{}"u8.ToArray())));
+        kept.Dispose();
+        using var next = NativeBody.TryCreate(pool, twoBlocks);
+
+        Assert.NotNull(next);
+        Assert.Equal(0, pool.FreeBlocks);
+    }
+
+    [Fact]
     public void An_empty_body_is_kept_as_no_bytes()
     {
-        using var body = new NativeBody(ReadOnlySequence<byte>.Empty);
+        using var pool = new NativeBodyPool(NativeBodyPool.BlockSize);
+        using var body = NativeBody.TryCreate(pool, ReadOnlySequence<byte>.Empty)!;
 
         Assert.Empty(body.ToArray()!);
     }
