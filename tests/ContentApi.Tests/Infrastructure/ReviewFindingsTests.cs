@@ -271,6 +271,26 @@ public sealed class ReviewFindingsTests(ContentApiFixture app)
         Assert.Equal(HttpStatusCode.OK, elsewhere.StatusCode);
     }
 
+    [Fact]
+    public async Task A_network_past_its_budget_stays_refused_for_the_minute_when_it_pauses()
+    {
+        // The framework drops a partition idle for 10 s; a budget dropped with it would let a
+        // guesser take a fresh one after each pause (2 keys every 10 s instead of 2 a minute).
+        await using var limited = app.WithWebHostBuilder(b => b.UseSetting("RateLimits:InvalidApiKeysPerMinute", "2"));
+        var limitedClient = limited.CreateClient();
+        var moderatorKey = await app.CreateApiKeyAsync(Scopes.CommentsModerate);
+        const string address = "198.51.100.63";
+        foreach (var guess in new[] { "cak_wrong1", "cak_wrong2" })
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, (await limitedClient.SendAsync(From(address, "/v1/comments", guess), Ct)).StatusCode);
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(11), Ct);
+        var afterPause = await limitedClient.SendAsync(From(address, "/v1/comments", moderatorKey), Ct);
+
+        await afterPause.AssertProblemAsync(HttpStatusCode.TooManyRequests);
+    }
+
     [Theory]
     [InlineData("pageSize=0", "pageSize")]
     [InlineData("page=0", "page")]
