@@ -3,5 +3,5 @@
 -- asked together in one such statement (CoalescedLookups): this is its cost for a lone request.
 \set n random(1, :articles)
 select a.slug, a.id, a.content_version, a.content_modified_at, a.document
-from articles a
+from article_reads a
 where a.slug = any(array['article-' || :n]) and article_is_public(a);

@@ -206,10 +206,11 @@ internal static class ArticleQueries
         PublicBySlugs("a.id, a.content_version, a.content_modified_at, a.document"),
         static row => new DocumentRow(row.GetInt64(1), row.GetInt64(2), row.GetDateTime(3), Utf8Json.Read(row, 4)));
 
-    // The published articles among a batch of slugs ($1), each row led by its slug (CoalescedLookups).
+    // The published articles among a batch of slugs ($1), each row led by its slug (CoalescedLookups):
+    // from each article's narrow read row (migration 0023), its document in the row, not from TOAST.
     private static string PublicBySlugs(string columns) => $"""
         select a.slug, {columns}
-        from articles a
+        from article_reads a
         where a.slug = any($1) and {IsPublic}
         """;
 }

@@ -369,6 +369,37 @@ public sealed class ArticleWritesTests(ContentApiFixture app)
     }
 
     [Fact]
+    public async Task Each_article_s_read_row_follows_its_edits_its_links_and_its_deletion()
+    {
+        // The public read by slug comes from article_reads (migration 0023), kept by a trigger on
+        // articles: a new slug, an edit, a linked person's rename and a deletion must each reach it.
+        var editor = await EditorClient.CreateAsync(app);
+        var (person, _, _, _, _, _) = await EntitiesAsync();
+        var slug = TestDatabase.UniqueSlug("read-row");
+        var renamed = TestDatabase.UniqueSlug("read-row-renamed");
+        var etag = await editor.CreatedAsync(EditorClient.Article(slug, change: a =>
+            a["people"] = new JsonArray(new JsonObject { ["slug"] = person, ["role"] = "quoted" })));
+        var edited = await editor.PatchAsync(slug, new JsonObject { ["slug"] = renamed, ["title"] = "A title edited" }, etag);
+        await app.Database.ExecuteAsync("update people set name = 'A person renamed' where slug = @person", new { person });
+        var detail = await EditorClient.DetailAsync(await reader.GetAsync($"/v1/articles/{renamed}", Ct));
+        var atOldSlug = await app.Database.ScalarAsync<long>("select count(*) from article_reads where slug = @slug", new { slug });
+        var deleted = await editor.SendAsync(HttpMethod.Delete, $"/v1/articles/{renamed}", ifMatch: "*");
+        var disagreeing = await app.Database.ScalarAsync<long>("""
+            select count(*)
+            from articles a full join article_reads r on r.id = a.id
+            where (a.slug, a.status, a.published_at, a.content_version, a.content_modified_at, a.document::text)
+                  is distinct from (r.slug, r.status, r.published_at, r.content_version, r.content_modified_at, r.document::text)
+            """);
+
+        Assert.Equal(HttpStatusCode.OK, edited.StatusCode);
+        Assert.Equal(("A title edited", "A person renamed"), (detail.Title, Assert.Single(detail.Metadata.People).Name));
+        Assert.Equal(0, atOldSlug);
+        Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        Assert.Equal("deleted", await app.Database.ScalarAsync<string>("select status from article_reads where slug = @renamed", new { renamed }));
+        Assert.Equal(0, disagreeing);
+    }
+
+    [Fact]
     public async Task A_slug_in_use_is_a_409_never_a_500()
     {
         var editor = await EditorClient.CreateAsync(app);
