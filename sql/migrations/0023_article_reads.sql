@@ -4,8 +4,8 @@
 -- 100,000 articles, 13 GB at 1,000,000). Each article's public read now has a narrow row of its
 -- own: what the lookup by slug needs, the document in the row (storage main: out of line only
 -- when it would not fit a page), compressed with lz4 where the server has it (faster to
--- decompress than pglz). `pgbench` at 100,000 articles, 512 MB of shared buffers, the statement
--- on each table alternated twice: 93 and 78 -> 50 and 48 us of PostgreSQL CPU a statement.
+-- decompress than pglz). `pgbench` at 100,000 articles, 512 MB of shared buffers, the article
+-- statement on each table alternated twice: 86 and 68 -> 46 and 55 us of PostgreSQL CPU a statement.
 -- Keeping the document in the articles row instead made that heap four times larger, and the
 -- reads that visit many articles (lists, comments, search) paid for it (README, Performance).
 create table article_reads (
