@@ -1,4 +1,4 @@
--- An article read fetched its document (~2.2 kB compressed) out of line: the TOAST index, then
+-- An article read fetched its document (~3 kB compressed) out of line: the TOAST index, then
 -- chunks on pages shared with the article's search vector, body and snippet (~12 kB of TOAST an
 -- article), so the pages an article read needed were nearly the whole TOAST table (1.3 GB at
 -- 100,000 articles, 13 GB at 1,000,000). Each article's public read now has a narrow row of its
