@@ -177,7 +177,8 @@ internal static class ArticleQueries
 
     /// <summary>
     /// The article in a format (editors: any status but deleted, with the stored version;
-    /// readers: published, with the content version), rendered from its detail document.
+    /// readers: published, with the content version, from its read row as the JSON lookups),
+    /// rendered from its detail document.
     /// </summary>
     public static async Task<FormattedRow?> GetFormattedAsync(
         NpgsqlDataSource db, string slug, ArticleFormats.Format format, string baseUrl, bool editor, CancellationToken cancellationToken)
@@ -185,7 +186,7 @@ internal static class ArticleQueries
         var document = format == ArticleFormats.Format.Json ? "a.document::text" : $"{ArticleFormats.Renderer(format)}(a.document::jsonb, @baseUrl)::text";
         var sql = editor
             ? $"select a.id, a.row_version::bigint as version, a.updated_at as modified_at, {document} as document from articles a where a.slug = @slug and a.status <> 'deleted'"
-            : $"select a.id, a.content_version as version, a.content_modified_at as modified_at, {document} as document from articles a where a.slug = @slug and {IsPublic}";
+            : $"select a.id, a.content_version as version, a.content_modified_at as modified_at, {document} as document from article_reads a where a.slug = @slug and {IsPublic}";
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
         return await connection.QuerySingleOrDefaultAsync<FormattedRow>(new CommandDefinition(sql, new { slug, baseUrl }, cancellationToken: cancellationToken));
     }
