@@ -89,9 +89,16 @@ public sealed class HttpConventionsTests(ContentApiFixture app)
 
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         Assert.Equal("/swagger", response.Headers.Location?.OriginalString);
+        var prefix = await client.GetAsync("/swagger", Ct);
+        Assert.Equal(HttpStatusCode.MovedPermanently, prefix.StatusCode);
+        Assert.EndsWith("swagger/index.html", prefix.Headers.Location?.OriginalString, StringComparison.Ordinal);
         var ui = await client.GetAsync("/swagger/index.html", Ct);
         Assert.Equal(HttpStatusCode.OK, ui.StatusCode);
         Assert.Contains("swagger-ui", await ui.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+        // The UI's own files come from the same branch of the pipeline (only paths under /swagger reach it).
+        var script = await client.GetAsync("/swagger/swagger-ui-bundle.js", Ct);
+        Assert.Equal(HttpStatusCode.OK, script.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/swagger-ui-bundle.js", Ct)).StatusCode);
     }
 
     [Theory]

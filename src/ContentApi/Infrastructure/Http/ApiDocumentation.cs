@@ -7,6 +7,8 @@ internal static class ApiDocumentation
 {
     public const string DocumentName = "v1";
 
+    private const string SwaggerPath = "/swagger";
+
     public static IServiceCollection AddApiDocumentation(this IServiceCollection services)
     {
         services.AddEndpointsApiExplorer();
@@ -43,9 +45,15 @@ internal static class ApiDocumentation
             return app;
         }
 
-        app.UseSwagger(options => options.OpenApiVersion = OpenApiSpecVersion.OpenApi3_1);
-        app.UseSwaggerUI(options => options.DocumentTitle = "ContentApi");
-        app.MapGet("/", () => TypedResults.Redirect("/swagger")).ExcludeFromDescription();
+        // Only under /swagger: their request matching (a route template, regular expressions,
+        // the UI's static files) ran on every request, ~9 µs of API CPU each (by hand, cache
+        // off, /health/live: 110 against 100–102 µs with Swagger off).
+        app.UseWhen(context => context.Request.Path.StartsWithSegments(SwaggerPath), swagger =>
+        {
+            swagger.UseSwagger(options => options.OpenApiVersion = OpenApiSpecVersion.OpenApi3_1);
+            swagger.UseSwaggerUI(options => options.DocumentTitle = "ContentApi");
+        });
+        app.MapGet("/", () => TypedResults.Redirect(SwaggerPath)).ExcludeFromDescription();
         return app;
     }
 }
