@@ -289,7 +289,7 @@ public sealed class ArticleWritesTests(ContentApiFixture app)
         var searchBefore = await (await reader.GetAsync($"/v1/search?q={slug}", Ct)).ReadContractAsync<Paged<ContentApi.Search.SearchHit>>();
         var editorsList = await (await editor.Http.GetAsync($"/v1/articles?status=scheduled&tag={tag}", Ct)).ReadContractAsync<Paged<ArticleSummary>>();
         var readBeforeTime = DateTime.UtcNow < publishAt;
-        await Task.Delay(publishAt - DateTime.UtcNow + TimeSpan.FromMilliseconds(1200), Ct);
+        await PublicationTime.PastAsync(publishAt, TimeSpan.FromMilliseconds(1200), Ct);
         var after = await reader.GetAsync($"/v1/articles/{slug}", Ct);
         var listedAfter = await (await reader.GetAsync($"/v1/tags/{tag}/articles", Ct)).ReadContractAsync<Paged<ArticleSummary>>();
 

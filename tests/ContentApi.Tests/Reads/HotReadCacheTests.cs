@@ -235,7 +235,7 @@ public sealed class HotReadCacheTests(ContentApiFixture app) : IAsyncDisposable
         var tagBefore = await CachedAsync(client, $"/v1/tags/{tag}");
 
         var beforeTime = DateTime.UtcNow < publishAt;
-        await Task.Delay(publishAt - DateTime.UtcNow + TimeSpan.FromMilliseconds(50), Ct);
+        await PublicationTime.PastAsync(publishAt, TimeSpan.FromMilliseconds(50), Ct);
         var after = await (await client.GetAsync($"/v1/tags/{tag}/articles", Ct)).ReadContractAsync<Paged<ArticleSummary>>();
 
         Assert.True(beforeTime, "the reads meant to happen before the publication time took longer than 3 s");

@@ -54,7 +54,7 @@ public sealed class QuietDatabaseTests : IAsyncLifetime
         }
 
         var readBeforeTime = DateTime.UtcNow < publishAt;
-        await Task.Delay(publishAt - DateTime.UtcNow + TimeSpan.FromMilliseconds(500), Ct);
+        await PublicationTime.PastAsync(publishAt, TimeSpan.FromMilliseconds(500), Ct);
         var after = new List<HttpResponseMessage>();
         foreach (var (url, (first, _)) in lists.Zip(before))
         {
