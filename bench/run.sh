@@ -128,7 +128,7 @@ main() {
     local dir=$1 name=$2 expected=$3; shift 3
     echo "   $name"
     # A request counts as failed after 10 s (wrk's 2 s default cut the slowest searches short).
-    WRK_REPORT="$work/warmup.json" wrk -t "${WRK_THREADS:-2}" -c "$connections" -d "${warmup}s" --timeout 10s "$@" >/dev/null
+    BENCH_PHASE=warmup WRK_REPORT="$work/warmup.json" wrk -t "${WRK_THREADS:-2}" -c "$connections" -d "${warmup}s" --timeout 10s "$@" >/dev/null
     local api_before
     api_before=$(cpu_seconds "$BENCH_API_PID")
     pg_cpu_snapshot "$work/pg" "$work/pg-cpu.json"
@@ -136,7 +136,7 @@ main() {
     # (the run's peak is the highest of these and of what the mark holds at the end).
     api_peak_rss_kb=$(larger_of "${api_peak_rss_kb:-0}" "$(peak_rss_kb "$BENCH_API_PID")")
     { echo 5 > "/proc/$BENCH_API_PID/clear_refs"; } 2>/dev/null || true # where /proc refuses, the peak since the start
-    WRK_REPORT="$work/wrk.json" wrk -t "${WRK_THREADS:-2}" -c "$connections" -d "${duration}s" --timeout 10s "$@" >/dev/null
+    BENCH_PHASE=measured WRK_REPORT="$work/wrk.json" wrk -t "${WRK_THREADS:-2}" -c "$connections" -d "${duration}s" --timeout 10s "$@" >/dev/null
     mkdir -p "$work/$dir"
     local scenario_rss_kb
     scenario_rss_kb=$(peak_rss_kb "$BENCH_API_PID")
