@@ -184,6 +184,12 @@ select n, 'article-' || n,
 from generate_series(:first, :last) n
 cross join lateral article_linked_parts(n) parts;
 
+-- Each article's read row (migration 0023: a trigger writes it outside a load).
+insert into article_reads (id, slug, status, published_at, content_version, content_modified_at, document)
+select id, slug, status, published_at, content_version, content_modified_at, document::text::json
+from articles
+where id between :first and :last;
+
 -- Each link's copy of its article's publication time (migration 0022: a trigger sets it
 -- outside a load).
 update article_events l set published_at = a.published_at from articles a where a.id = l.article_id and l.article_id between :first and :last;
