@@ -95,10 +95,10 @@ main() {
   echo "   loaded in ${load_seconds} s ($comments comments)"
 
   # warm_read_rows: the article reads' rows and slug index read once into the OS's cache
-  # (pg_prewarm), before each pass and before pgbench. At 1,000,000 articles the database is
-  # larger than these machines' memory, and the 30 s of settling touch a few percent of the read
-  # rows: the article scenario measured reads from disk (README, Growth), where a server that
-  # serves its articles keeps them in memory. At 100,000 they are in memory anyway.
+  # (pg_prewarm), before each pass and before pgbench, so that the article's figure does not
+  # depend on what the load and the scenarios before left in memory: at 1,000,000 articles the
+  # database is larger than these machines' memory, and 30 s of settling touch a few percent of
+  # the read rows. A server that serves its articles keeps them in memory.
   "${psql_cmd[@]}" -c "create extension if not exists pg_prewarm" >/dev/null
   warm_read_rows() {
     local start pages
