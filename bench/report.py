@@ -115,7 +115,7 @@ def main():
     lines = [
         f"ContentApi bench: {meta['articles']} articles, {meta['comments']} comments, {meta['connections']} connections, "
         f"{meta['duration']} s per scenario after {meta['warmup']} s warm-up (the API and pgbench settled {meta['settle']} s first); load {meta['loadSeconds']} s, "
-        f"database {meta.get('databaseMb')} MB; API peak RSS {peak} MB (cache on); PostgreSQL's huge pages: {meta.get('hugePages')}",
+        f"database {meta.get('databaseMb')} MB; API peak RSS {peak} MB (cache on); PostgreSQL's shared buffers {meta.get('sharedBuffersMb')} MB, huge pages: {meta.get('hugePages')}",
         "",
         "\"from memory\": the share of 200s the API served from its in-memory cache (an Age header; a 304 from memory has none,",
         "but then PostgreSQL spends nothing on it).",
@@ -147,7 +147,7 @@ def main():
     json.dump({
         "articles": meta["articles"], "comments": meta["comments"], "connections": meta["connections"],
         "durationSeconds": meta["duration"], "loadSeconds": meta["loadSeconds"], "databaseMb": meta.get("databaseMb"),
-        "apiPeakRssMb": peak, "hugePages": meta.get("hugePages"), "cacheOn": on_rows, "cacheOff": off_rows, "staleness": staleness, "webhookLatency": hooks,
+        "apiPeakRssMb": peak, "hugePages": meta.get("hugePages"), "sharedBuffersMb": meta.get("sharedBuffersMb"), "cacheOn": on_rows, "cacheOff": off_rows, "staleness": staleness, "webhookLatency": hooks,
         "targets": [{"target": label, "met": ok} for label, ok in checks],
     }, open(os.path.join(results_dir, "latest.json"), "w"), indent=2)
 

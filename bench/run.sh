@@ -46,8 +46,17 @@ main() {
 
   log "starting a throwaway PostgreSQL on 127.0.0.1:$pg_port"
   pg_init "$work/pg"
+  # Shared buffers follow the data, as a server's would: 512 MB up to 100,000 articles (the
+  # tables' runs), 512 MB more for each 100,000 beyond, at most a quarter of the memory. With 512
+  # MB at 1,000,000 articles half of a search's cost was reading its pages through them, and
+  # searches queued past the request timeout (README, Growth).
+  local memory_mb shared_buffers_mb
+  memory_mb=$(awk '/^MemTotal:/ { print int($2 / 1024) }' /proc/meminfo)
+  shared_buffers_mb=$((articles > 100000 ? articles / 100000 * 512 : 512))
+  [ "$shared_buffers_mb" -le $((memory_mb / 4)) ] || shared_buffers_mb=$((memory_mb / 4))
+  echo "   shared buffers: $shared_buffers_mb MB"
   # synchronous_commit=off: commits do not wait for the disk (the figures are about CPU paths).
-  local pg_options=(-c shared_buffers=512MB -c synchronous_commit=off -c max_wal_size=4GB
+  local pg_options=(-c shared_buffers="${shared_buffers_mb}MB" -c synchronous_commit=off -c max_wal_size=4GB
     -c checkpoint_timeout=30min -c maintenance_work_mem=256MB)
   reserve_huge_pages "$work/pg" "${pg_options[@]}"
   echo "   huge pages: $HUGE_PAGES"
@@ -254,8 +263,8 @@ main() {
   peak_kb=$(larger_of "$api_peak_rss_kb" "$(peak_rss_kb "$BENCH_API_PID")")
   local database_mb
   database_mb=$("${psql_cmd[@]}" -At -c "select pg_database_size('contentapi') / 1048576")
-  printf '{"articles": %d, "comments": %d, "connections": %d, "duration": %d, "warmup": %d, "settle": %d, "loadSeconds": %s, "databaseMb": %d, "apiPeakRssMb": %d, "hugePages": "%s"}\n' \
-    "$articles" "$comments" "$connections" "$duration" "$warmup" "$settle" "$load_seconds" "$database_mb" "$((peak_kb / 1024))" "$HUGE_PAGES" > "$work/meta.json"
+  printf '{"articles": %d, "comments": %d, "connections": %d, "duration": %d, "warmup": %d, "settle": %d, "loadSeconds": %s, "databaseMb": %d, "apiPeakRssMb": %d, "hugePages": "%s", "sharedBuffersMb": %d}\n' \
+    "$articles" "$comments" "$connections" "$duration" "$warmup" "$settle" "$load_seconds" "$database_mb" "$((peak_kb / 1024))" "$HUGE_PAGES" "$shared_buffers_mb" > "$work/meta.json"
   python3 "$ROOT/bench/report.py" "$work" "$ROOT/bench/results"
 }
 
