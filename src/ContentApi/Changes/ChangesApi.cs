@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Text.Json;
 using ContentApi.Infrastructure.Http;
+using ContentApi.Reads;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Metadata;
 
@@ -10,7 +11,7 @@ internal static class ChangesApi
 {
     public static RouteGroupBuilder MapChangesApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/v1/changes").WithTags("Changes");
+        var group = routes.MapGroup("/v1/changes").WithTags("Changes").NeverFromMemory();
         group.MapGet("/", ListChanges)
             .WithName(nameof(ListChanges))
             .WithSummary("Changes to public content since a token")

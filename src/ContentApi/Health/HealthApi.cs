@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using ContentApi.Infrastructure.Http;
+using ContentApi.Reads;
 using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -30,7 +31,7 @@ internal static class HealthApi
 
     public static RouteGroupBuilder MapHealthApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/health").WithTags("Health");
+        var group = routes.MapGroup("/health").WithTags("Health").NeverFromMemory();
 
         group.MapGet("/live", Live)
             .WithName(nameof(Live))

@@ -50,6 +50,13 @@ internal static class OutputCaching
         return services;
     }
 
+    /// <summary>
+    /// Marks endpoints that never give an answer the cache keeps (<see cref="NeverFromMemoryMetadata"/>):
+    /// their requests pass by it.
+    /// </summary>
+    public static TBuilder NeverFromMemory<TBuilder>(this TBuilder builder)
+        where TBuilder : IEndpointConventionBuilder => builder.WithMetadata(NeverFromMemoryMetadata.Instance);
+
     public static WebApplication UseHotReads(this WebApplication app)
     {
         if (!app.Services.GetRequiredService<IOptions<OutputCachingOptions>>().Value.Enabled)
@@ -154,6 +161,7 @@ internal sealed class PublicResponsesPolicy(HotReadCache cache, TimeSpan longest
     private static bool IsCacheable(HotReadCache cache, HttpRequest request) =>
         cache.IsServing
         && HttpMethods.IsGet(request.Method)
+        && request.HttpContext.GetEndpoint() is { } endpoint && endpoint.Metadata.GetMetadata<NeverFromMemoryMetadata>() is null
         && !request.Headers.ContainsKey(HeaderNames.Authorization)
         && !HasFutureIfModifiedSince(request);
 
@@ -215,4 +223,21 @@ internal sealed class PublicResponsesPolicy(HotReadCache cache, TimeSpan longest
         request.Headers.IfNoneMatch.Count == 0
         && HeaderUtilities.TryParseDate(request.Headers.IfModifiedSince.ToString(), out var since)
         && since > DateTimeOffset.UtcNow;
+}
+
+/// <summary>
+/// Endpoint metadata (<see cref="OutputCaching.NeverFromMemory"/>): the endpoint's answers are never
+/// kept (no-store, no-cache), so its requests pass by the output cache, as requests that no endpoint
+/// answers (404s, Swagger's files) do. Otherwise the cache would buffer each answer only to drop it,
+/// and hold each request while another for the same URL was being answered, in case that answer
+/// could be shared (the framework's locking): with the cache on, `/health/live` cost twice the
+/// API's CPU.
+/// </summary>
+internal sealed class NeverFromMemoryMetadata
+{
+    public static NeverFromMemoryMetadata Instance { get; } = new();
+
+    private NeverFromMemoryMetadata()
+    {
+    }
 }

@@ -7,7 +7,11 @@ using ContentApi.Infrastructure.Security;
 using ContentApi.People;
 using ContentApi.Reads;
 using ContentApi.Tests.Articles;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.OutputCaching;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ContentApi.Tests.Reads;
 
@@ -281,5 +285,34 @@ public sealed class HotReadCacheTests(ContentApiFixture app) : IAsyncDisposable
         Assert.Equal("application/ld+json", jsonLd.Content.Headers.ContentType?.MediaType);
         Assert.Equal("Person", Member(await jsonLd.Content.ReadAsStringAsync(Ct), "@type"));
         Assert.Equal("Varied", json.Name);
+    }
+
+    [Fact]
+    public async Task Endpoints_whose_answers_are_never_kept_and_unrouted_requests_pass_by_the_cache()
+    {
+        // The cache listens once the host has started.
+        var reader = first.CreateClient();
+        await CachedAsync(reader, "/v1/articles");
+        var cache = first.Services.GetRequiredService<HotReadCache>();
+        var policy = new PublicResponsesPolicy(cache, TimeSpan.FromMinutes(1));
+        var endpoints = first.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Where(e => e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods.Contains("GET") == true)
+            .ToDictionary(e => e.RoutePattern.RawText!.TrimEnd('/'));
+
+        async Task<bool> EnablesCachingAsync(Endpoint? endpoint)
+        {
+            var httpContext = new DefaultHttpContext { Request = { Method = "GET" } };
+            httpContext.SetEndpoint(endpoint);
+            var context = new OutputCacheContext { HttpContext = httpContext };
+            await policy.CacheRequestAsync(context, Ct);
+            return context.EnableOutputCaching;
+        }
+
+        Assert.True(await EnablesCachingAsync(endpoints["/v1/articles/{slug}"]));
+        Assert.True(await EnablesCachingAsync(endpoints["/v1/articles"]));
+        Assert.False(await EnablesCachingAsync(endpoints["/health/live"]));
+        Assert.False(await EnablesCachingAsync(endpoints["/health/ready"]));
+        Assert.False(await EnablesCachingAsync(endpoints["/v1/changes"]));
+        Assert.False(await EnablesCachingAsync(null));
     }
 }
