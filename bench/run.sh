@@ -200,10 +200,15 @@ main() {
   echo "   $with_hits of 20 sampled search queries have hits"
   [ "$with_hits" -ge 15 ] || die "the search queries find too little: $with_hits of 20 have hits"
 
+  # The API's cheapest answer from an endpoint (a liveness probe's: the whole pipeline, no
+  # PostgreSQL, never from memory): what every read that reaches an endpoint costs at least.
+  echo /health/live > "$work/health.txt"
+
   # read_scenarios DIR: every read, the same way for the API with its cache on and off.
   read_scenarios() {
     local dir=$1
     log "measuring the reads ($dir): $duration s per scenario after a $warmup s warm-up, $connections connections"
+    run_scenario "$dir" health 200 -s "$get" "$base" -- "$work/health.txt"
     run_scenario "$dir" article 200 -s "$get" "$base" -- "$work/articles.tsv" /v1/articles/
     run_scenario "$dir" article-304 304 -s "$get" "$base" -- "$work/articles.tsv" /v1/articles/ "" etag
     run_scenario "$dir" list 200 -s "$get" "$base" -- "$work/list.txt"
