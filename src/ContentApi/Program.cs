@@ -40,6 +40,7 @@ var app = builder.Build();
 app.UseHeadRequests();
 app.UseHttpConventions();
 app.UseHotReads();
+app.UseCompression();
 app.UseApiKeySecurity();
 app.UseRateLimiter();
 app.UseReadRouting();

@@ -67,7 +67,10 @@ internal sealed class HotReadCache : IOutputCacheBufferStore, IDisposable
 
     private bool CompactionDue => Environment.TickCount64 - Volatile.Read(ref lastCompaction) > CompactionInterval.TotalMilliseconds;
 
-    private bool IsFull(long adding) => entries.GetCurrentStatistics()?.CurrentEstimatedSize + adding > sizeLimit;
+    private bool IsFull(long adding) => KeptBytes + adding > sizeLimit;
+
+    /// <summary>What the kept responses count against the size limit, in bytes: their blocks and keys.</summary>
+    public long KeptBytes => entries.GetCurrentStatistics()?.CurrentEstimatedSize ?? 0;
 
     /// <summary>Whether changes are being heard: only then are responses served from memory and kept.</summary>
     public bool IsServing => serving;

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.OutputCaching;
+using ContentApi.Infrastructure.Http;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 using Microsoft.Net.Http.Headers;
@@ -40,12 +41,12 @@ internal static class OutputCaching
         services.AddSingleton<CacheInvalidationListener>();
         services.AddHostedService(sp => sp.GetRequiredService<CacheInvalidationListener>());
         services.AddOutputCache();
-        services.AddOptions<OutputCacheOptions>().Configure<HotReadCache, IOptions<OutputCachingOptions>>((options, cache, settings) =>
+        services.AddOptions<OutputCacheOptions>().Configure<HotReadCache, IOptions<OutputCachingOptions>, ContentCodings>((options, cache, settings, codings) =>
         {
             // Slugs are lower case: /v1/articles/ABC is a 400, never another URL's cached 200.
             options.UseCaseSensitivePaths = true;
             options.MaximumBodySize = 1024 * 1024;
-            options.AddBasePolicy(new PublicResponsesPolicy(cache, TimeSpan.FromSeconds(settings.Value.EntrySeconds)));
+            options.AddBasePolicy(new PublicResponsesPolicy(cache, codings, TimeSpan.FromSeconds(settings.Value.EntrySeconds)));
         });
         return services;
     }
@@ -145,10 +146,14 @@ internal static class OutputCaching
 }
 
 /// <summary>Which requests the output cache answers and which responses it keeps, for how long, under which keys.</summary>
-internal sealed class PublicResponsesPolicy(HotReadCache cache, TimeSpan longest) : IOutputCachePolicy
+internal sealed class PublicResponsesPolicy(HotReadCache cache, ContentCodings codings, TimeSpan longest) : IOutputCachePolicy
 {
     // Representations differ by format (JSON, JSON-LD, ninjs) and by the CORS answer to the origin.
     private static readonly StringValues VariesBy = new([HeaderNames.Accept, HeaderNames.Origin]);
+
+    // And by content coding: the compression middleware runs behind the cache, so an entry holds
+    // the body as it was sent (compressed once, not on every hit).
+    private const string ContentCoding = "coding";
 
     /// <summary>
     /// Whether a public answer from memory may do for this request: a GET without credentials,
@@ -175,6 +180,11 @@ internal sealed class PublicResponsesPolicy(HotReadCache cache, TimeSpan longest
         context.AllowLocking = true;
         context.CacheVaryByRules.QueryKeys = "*";
         context.CacheVaryByRules.HeaderNames = VariesBy;
+        if (cacheable)
+        {
+            context.CacheVaryByRules.VaryByValues[ContentCoding] = codings.Negotiate(context.HttpContext);
+        }
+
         context.Tags.Add(cache.GenerationTag);
         // Set before the response starts: the middleware fixes an entry's lifetime then. The
         // store shortens it to the next scheduled publication when it keeps the entry.

@@ -1,8 +1,10 @@
 using System.Diagnostics;
+using System.IO.Compression;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
 using ContentApi.Articles;
+using ContentApi.Infrastructure.Http;
 using ContentApi.Infrastructure.Security;
 using ContentApi.People;
 using ContentApi.Reads;
@@ -39,12 +41,12 @@ public sealed class HotReadCacheTests(ContentApiFixture app) : IAsyncDisposable
     }
 
     /// <summary>Reads <paramref name="url"/> until a second read is served from memory; answers that response.</summary>
-    private static async Task<HttpResponseMessage> CachedAsync(HttpClient client, string url)
+    private static async Task<HttpResponseMessage> CachedAsync(HttpClient client, string url, string? acceptEncoding = null)
     {
         var stopwatch = Stopwatch.StartNew();
         while (true)
         {
-            var response = await client.GetAsync(url, Ct);
+            var response = await GetAsync(client, url, acceptEncoding);
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             if (response.Headers.Age is not null)
             {
@@ -54,6 +56,31 @@ public sealed class HotReadCacheTests(ContentApiFixture app) : IAsyncDisposable
             Assert.True(stopwatch.Elapsed < Heard, $"{url} was never served from memory");
             await Task.Delay(20, Ct);
         }
+    }
+
+    private static async Task<HttpResponseMessage> GetAsync(HttpClient client, string url, string? acceptEncoding)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        if (acceptEncoding is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Accept-Encoding", acceptEncoding);
+        }
+
+        return await client.SendAsync(request, Ct);
+    }
+
+    /// <summary>The body as the client reads it once decoded (the test server's client decodes nothing itself).</summary>
+    private static async Task<string> DecodedAsync(HttpResponseMessage response)
+    {
+        var body = await response.Content.ReadAsStreamAsync(Ct);
+        await using Stream decoded = response.Content.Headers.ContentEncoding.SingleOrDefault() switch
+        {
+            "br" => new BrotliStream(body, CompressionMode.Decompress),
+            "gzip" => new GZipStream(body, CompressionMode.Decompress),
+            null => body,
+            var other => throw new InvalidOperationException($"Unexpected content coding {other}"),
+        };
+        return await new StreamReader(decoded).ReadToEndAsync(Ct);
     }
 
     /// <summary>Reads <paramref name="url"/> until <paramref name="shows"/> holds, for at most <see cref="Heard"/>.</summary>
@@ -288,13 +315,58 @@ public sealed class HotReadCacheTests(ContentApiFixture app) : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Each_content_coding_is_kept_as_it_was_compressed_and_a_change_reaches_every_one()
+    {
+        var slug = TestDatabase.UniqueSlug("hot-coding");
+        var articleId = await app.Database.InsertArticleAsync(slug, title: "Before",
+            body: string.Join(' ', Enumerable.Repeat("A paragraph long enough to be worth compressing.", 200)));
+        var url = $"/v1/articles/{slug}";
+        var client = first.CreateClient();
+
+        var brotli = await CachedAsync(client, url, "br");
+        var gzip = await CachedAsync(client, url, "gzip");
+        var identity = await CachedAsync(client, url);
+        // Kept compressed: the three entries take less than twice the identity body (three times, if
+        // each hit were compressed again from an identity entry).
+        var kept = first.Services.GetRequiredService<HotReadCache>().KeptBytes;
+        // Another client's wording that picks the same coding finds the same entry.
+        var browser = await GetAsync(client, url, "gzip, deflate, br, zstd");
+
+        Assert.Equal("br", Assert.Single(brotli.Content.Headers.ContentEncoding));
+        Assert.Equal("gzip", Assert.Single(gzip.Content.Headers.ContentEncoding));
+        Assert.Empty(identity.Content.Headers.ContentEncoding);
+        Assert.True(brotli.Content.Headers.ContentLength < identity.Content.Headers.ContentLength / 2);
+        Assert.Contains("Accept-Encoding", brotli.Headers.Vary);
+        var json = await DecodedAsync(identity);
+        Assert.InRange(kept, 1, 2 * json.Length);
+        Assert.Equal("Before", Member(json, "title"));
+        Assert.Equal(json, await DecodedAsync(brotli));
+        Assert.Equal(json, await DecodedAsync(gzip));
+        Assert.NotNull(browser.Headers.Age);
+        Assert.Equal("br", Assert.Single(browser.Content.Headers.ContentEncoding));
+        Assert.Equal(json, await DecodedAsync(browser));
+
+        await app.Database.ExecuteAsync("update articles set title = 'After' where id = @articleId", new { articleId });
+
+        foreach (var coding in new[] { "br", "gzip", null })
+        {
+            var stopwatch = Stopwatch.StartNew();
+            while (Member(await DecodedAsync(await GetAsync(client, url, coding)), "title") != "After")
+            {
+                Assert.True(stopwatch.Elapsed < Heard, $"{coding ?? "identity"} still answers the title before the change");
+                await Task.Delay(20, Ct);
+            }
+        }
+    }
+
+    [Fact]
     public async Task Endpoints_whose_answers_are_never_kept_and_unrouted_requests_pass_by_the_cache()
     {
         // The cache listens once the host has started.
         var reader = first.CreateClient();
         await CachedAsync(reader, "/v1/articles");
         var cache = first.Services.GetRequiredService<HotReadCache>();
-        var policy = new PublicResponsesPolicy(cache, TimeSpan.FromMinutes(1));
+        var policy = new PublicResponsesPolicy(cache, first.Services.GetRequiredService<ContentCodings>(), TimeSpan.FromMinutes(1));
         var endpoints = first.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
             .Where(e => e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods.Contains("GET") == true)
             .ToDictionary(e => e.RoutePattern.RawText!.TrimEnd('/'));

@@ -7,6 +7,8 @@ namespace ContentApi.Infrastructure.Http;
 /// Brotli/gzip for JSON when the client accepts it (<c>Compression:Enabled</c>, on by default;
 /// switch it off behind a compressing proxy or CDN). Bodies whose length is known and below
 /// <see cref="MinimumBytes"/> go out as they are: compressing them costs more than it saves.
+/// It runs behind the in-memory cache of public responses, so that a hit is sent as it was
+/// compressed once (<see cref="ContentCodings"/> keeps one entry per coding).
 /// </summary>
 internal static class Compression
 {
@@ -26,6 +28,7 @@ internal static class Compression
         services.Configure<GzipCompressionProviderOptions>(o => o.Level = System.IO.Compression.CompressionLevel.Fastest);
         services.AddSingleton<ResponseCompressionProvider>();
         services.AddSingleton<IResponseCompressionProvider, SizeThresholdCompressionProvider>();
+        services.AddSingleton<ContentCodings>();
         return services;
     }
 
@@ -48,4 +51,21 @@ internal static class Compression
         public bool ShouldCompressResponse(HttpContext context) =>
             context.Response.ContentLength is not < MinimumBytes && inner.ShouldCompressResponse(context);
     }
+}
+
+/// <summary>
+/// The content coding the compression middleware picks for a request: "br", "gzip", or
+/// "identity" (none accepted, or compression off). The cache of public responses keeps an entry
+/// per coding, not per <c>Accept-Encoding</c> text, which differs from client to client.
+/// </summary>
+internal sealed class ContentCodings(IResponseCompressionProvider provider, IConfiguration configuration)
+{
+    public const string Identity = "identity";
+
+    private readonly bool enabled = configuration.GetValue("Compression:Enabled", true);
+
+    public string Negotiate(HttpContext context) =>
+        enabled && provider.CheckRequestAcceptsCompression(context) && provider.GetCompressionProvider(context) is { } chosen
+            ? chosen.EncodingName
+            : Identity;
 }

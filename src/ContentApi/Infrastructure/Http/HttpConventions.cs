@@ -48,7 +48,6 @@ internal static class HttpConventions
     {
         app.UseClientAddresses();
         app.UseMiddleware<SecurityHeadersMiddleware>();
-        app.UseCompression();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseCors();
