@@ -10,7 +10,7 @@ import json
 import os
 import sys
 
-READS = ["health", "article", "article-304", "list", "list-deep", "list-offset-deep", "filter", "search", "hostile-search", "comments"]
+READS = ["health", "article", "article-304", "article-br", "list", "list-deep", "list-offset-deep", "filter", "search", "hostile-search", "comments"]
 ON_ONLY = ["changes-sync", "post-comment", "create-article", "update-article", "changes"]
 WRITES = {"post-comment", "create-article", "update-article"}
 

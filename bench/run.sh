@@ -211,6 +211,7 @@ main() {
     run_scenario "$dir" health 200 -s "$get" "$base" -- "$work/health.txt"
     run_scenario "$dir" article 200 -s "$get" "$base" -- "$work/articles.tsv" /v1/articles/
     run_scenario "$dir" article-304 304 -s "$get" "$base" -- "$work/articles.tsv" /v1/articles/ "" etag
+    run_scenario "$dir" article-br 200 -s "$get" "$base" -- "$work/articles.tsv" /v1/articles/ "" browser
     run_scenario "$dir" list 200 -s "$get" "$base" -- "$work/list.txt"
     run_scenario "$dir" list-deep 200 -s "$get" "$base" -- "$work/list-deep.txt"
     run_scenario "$dir" list-offset-deep 200 -s "$get" "$base" -- "$work/list-offset-deep.txt"
