@@ -1,5 +1,5 @@
-using Microsoft.AspNetCore.OutputCaching;
 using ContentApi.Infrastructure.Http;
+using Microsoft.AspNetCore.OutputCaching;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 using Microsoft.Net.Http.Headers;
@@ -180,9 +180,9 @@ internal sealed class PublicResponsesPolicy(HotReadCache cache, ContentCodings c
         context.AllowLocking = true;
         context.CacheVaryByRules.QueryKeys = "*";
         context.CacheVaryByRules.HeaderNames = VariesBy;
-        if (cacheable)
+        if (cacheable && codings.Negotiate(context.HttpContext) is var coding and not ContentCodings.Identity)
         {
-            context.CacheVaryByRules.VaryByValues[ContentCoding] = codings.Negotiate(context.HttpContext);
+            context.CacheVaryByRules.VaryByValues[ContentCoding] = coding;
         }
 
         context.Tags.Add(cache.GenerationTag);
