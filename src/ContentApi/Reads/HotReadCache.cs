@@ -15,7 +15,7 @@ namespace ContentApi.Reads;
 /// instead of stored, so a read that raced a change never outlives the change's eviction.
 /// While no listener tells it of changes (<see cref="Suspend"/>), it serves and keeps nothing.
 /// Beside the responses it keeps the validators of public answers (<see cref="KeptValidatorStore"/>),
-/// bounded by count and evicted by the same keys, so that a conditional GET whose body is not in
+/// bounded by count and bytes and evicted by the same keys, so that a conditional GET whose body is not in
 /// memory is still answered 304 without the database.
 /// </summary>
 internal sealed class HotReadCache : IOutputCacheBufferStore, IDisposable

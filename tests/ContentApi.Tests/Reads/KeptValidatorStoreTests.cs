@@ -120,4 +120,83 @@ public sealed class KeptValidatorStoreTests
         Assert.Equal("comments:1,article:1", store.Find("/v1/articles/a/comments")?.CacheTag);
         Assert.Null(store.Find("/v1/articles/b/comments"));
     }
+
+    [Fact]
+    public void A_half_whose_bytes_are_used_up_is_full_before_its_count()
+    {
+        // Halves of 50 entries, 50 × 256 bytes each: records of ~1 kB fill one after 12.
+        var store = new KeptValidatorStore(100, Long);
+        var keys = string.Join(' ', Enumerable.Range(0, 100).Select(i => $"person:{i}"));
+        for (var i = 0; i < 40; i++)
+        {
+            store.Keep($"/v1/articles/{i}", Validators(keys), generation: 1, Long);
+        }
+
+        var found = Enumerable.Range(0, 40).Where(i => store.Find($"/v1/articles/{i}") is not null).ToList();
+        Assert.InRange(found.Count, 12, 24);
+        Assert.Equal(Enumerable.Range(40 - found.Count, found.Count), found); // the newest
+    }
+
+    [Fact]
+    public void Answers_too_large_to_be_hot_reads_and_unusual_header_values_are_not_kept_and_the_rest_are()
+    {
+        var store = new KeptValidatorStore(100, Long);
+        var longKey = "/v1/articles?q=" + new string('x', 5000);
+        store.Keep(longKey, Validators("articles"), generation: 1, Long);
+        for (var i = 0; i < 300; i++)
+        {
+            store.Keep($"/v1/articles/{i}", Validators("article:1") with { CacheControl = $"public, max-age={i}" }, generation: 1, Long);
+        }
+
+        // 255 shared values: Vary's "Accept" and the first 254 Cache-Control values.
+        Assert.Null(store.Find(longKey));
+        Assert.Equal("public, max-age=253", store.Find("/v1/articles/253")?.CacheControl);
+        Assert.Null(store.Find("/v1/articles/254"));
+        Assert.Equal(DateTimeKind.Utc, store.Find("/v1/articles/250")?.LastModifiedUtc?.Kind);
+    }
+
+    [Fact]
+    public async Task A_lookup_while_halves_are_emptied_and_refilled_finds_what_was_kept_for_its_key_or_nothing()
+    {
+        // Halves of 8 turned over thousands of times while two threads look up: a lookup that
+        // read a record as its half was emptied under it must not return another key's bytes.
+        var store = new KeptValidatorStore(16, Long);
+        static KeptValidators For(int key) => Validators($"article:{key} person:{key * 7}", $"W/\"{key}-{key * 31}\"");
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        var wrong = 0;
+        var found = 0;
+        var readers = Enumerable.Range(0, 2).Select(reader => Task.Run(() =>
+        {
+            var random = new Random(reader);
+            while (!stop.IsCancellationRequested)
+            {
+                var key = random.Next(64);
+                if (store.Find($"/v1/articles/{key}") is { } kept)
+                {
+                    Interlocked.Increment(ref found);
+                    if (kept != For(key))
+                    {
+                        Interlocked.Increment(ref wrong);
+                    }
+                }
+            }
+        })).ToArray();
+
+        var writes = 0;
+        var writer = new Random(7);
+        while (!stop.IsCancellationRequested)
+        {
+            var key = writer.Next(64);
+            lock (store)
+            {
+                store.Keep($"/v1/articles/{key}", For(key), generation: 1, Long);
+            }
+
+            writes++;
+        }
+
+        await Task.WhenAll(readers);
+        Assert.Equal(0, wrong);
+        Assert.True(found > 1000 && writes > 1000, $"{found} found, {writes} writes");
+    }
 }
