@@ -19,7 +19,7 @@ internal readonly record struct KeptValidators(string ETag, DateTime? LastModifi
 /// found through an open-addressing table of offsets beside it: no object an entry. As objects
 /// (one an entry beside its strings, 0.4–0.6 kB each) 100,000 entries held ~55 MB of the GC's
 /// heap, and what the store replaced ended as garbage in its oldest generation, which the GC kept
-/// committed: a process with them peaked ~90 MB above one without (README, "Peak RSS").
+/// committed: a process with them peaked ~90 MB above one without (README, "The kept validators' records").
 /// Each entry remembers the eviction generation it was read in, and a lookup checks whether one
 /// of its cache keys was evicted after that. Bounded by count and bytes in two halves: when the
 /// newer half is full or older than the longest an entry lives, the older half is emptied and
