@@ -40,7 +40,7 @@ internal sealed class KeptValidatorStore
     // An answer whose record is larger is not kept (a URL or keys that long are not a hot read).
     private const int LongestRecord = 4096;
 
-    private readonly int capacity;
+    private readonly int entriesPerHalf;
     private readonly TimeSpan longest;
 
     // Cache-Control and Vary take a few values, kept once and named in a record by their index.
@@ -57,9 +57,8 @@ internal sealed class KeptValidatorStore
 
     public KeptValidatorStore(int capacity, TimeSpan longest)
     {
-        this.capacity = capacity;
+        entriesPerHalf = Math.Max(1, capacity / 2);
         this.longest = longest;
-        var entriesPerHalf = Math.Max(1, capacity / 2);
         newer = new Half(entriesPerHalf);
         older = new Half(entriesPerHalf);
         evictedInByName = evictedIn.GetAlternateLookup<ReadOnlySpan<char>>();
@@ -83,20 +82,21 @@ internal sealed class KeptValidatorStore
         }
 
         // Found in a half emptied meanwhile, whose evictions may have been forgotten already.
-        return IsValid(kept) && kept.Generation >= Volatile.Read(ref older).FirstGeneration ? kept.Validators : null;
+        return IsValid(kept.Validators.SurrogateKey, kept.Generation, kept.ExpiresAt)
+            && kept.Generation >= Volatile.Read(ref older).FirstGeneration ? kept.Validators : null;
     }
 
-    private bool IsValid(Record kept)
+    private bool IsValid(string surrogateKey, long generation, long expiresAt)
     {
-        if (Environment.TickCount64 > kept.ExpiresAt)
+        if (Environment.TickCount64 > expiresAt)
         {
             return false;
         }
 
-        var keys = kept.Validators.SurrogateKey.AsSpan();
+        var keys = surrogateKey.AsSpan();
         foreach (var range in keys.Split(' '))
         {
-            if (evictedInByName.TryGetValue(keys[range], out var evicted) && evicted > kept.Generation)
+            if (evictedInByName.TryGetValue(keys[range], out var evicted) && evicted > generation)
             {
                 return false;
             }
@@ -122,7 +122,7 @@ internal sealed class KeptValidatorStore
 
         record = record[..length];
         var current = newer;
-        if (current.Count >= Math.Max(1, capacity / 2) || !current.HasRoomFor(length)
+        if (current.Count >= entriesPerHalf || !current.HasRoomFor(length)
             || Environment.TickCount64 - current.StartedAt > longest.TotalMilliseconds)
         {
             var emptied = older;
@@ -140,7 +140,8 @@ internal sealed class KeptValidatorStore
         }
 
         var hash = key.GetHashCode();
-        if (newer.TryFind(hash, Record.KeyOf(record), sharedValues, out var same) && same.Validators == validators && IsValid(same))
+        var same = newer.KeptFor(hash, Record.KeyOf(record));
+        if (Record.SameAnswer(same, record) && IsValid(validators.SurrogateKey, Record.GenerationOf(same), Record.ExpiresAtOf(same)))
         {
             return; // the same answer, and no change since: keeping it again would only fill the half
         }
@@ -190,6 +191,14 @@ internal sealed class KeptValidatorStore
 
         public static ReadOnlySpan<byte> KeyOf(ReadOnlySpan<byte> record) =>
             record.Slice(HeaderLength, BinaryPrimitives.ReadUInt16LittleEndian(record[30..]));
+
+        public static long GenerationOf(ReadOnlySpan<byte> record) => BinaryPrimitives.ReadInt64LittleEndian(record[4..]);
+
+        public static long ExpiresAtOf(ReadOnlySpan<byte> record) => BinaryPrimitives.ReadInt64LittleEndian(record[12..]);
+
+        /// <summary>Whether two records hold the same answer (all but when they were read and expire).</summary>
+        public static bool SameAnswer(ReadOnlySpan<byte> kept, ReadOnlySpan<byte> record) =>
+            kept.Length == record.Length && kept[20..].SequenceEqual(record[20..]);
 
         public static bool TryWrite(Span<byte> destination, string key, Record kept, byte cacheControl, byte vary, out int length)
         {
@@ -252,7 +261,7 @@ internal sealed class KeptValidatorStore
                 cacheControl,
                 vary,
                 Encoding.UTF8.GetString(text.Slice(etagLength, keysLength)));
-            record = new Record(validators, BinaryPrimitives.ReadInt64LittleEndian(bytes[4..]), BinaryPrimitives.ReadInt64LittleEndian(bytes[12..]));
+            record = new Record(validators, GenerationOf(bytes), ExpiresAtOf(bytes));
             return true;
         }
     }
@@ -301,27 +310,39 @@ internal sealed class KeptValidatorStore
             Interlocked.Increment(ref version);
         }
 
+        /// <summary>The record kept for <paramref name="key"/>, or none. Under the cache's lock: the half does not change meanwhile.</summary>
+        public ReadOnlySpan<byte> KeptFor(int hash, ReadOnlySpan<byte> key)
+        {
+            var at = offsets[SlotOf(hash, key)] - 1;
+            return at < 0 ? default : records.AsSpan(at, BinaryPrimitives.ReadInt32LittleEndian(records.AsSpan(at)));
+        }
+
         public void Add(int hash, ReadOnlySpan<byte> record)
         {
             record.CopyTo(records.AsSpan(used));
+            var slot = SlotOf(hash, Record.KeyOf(record));
+            if (offsets[slot] == 0)
+            {
+                hashes[slot] = hash;
+                Count++;
+            }
+
+            // Published after its bytes and its hash: a lookup that finds the offset reads both.
+            Volatile.Write(ref offsets[slot], used + 1);
+            used += record.Length;
+        }
+
+        // The slot of the record kept for the key, or the empty slot where it would go (the table is at most half full).
+        private int SlotOf(int hash, ReadOnlySpan<byte> key)
+        {
             var mask = offsets.Length - 1;
             for (var slot = hash & mask; ; slot = (slot + 1) & mask)
             {
                 var at = offsets[slot] - 1;
-                if (at < 0)
+                if (at < 0 || (hashes[slot] == hash && Record.KeyOf(records.AsSpan(at)).SequenceEqual(key)))
                 {
-                    hashes[slot] = hash;
-                    Count++;
+                    return slot;
                 }
-                else if (hashes[slot] != hash || !Record.KeyOf(records.AsSpan(at)).SequenceEqual(Record.KeyOf(record)))
-                {
-                    continue;
-                }
-
-                // Published after its bytes and its hash: a lookup that finds the offset reads both.
-                Volatile.Write(ref offsets[slot], used + 1);
-                used += record.Length;
-                return;
             }
         }
 
