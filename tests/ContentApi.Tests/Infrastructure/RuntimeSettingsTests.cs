@@ -6,7 +6,7 @@ namespace ContentApi.Tests.Infrastructure;
 public sealed class RuntimeSettingsTests
 {
     [Fact]
-    public void The_api_runs_the_server_gc_in_its_conserve_memory_mode()
+    public void The_api_runs_the_server_gc_in_its_conserve_memory_mode_with_half_the_gen0_budgets()
     {
         // The API's own runtime configuration, copied beside the tests with its assembly.
         var path = Path.Combine(Path.GetDirectoryName(typeof(Program).Assembly.Location)!, "ContentApi.runtimeconfig.json");
@@ -15,5 +15,6 @@ public sealed class RuntimeSettingsTests
 
         Assert.True(properties.GetProperty("System.GC.Server").GetBoolean());
         Assert.Equal(7, properties.GetProperty("System.GC.ConserveMemory").GetInt32());
+        Assert.Equal(50, properties.GetProperty("System.GC.DGen0GrowthPercent").GetInt32());
     }
 }
