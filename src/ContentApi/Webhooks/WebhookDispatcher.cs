@@ -13,8 +13,11 @@ internal sealed class WebhookOptions
     /// <summary>Lets webhooks reach loopback, private and link-local addresses (a receiver on the same network; tests).</summary>
     public bool AllowPrivateTargets { get; set; }
 
-    /// <summary>How often each instance looks for due deliveries when it found none.</summary>
-    public int PollIntervalMilliseconds { get; set; } = 250;
+    /// <summary>
+    /// The longest an instance waits before it looks for due deliveries again, when neither a
+    /// notification nor the next delivery coming due ends the wait sooner.
+    /// </summary>
+    public int PollIntervalMilliseconds { get; set; } = 10_000;
 
     /// <summary>A receiver answers within this or the attempt fails.</summary>
     public int TimeoutSeconds { get; set; } = 10;
@@ -84,8 +87,21 @@ internal sealed class WebhookDispatcher : BackgroundService
         set next_attempt_at = now() + make_interval(secs => @leaseSeconds), attempts = d.attempts + 1, last_attempt_at = now()
         from due, webhook_subscriptions s
         where d.id = due.id and s.id = d.subscription_id
-        returning d.id, d.subscription_id, d.message_id, d.payload::text as payload, d.attempts, s.url, s.secret
+        returning d.id, d.subscription_id, d.message_id, d.payload::text as payload, d.attempts, s.url, s.secret;
         """;
+
+    // After a claim: how long until the next pending delivery of an enabled subscription comes due
+    // (a retry, or a claim whose lease ran out), in milliseconds; no row when none waits.
+    private const string NextDueSql = """
+        select ceil(extract(epoch from d.next_attempt_at - clock_timestamp()) * 1000)::bigint
+        from webhook_deliveries d join webhook_subscriptions s on s.id = d.subscription_id
+        where d.status = 'pending' and s.enabled
+        order by d.next_attempt_at
+        limit 1
+        """;
+
+    // The database away: looked for again this often.
+    private const int RetryAfterFailureMilliseconds = 1000;
 
     private const string DeliveredSql = """
         update webhook_deliveries set status = 'delivered', delivered_at = now(), last_status = @status, last_error = null where id = @id;
@@ -110,10 +126,11 @@ internal sealed class WebhookDispatcher : BackgroundService
         var failing = false;
         while (!stoppingToken.IsCancellationRequested)
         {
-            var sent = 0;
+            var (sent, wait) = (0, RetryAfterFailureMilliseconds);
             try
             {
-                sent = await DispatchBatchAsync(stoppingToken);
+                (sent, var nextDue) = await DispatchBatchAsync(stoppingToken);
+                wait = WaitMilliseconds(nextDue);
                 failing = false;
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -130,13 +147,14 @@ internal sealed class WebhookDispatcher : BackgroundService
                 failing = true;
             }
 
-            // A full batch: more may be due at once. Otherwise wait for a change (the outbox
-            // notifies on commit) or the poll interval (retries come due without one).
-            if (sent < options.BatchSize)
+            // Something sent: look again at once (more may be due, and its retries are known only
+            // now). Nothing: wait for a change (the outbox notifies on commit, and so do a
+            // redelivery and a subscription enabled again: migration 0027) or the next due delivery.
+            if (sent == 0)
             {
                 try
                 {
-                    await WaitForChangeAsync(stoppingToken);
+                    await WaitForChangeAsync(wait, stoppingToken);
                 }
                 catch (OperationCanceledException)
                 {
@@ -148,7 +166,12 @@ internal sealed class WebhookDispatcher : BackgroundService
 
     private NpgsqlConnection? listener;
 
-    private async Task WaitForChangeAsync(CancellationToken stoppingToken)
+    // Until the next delivery is due (a few ms more, so that the claim's now() has passed it), at
+    // most the poll interval, and never 0 (Npgsql's "forever").
+    private int WaitMilliseconds(long? nextDueMilliseconds) =>
+        (int)Math.Clamp(nextDueMilliseconds is { } due ? due + 5 : long.MaxValue, 10, options.PollIntervalMilliseconds);
+
+    private async Task WaitForChangeAsync(int milliseconds, CancellationToken stoppingToken)
     {
         try
         {
@@ -157,21 +180,23 @@ internal sealed class WebhookDispatcher : BackgroundService
                 // A connection of its own stays open, listening, for the life of the instance.
                 var connection = unpooled.Create("webhooks");
                 await connection.OpenAsync(stoppingToken);
-                await using (var listen = new NpgsqlCommand("listen content_outbox", connection))
+                await using (var listen = new NpgsqlCommand("listen content_outbox; listen webhook_deliveries", connection))
                 {
                     await listen.ExecuteNonQueryAsync(stoppingToken);
                 }
 
+                // What became due before it listened was not heard: the caller looks at once.
                 listener = connection;
+                return;
             }
 
-            await listener.WaitAsync(options.PollIntervalMilliseconds, stoppingToken);
+            await listener.WaitAsync(milliseconds, stoppingToken);
         }
         catch (Exception exception) when (exception is NpgsqlException or TimeoutException or System.IO.IOException)
         {
             // Polling until it can listen again.
             await DropListenerAsync();
-            await Task.Delay(options.PollIntervalMilliseconds, stoppingToken);
+            await Task.Delay(Math.Min(milliseconds, RetryAfterFailureMilliseconds), stoppingToken);
         }
     }
 
@@ -184,13 +209,17 @@ internal sealed class WebhookDispatcher : BackgroundService
         }
     }
 
-    private async Task<int> DispatchBatchAsync(CancellationToken stoppingToken)
+    /// <summary>Sends and records a batch of due deliveries; with the time until the next comes due, as it was before these were sent.</summary>
+    private async Task<(int Sent, long? NextDueMilliseconds)> DispatchBatchAsync(CancellationToken stoppingToken)
     {
         List<Claimed> claimed;
+        long? nextDue;
         await using (var connection = await db.OpenConnectionAsync(stoppingToken))
+        await using (var results = await connection.QueryMultipleAsync(new CommandDefinition(ClaimSql + NextDueSql,
+            new { batch = options.BatchSize, leaseSeconds = options.TimeoutSeconds + 30 }, cancellationToken: stoppingToken)))
         {
-            claimed = (await connection.QueryAsync<Claimed>(new CommandDefinition(ClaimSql,
-                new { batch = options.BatchSize, leaseSeconds = options.TimeoutSeconds + 30 }, cancellationToken: stoppingToken))).ToList();
+            claimed = (await results.ReadAsync<Claimed>()).AsList();
+            nextDue = await results.ReadSingleOrDefaultAsync<long?>();
         }
 
         await Task.WhenAll(claimed.Select(async delivery =>
@@ -198,7 +227,7 @@ internal sealed class WebhookDispatcher : BackgroundService
             var attempt = await SendAsync(delivery, stoppingToken);
             await RecordAsync(delivery, attempt, stoppingToken);
         }));
-        return claimed.Count;
+        return (claimed.Count, nextDue);
     }
 
     private async Task<Attempt> SendAsync(Claimed delivery, CancellationToken stoppingToken)

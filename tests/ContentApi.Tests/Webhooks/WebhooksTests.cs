@@ -25,7 +25,9 @@ public sealed class WebhooksTests : IAsyncLifetime
     public ValueTask InitializeAsync()
     {
         app.SettingOverrides["Webhooks:AllowPrivateTargets"] = "true"; // the receivers are on loopback
-        app.SettingOverrides["Webhooks:PollIntervalMilliseconds"] = "50";
+        // Nothing here waits for a poll: every delivery goes out on a notification (a change, a
+        // redelivery, a subscription enabled again) or when it comes due (a retry).
+        app.SettingOverrides["Webhooks:PollIntervalMilliseconds"] = "60000";
         app.SettingOverrides["Webhooks:RetryBaseMilliseconds"] = "200";
         app.SettingOverrides["Webhooks:TimeoutSeconds"] = "1";
         app.SettingOverrides["Webhooks:DisableAfterFailures"] = "4";
