@@ -51,7 +51,7 @@ internal static partial class CoalescedListStatements
     /// </summary>
     public static string Batched(string sql, IReadOnlyList<string> names, string orderBy)
     {
-        var columns = string.Join(", ", names.Select((_, position) => "@" + SqlParameters.ColumnName(position)));
+        var columns = string.Join(", ", names.Select((_, position) => SqlParameters.ColumnParameter(position)));
         var aliases = string.Join(", ", names.Select(name => $"\"{name}\""));
         var perRow = ParameterName().Replace(sql, match => names.Contains(match.Groups[1].Value) ? $"k.\"{match.Groups[1].Value}\"" : match.Value);
         return $"""

@@ -70,10 +70,14 @@ internal sealed class SqlParameters : SqlMapper.IDynamicParameters
 
     /// <summary>
     /// The values of several sets with the same names, as columns: for each name, one array
-    /// parameter <c>@columnN</c> (N its position) with each set's value in the sets' order. Null
+    /// parameter (<see cref="ColumnParameter"/>) with each set's value in the sets' order. Null
     /// values keep their type; values given as <see cref="object"/> (a cursor's key) are of
     /// one .NET type in every set.
     /// </summary>
+    /// <remarks>
+    /// Positional and unnamed: Npgsql then sends the statement as it is, without parsing it for
+    /// <c>@names</c> on every request (a shared list statement is a few kB of SQL).
+    /// </remarks>
     public static void AddColumnsTo(NpgsqlCommand command, IReadOnlyList<SqlParameters> sets)
     {
         var first = sets[0].entries;
@@ -86,7 +90,7 @@ internal sealed class SqlParameters : SqlMapper.IDynamicParameters
                 values.SetValue(sets[set].entries[column].Value, set);
             }
 
-            var parameter = new NpgsqlParameter { ParameterName = ColumnName(column), Value = values };
+            var parameter = new NpgsqlParameter { Value = values };
             if (first[column].Type is { } type)
             {
                 parameter.NpgsqlDbType = NpgsqlDbType.Array | type;
@@ -96,8 +100,8 @@ internal sealed class SqlParameters : SqlMapper.IDynamicParameters
         }
     }
 
-    /// <summary>The name <see cref="AddColumnsTo"/> gives the column of the value at <paramref name="position"/>.</summary>
-    public static string ColumnName(int position) => string.Create(CultureInfo.InvariantCulture, $"column{position}");
+    /// <summary>Where a statement reads the column <see cref="AddColumnsTo"/> makes of the value at <paramref name="position"/>: <c>$1</c> for the first.</summary>
+    public static string ColumnParameter(int position) => string.Create(CultureInfo.InvariantCulture, $"${position + 1}");
 
     void SqlMapper.IDynamicParameters.AddParameters(IDbCommand command, SqlMapper.Identity identity) => AddTo((NpgsqlCommand)command);
 }

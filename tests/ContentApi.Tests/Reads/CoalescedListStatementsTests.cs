@@ -89,7 +89,7 @@ public sealed class CoalescedListStatementsTests(ContentApiFixture app) : OwnDat
             ["q", "tag", "offset"], "x.v");
 
         Assert.Contains("""v @@ to_tsquery(k."q") and tags @> array[k."tag"] and n = k."offset" """.TrimEnd(), sql, StringComparison.Ordinal);
-        Assert.Contains("""unnest(@column0, @column1, @column2) with ordinality as k("q", "tag", "offset", answers_question)""", sql, StringComparison.Ordinal);
+        Assert.Contains("""unnest($1, $2, $3) with ordinality as k("q", "tag", "offset", answers_question)""", sql, StringComparison.Ordinal);
     }
 
     [Fact]
