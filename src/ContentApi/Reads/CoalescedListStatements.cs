@@ -25,7 +25,7 @@ internal static partial class CoalescedListStatements
     public static Task<List<TRow>> RowsAsync<TRow>(
         NpgsqlDataSource db, string sql, SqlParameters values, string orderBy, Func<NpgsqlDataReader, TRow> readRow, CancellationToken cancellationToken)
     {
-        var key = string.Concat(sql, "\n", orderBy, "\n", values.Shape);
+        var key = (sql, orderBy, values.Shape);
         if (!ShapesOf<TRow>.Batches.TryGetValue(key, out var batches))
         {
             batches = new CoalescedStatement<TRow>(Batched(sql, values.Names, orderBy), readRow);
@@ -41,7 +41,7 @@ internal static partial class CoalescedListStatements
     // The batches of each shape whose rows are TRows.
     private static class ShapesOf<TRow>
     {
-        public static readonly ConcurrentDictionary<string, CoalescedStatement<TRow>> Batches = new(StringComparer.Ordinal);
+        public static readonly ConcurrentDictionary<(string Sql, string OrderBy, string Shape), CoalescedStatement<TRow>> Batches = new();
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Encodings.Web;
 using ContentApi.Infrastructure.Http;
 using FluentValidation;
 using Microsoft.AspNetCore.WebUtilities;
@@ -114,30 +115,31 @@ public sealed record PageLinks(string Self, string First, string? Next, string? 
 /// <summary>The envelope of every list.</summary>
 public sealed record Paged<T>(IReadOnlyList<T> Items, PageInfo Page, PageLinks Links);
 
-internal static class PageUrls
+/// <summary>
+/// The links of one list page: the request's URL with its paging parameters replaced. The
+/// request's other parameters are read and encoded once for all of the page's links.
+/// </summary>
+internal sealed class PageUrls
 {
     private static readonly string[] PagingParameters = ["page", "pageSize", "cursor"];
 
-    /// <summary>The request's URL with its paging parameters replaced.</summary>
-    public static string With(HttpRequest request, int pageSize, int? page = null, string? cursor = null)
+    // The path and the request's other parameters, as QueryHelpers.AddQueryString writes them,
+    // ready for the paging parameters: "/v1/articles?tag=x&" or "/v1/articles?".
+    private readonly string prefix;
+
+    public PageUrls(HttpRequest request)
     {
-        var query = QueryHelpers.ParseQuery(request.QueryString.Value)
+        var kept = request.Query
             .Where(p => !PagingParameters.Contains(p.Key, StringComparer.OrdinalIgnoreCase))
             .SelectMany(p => p.Value.Select(v => new KeyValuePair<string, string?>(p.Key, v)))
             .ToList();
-        if (page is { } number)
-        {
-            query.Add(new("page", number.ToString(CultureInfo.InvariantCulture)));
-        }
-
-        if (cursor is not null)
-        {
-            query.Add(new("cursor", cursor));
-        }
-
-        query.Add(new("pageSize", pageSize.ToString(CultureInfo.InvariantCulture)));
-        return QueryHelpers.AddQueryString(request.Path.Value ?? "/", query);
+        var path = request.Path.Value ?? "/";
+        prefix = kept.Count == 0 ? path + "?" : QueryHelpers.AddQueryString(path, kept) + "&";
     }
+
+    /// <summary>This list at <paramref name="page"/> or <paramref name="cursor"/>, <paramref name="pageSize"/> items a page.</summary>
+    public string With(int pageSize, int? page = null, string? cursor = null) => string.Create(CultureInfo.InvariantCulture,
+        $"{prefix}{(page is { } number ? $"page={number}&" : "")}{(cursor is null ? "" : $"cursor={UrlEncoder.Default.Encode(cursor)}&")}pageSize={pageSize}");
 
     public static string LinkHeader(PageLinks links)
     {

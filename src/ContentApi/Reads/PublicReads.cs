@@ -85,6 +85,7 @@ internal sealed class PublicReads(ReadRouting routing, ConditionalRequests condi
         }
 
         var request = httpContext.Request;
+        var urls = new PageUrls(request);
         var page = cursor is null ? query.PageNumber() : (int?)null;
         var first = rows.Count > 0 ? rows[0] : null;
         var last = rows.Count > 0 ? rows[^1] : null;
@@ -100,17 +101,17 @@ internal sealed class PublicReads(ReadRouting routing, ConditionalRequests condi
         };
         string? prevLink = (cursor, backward, hasMore, first) switch
         {
-            (null, _, _, _) => page > 1 ? PageUrls.With(request, size, page: page - 1) : null,
-            (_, false, _, { } row) => PageUrls.With(request, size, cursor: await CursorAsync(spec, row.CursorKey0!, row.CursorKey1, backward: true, cancellationToken)),
-            (_, false, _, null) => PageUrls.With(request, size, cursor: await CursorAsync(spec, cursor.Key0, cursor.Key1, backward: true, cancellationToken)),
-            (_, true, true, { } row) => PageUrls.With(request, size, cursor: await CursorAsync(spec, row.CursorKey0!, row.CursorKey1, backward: true, cancellationToken)),
+            (null, _, _, _) => page > 1 ? urls.With(size, page: page - 1) : null,
+            (_, false, _, { } row) => urls.With(size, cursor: await CursorAsync(spec, row.CursorKey0!, row.CursorKey1, backward: true, cancellationToken)),
+            (_, false, _, null) => urls.With(size, cursor: await CursorAsync(spec, cursor.Key0, cursor.Key1, backward: true, cancellationToken)),
+            (_, true, true, { } row) => urls.With(size, cursor: await CursorAsync(spec, row.CursorKey0!, row.CursorKey1, backward: true, cancellationToken)),
             _ => null,
         };
 
         var links = new PageLinks(
-            Self: PageUrls.With(request, size, page: page, cursor: query.Cursor),
-            First: PageUrls.With(request, size, page: 1),
-            Next: nextCursor is null ? null : PageUrls.With(request, size, cursor: nextCursor),
+            Self: urls.With(size, page: page, cursor: query.Cursor),
+            First: urls.With(size, page: 1),
+            Next: nextCursor is null ? null : urls.With(size, cursor: nextCursor),
             Prev: prevLink);
         var totalPages = (int)Math.Max(1, (totalItems + size - 1) / size);
 

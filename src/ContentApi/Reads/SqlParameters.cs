@@ -1,5 +1,6 @@
 using System.Data;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using Dapper;
 using Npgsql;
 using NpgsqlTypes;
@@ -16,9 +17,14 @@ namespace ContentApi.Reads;
 internal sealed class SqlParameters : SqlMapper.IDynamicParameters
 {
     // A value by name, its parameter made fresh for each command (a parameter belongs to one
-    // collection at a time); ClrType: the type it was given as; Type: the PostgreSQL type when
-    // the value may be null.
-    private sealed record Entry(string Name, object? Value, Type ClrType, NpgsqlDbType? Type, Func<NpgsqlParameter> Parameter);
+    // collection at a time) by Typed, one delegate per type rather than a closure per value;
+    // ClrType: the type it was given as; Type: the PostgreSQL type when the value may be null.
+    private sealed record Entry(string Name, object? Value, Type ClrType, NpgsqlDbType? Type, Func<string, object?, NpgsqlParameter> Typed);
+
+    private static class TypedParameter<T>
+    {
+        public static readonly Func<string, object?, NpgsqlParameter> Make = static (name, value) => new NpgsqlParameter<T>(name, (T)value!);
+    }
 
     private readonly List<Entry> entries = [];
 
@@ -31,7 +37,7 @@ internal sealed class SqlParameters : SqlMapper.IDynamicParameters
             throw new ArgumentException($"'{name}' is a nullable value: give its PostgreSQL type.", nameof(value));
         }
 
-        entries.Add(new Entry(name, value, typeof(T), null, () => new NpgsqlParameter<T>(name, value)));
+        entries.Add(new Entry(name, value, typeof(T), null, TypedParameter<T>.Make));
         return this;
     }
 
@@ -39,9 +45,7 @@ internal sealed class SqlParameters : SqlMapper.IDynamicParameters
     public SqlParameters Add<T>(string name, T? value, NpgsqlDbType type)
         where T : struct
     {
-        entries.Add(new Entry(name, value, typeof(T?), type, () => value is { } present
-            ? new NpgsqlParameter<T>(name, present) { NpgsqlDbType = type }
-            : new NpgsqlParameter(name, type) { Value = DBNull.Value }));
+        entries.Add(new Entry(name, value, typeof(T?), type, TypedParameter<T>.Make));
         return this;
     }
 
@@ -49,7 +53,23 @@ internal sealed class SqlParameters : SqlMapper.IDynamicParameters
     public IReadOnlyList<string> Names => entries.ConvertAll(entry => entry.Name);
 
     /// <summary>The names and the .NET types of the values (of each value given as <see cref="object"/>, its own).</summary>
-    public string Shape => string.Join(",", entries.Select(entry => $"{entry.Name}:{(entry.ClrType == typeof(object) ? entry.Value?.GetType() : entry.ClrType)}"));
+    public string Shape
+    {
+        get
+        {
+            // Asked on every list request: one string, no piece per value.
+            var shape = new DefaultInterpolatedStringHandler(0, 0, CultureInfo.InvariantCulture);
+            foreach (var entry in entries)
+            {
+                shape.AppendFormatted(entry.Name);
+                shape.AppendLiteral(":");
+                shape.AppendFormatted(entry.ClrType == typeof(object) ? entry.Value?.GetType() : entry.ClrType);
+                shape.AppendLiteral(",");
+            }
+
+            return shape.ToStringAndClear();
+        }
+    }
 
     /// <summary>These values and then <paramref name="more"/>'s, in a new set.</summary>
     public SqlParameters With(SqlParameters more)
@@ -64,7 +84,12 @@ internal sealed class SqlParameters : SqlMapper.IDynamicParameters
     {
         foreach (var entry in entries)
         {
-            command.Parameters.Add(entry.Parameter());
+            command.Parameters.Add(entry switch
+            {
+                { Value: null, Type: { } type } => new NpgsqlParameter(entry.Name, type) { Value = DBNull.Value },
+                { Type: { } type } => WithType(entry.Typed(entry.Name, entry.Value), type),
+                _ => entry.Typed(entry.Name, entry.Value),
+            });
         }
     }
 
@@ -98,6 +123,12 @@ internal sealed class SqlParameters : SqlMapper.IDynamicParameters
 
             command.Parameters.Add(parameter);
         }
+    }
+
+    private static NpgsqlParameter WithType(NpgsqlParameter parameter, NpgsqlDbType type)
+    {
+        parameter.NpgsqlDbType = type;
+        return parameter;
     }
 
     /// <summary>Where a statement reads the column <see cref="AddColumnsTo"/> makes of the value at <paramref name="position"/>: <c>$1</c> for the first.</summary>

@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Reflection;
+using System.Text.Json;
 using FluentValidation;
 
 namespace ContentApi.Infrastructure.Http;
@@ -63,9 +65,14 @@ internal static class ValidationFilter
     /// <summary>Field names in messages and error maps are the JSON/query names (camelCase).</summary>
     public static void UseCamelCaseNames()
     {
-        ValidatorOptions.Global.PropertyNameResolver = (_, member, _) =>
-            member is null ? null : System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(member.Name);
-        ValidatorOptions.Global.DisplayNameResolver = (_, member, _) =>
-            member is null ? null : System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(member.Name);
+        ValidatorOptions.Global.PropertyNameResolver = (_, member, _) => CamelCaseName(member);
+        ValidatorOptions.Global.DisplayNameResolver = (_, member, _) => CamelCaseName(member);
     }
+
+    // FluentValidation asks for each rule's name on every validation, valid or not: each member's
+    // name is converted once (a new string per rule and request was ~2% of a list request's allocations).
+    private static readonly ConcurrentDictionary<MemberInfo, string> CamelCaseNames = new();
+
+    private static string? CamelCaseName(MemberInfo? member) =>
+        member is null ? null : CamelCaseNames.GetOrAdd(member, static m => JsonNamingPolicy.CamelCase.ConvertName(m.Name));
 }
