@@ -1,0 +1,39 @@
+using Npgsql;
+
+namespace ContentApi.Tests.Infrastructure;
+
+/// <summary>
+/// The functions that reads and writes call for each article and that PostgreSQL never inlines
+/// (they return a row, read from subqueries or write) are plpgsql, whose plans a session keeps:
+/// as SQL functions PostgreSQL 15 planned each body again on every call (migrations 0025, 0028).
+/// What they return is held by the tests of the documents, snippets and keys they build.
+/// </summary>
+public sealed class PlannedFunctionsTests(ContentApiFixture app)
+{
+    [Fact]
+    public async Task Functions_called_for_each_article_keep_their_plans()
+    {
+        string[] planned =
+        [
+            "article_linked_parts(bigint)", "article_person_json(people, text)", "article_authors_json(bigint)",
+            "refresh_article_links(bigint[])", "snippet_tokens(text)", "article_body_opening(jsonb)", "api_key_identity(bytea)",
+            "article_jsonld(jsonb, text)", "article_ninjs(jsonb, text)",
+        ];
+        await using var connection = new NpgsqlConnection(app.ConnectionString);
+        await connection.OpenAsync(TestContext.Current.CancellationToken);
+        await using var command = new NpgsqlCommand(
+            "select f.signature, l.lanname from unnest(@planned) f (signature) join pg_proc p on p.oid = f.signature::regprocedure join pg_language l on l.oid = p.prolang order by f.signature collate \"C\"",
+            connection);
+        command.Parameters.AddWithValue("planned", planned);
+        var languages = new List<string>();
+        await using (var reader = await command.ExecuteReaderAsync(TestContext.Current.CancellationToken))
+        {
+            while (await reader.ReadAsync(TestContext.Current.CancellationToken))
+            {
+                languages.Add($"{reader.GetString(0)} {reader.GetString(1)}");
+            }
+        }
+
+        Assert.Equal(planned.Order(StringComparer.Ordinal).Select(signature => $"{signature} plpgsql"), languages);
+    }
+}
