@@ -6,7 +6,8 @@ namespace ContentApi.Tests.Infrastructure;
 /// The functions that reads and writes call for each article and that PostgreSQL never inlines
 /// (they return a row, read from subqueries or write) are plpgsql, whose plans a session keeps:
 /// as SQL functions PostgreSQL 15 planned each body again on every call (migrations 0025, 0028).
-/// What they return is held by the tests of the documents, snippets and keys they build.
+/// What they return is held by the tests of the documents, snippets and keys they build. The
+/// changes feed's cache keys are an expression PostgreSQL inlines.
 /// </summary>
 public sealed class PlannedFunctionsTests(ContentApiFixture app)
 {
@@ -35,5 +36,27 @@ public sealed class PlannedFunctionsTests(ContentApiFixture app)
         }
 
         Assert.Equal(planned.Order(StringComparer.Ordinal).Select(signature => $"{signature} plpgsql"), languages);
+    }
+
+    [Fact]
+    public async Task The_cache_keys_of_each_change_are_an_expression_of_the_statement_that_names_them()
+    {
+        // Inlined, the function is gone from the plan (migration 0029); called, it runs as a query of its own for each item.
+        await using var connection = new NpgsqlConnection(app.ConnectionString);
+        await connection.OpenAsync(TestContext.Current.CancellationToken);
+        await using var command = new NpgsqlCommand(
+            "explain (verbose, costs off) select content_outbox_keys('comment', c.id, c.article_id), content_outbox_keys('tag', t.id) from comments c, tags t",
+            connection);
+        var plan = new List<string>();
+        await using (var reader = await command.ExecuteReaderAsync(TestContext.Current.CancellationToken))
+        {
+            while (await reader.ReadAsync(TestContext.Current.CancellationToken))
+            {
+                plan.Add(reader.GetString(0));
+            }
+        }
+
+        Assert.Contains(plan, line => line.Contains("'comments:'::text || (c.article_id)::text", StringComparison.Ordinal));
+        Assert.DoesNotContain(plan, line => line.Contains("content_outbox_keys", StringComparison.Ordinal));
     }
 }
