@@ -9,51 +9,32 @@
 -- (the query, taken from the catalog), so each gives what it gave.
 do $$
 declare
-    body text;
+    f record;
 begin
-    body := rtrim((select p.prosrc from pg_proc p where p.oid = 'article_linked_parts(bigint)'::regprocedure), E' \n');
-    execute format($sql$
-        create or replace function article_linked_parts(article_id bigint,
-            out event json, out people json, out organisations json, out places json, out tags json)
-            language plpgsql stable parallel safe as %L
-        $sql$, 'begin ' || body || E'\n    into event, people, organisations, places, tags;\nend');
+    -- Each function declared as it was (its arguments' names, result and attributes), its body
+    -- between the plpgsql that makes it a block.
+    for f in select * from (values
+        ('article_linked_parts(bigint)',
+         'article_linked_parts(article_id bigint, out event json, out people json, out organisations json, out places json, out tags json) stable parallel safe',
+         'begin ', E'\n    into event, people, organisations, places, tags;\nend'),
+        ('article_person_json(people, text)', 'article_person_json(p people, role text) returns json stable parallel safe', 'begin return (', E'\n); end'),
+        ('article_authors_json(bigint)', 'article_authors_json(article_id bigint) returns json stable parallel safe', 'begin return (', E'\n); end'),
+        ('refresh_article_links(bigint[])', 'refresh_article_links(article_ids bigint[]) returns void', 'begin ', E'\nend'),
+        ('snippet_tokens(text)', 'snippet_tokens(source text) returns json immutable parallel safe', 'begin return (', E'\n); end'),
+        ('api_key_identity(bytea)',
+         'api_key_identity(presented_hash bytea) returns table (id bigint, name text, scopes text[]) volatile security definer set search_path = public, pg_temp',
+         'begin return query ', E';\nend')
+    ) v (signature, declaration, before, after)
+    loop
+        execute format('create or replace function %s language plpgsql as %L', f.declaration,
+                       f.before || rtrim((select p.prosrc from pg_proc p where p.oid = f.signature::regprocedure), E' \n') || f.after);
+    end loop;
+end $$;
 
-    body := rtrim((select p.prosrc from pg_proc p where p.oid = 'article_person_json(people, text)'::regprocedure), E' \n');
-    execute format($sql$
-        create or replace function article_person_json(p people, role text) returns json
-            language plpgsql stable parallel safe as %L
-        $sql$, 'begin return (' || body || E'\n); end');
-
-    body := rtrim((select p.prosrc from pg_proc p where p.oid = 'article_authors_json(bigint)'::regprocedure), E' \n');
-    execute format($sql$
-        create or replace function article_authors_json(article_id bigint) returns json
-            language plpgsql stable parallel safe as %L
-        $sql$, 'begin return (' || body || E'\n); end');
-
-    body := rtrim((select p.prosrc from pg_proc p where p.oid = 'refresh_article_links(bigint[])'::regprocedure), E' \n');
-    execute format($sql$
-        create or replace function refresh_article_links(article_ids bigint[]) returns void
-            language plpgsql as %L
-        $sql$, 'begin ' || body || E'\nend');
-
-    body := rtrim((select p.prosrc from pg_proc p where p.oid = 'snippet_tokens(text)'::regprocedure), E' \n');
-    execute format($sql$
-        create or replace function snippet_tokens(source text) returns json
-            language plpgsql immutable parallel safe as %L
-        $sql$, 'begin return (' || body || E'\n); end');
-
-    -- Written as an SQL-standard body (migration 0018), which the catalog keeps parsed, not as text.
-    create or replace function article_body_opening(body jsonb) returns text
-        language plpgsql immutable parallel safe
-    as $body$
-    begin
-        return left(coalesce((select string_agg(block ->> 'text', ' ') from jsonb_array_elements(body) block), ''), 400);
-    end
-    $body$;
-
-    body := rtrim((select p.prosrc from pg_proc p where p.oid = 'api_key_identity(bytea)'::regprocedure), E' \n');
-    execute format($sql$
-        create or replace function api_key_identity(presented_hash bytea) returns table (id bigint, name text, scopes text[])
-            language plpgsql volatile security definer set search_path = public, pg_temp as %L
-        $sql$, 'begin return query ' || body || E';\nend');
+-- Written as an SQL-standard body (migration 0018), which the catalog keeps parsed, not as text.
+create or replace function article_body_opening(body jsonb) returns text
+    language plpgsql immutable parallel safe
+as $$
+begin
+    return left(coalesce((select string_agg(block ->> 'text', ' ') from jsonb_array_elements(body) block), ''), 400);
 end $$;
