@@ -11,6 +11,27 @@ namespace ContentApi.Tests.Infrastructure;
 /// </summary>
 public sealed class PlannedFunctionsTests(ContentApiFixture app)
 {
+    // The first column of each row of sql, with @planned bound to planned when given.
+    private async Task<List<string>> TextsAsync(string sql, string[]? planned = null)
+    {
+        await using var connection = new NpgsqlConnection(app.ConnectionString);
+        await connection.OpenAsync(TestContext.Current.CancellationToken);
+        await using var command = new NpgsqlCommand(sql, connection);
+        if (planned is not null)
+        {
+            command.Parameters.AddWithValue("planned", planned);
+        }
+
+        var texts = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync(TestContext.Current.CancellationToken);
+        while (await reader.ReadAsync(TestContext.Current.CancellationToken))
+        {
+            texts.Add(reader.GetString(0));
+        }
+
+        return texts;
+    }
+
     [Fact]
     public async Task Functions_called_for_each_article_keep_their_plans()
     {
@@ -20,20 +41,9 @@ public sealed class PlannedFunctionsTests(ContentApiFixture app)
             "refresh_article_links(bigint[])", "snippet_tokens(text)", "article_body_opening(jsonb)", "api_key_identity(bytea)",
             "article_jsonld(jsonb, text)", "article_ninjs(jsonb, text)",
         ];
-        await using var connection = new NpgsqlConnection(app.ConnectionString);
-        await connection.OpenAsync(TestContext.Current.CancellationToken);
-        await using var command = new NpgsqlCommand(
-            "select f.signature, l.lanname from unnest(@planned) f (signature) join pg_proc p on p.oid = f.signature::regprocedure join pg_language l on l.oid = p.prolang order by f.signature collate \"C\"",
-            connection);
-        command.Parameters.AddWithValue("planned", planned);
-        var languages = new List<string>();
-        await using (var reader = await command.ExecuteReaderAsync(TestContext.Current.CancellationToken))
-        {
-            while (await reader.ReadAsync(TestContext.Current.CancellationToken))
-            {
-                languages.Add($"{reader.GetString(0)} {reader.GetString(1)}");
-            }
-        }
+        var languages = await TextsAsync(
+            "select f.signature || ' ' || l.lanname from unnest(@planned) f (signature) join pg_proc p on p.oid = f.signature::regprocedure join pg_language l on l.oid = p.prolang order by f.signature collate \"C\"",
+            planned);
 
         Assert.Equal(planned.Order(StringComparer.Ordinal).Select(signature => $"{signature} plpgsql"), languages);
     }
@@ -42,19 +52,8 @@ public sealed class PlannedFunctionsTests(ContentApiFixture app)
     public async Task The_cache_keys_of_each_change_are_an_expression_of_the_statement_that_names_them()
     {
         // Inlined, the function is gone from the plan (migration 0029); called, it runs as a query of its own for each item.
-        await using var connection = new NpgsqlConnection(app.ConnectionString);
-        await connection.OpenAsync(TestContext.Current.CancellationToken);
-        await using var command = new NpgsqlCommand(
-            "explain (verbose, costs off) select content_outbox_keys('comment', c.id, c.article_id), content_outbox_keys('tag', t.id) from comments c, tags t",
-            connection);
-        var plan = new List<string>();
-        await using (var reader = await command.ExecuteReaderAsync(TestContext.Current.CancellationToken))
-        {
-            while (await reader.ReadAsync(TestContext.Current.CancellationToken))
-            {
-                plan.Add(reader.GetString(0));
-            }
-        }
+        var plan = await TextsAsync(
+            "explain (verbose, costs off) select content_outbox_keys('comment', c.id, c.article_id), content_outbox_keys('tag', t.id) from comments c, tags t");
 
         Assert.Contains(plan, line => line.Contains("'comments:'::text || (c.article_id)::text", StringComparison.Ordinal));
         Assert.DoesNotContain(plan, line => line.Contains("content_outbox_keys", StringComparison.Ordinal));
