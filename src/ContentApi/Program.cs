@@ -18,7 +18,7 @@ using ContentApi.Tags;
 using ContentApi.Webhooks;
 
 var (command, hostArgs) = AppCommands.Split(args);
-var builder = WebApplication.CreateBuilder(hostArgs);
+var builder = WebApplication.CreateBuilder(AppCommands.HostOptions(hostArgs));
 AppCommands.ConfigureHost(builder, command);
 
 builder.WebHost.UseServerTransport(builder.Configuration);

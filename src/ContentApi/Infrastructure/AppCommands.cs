@@ -36,6 +36,22 @@ internal static class AppCommands
     }
 
     /// <summary>
+    /// The host's options. Its content root, where appsettings.json is read, is the app's own
+    /// folder unless the arguments or the environment name one: the default, the working
+    /// directory, silently dropped the settings whenever the process started elsewhere (a service
+    /// manager's <c>/</c>, the bench's repository root).
+    /// </summary>
+    public static WebApplicationOptions HostOptions(string[] hostArgs)
+    {
+        var named = new ConfigurationBuilder()
+            .AddEnvironmentVariables("DOTNET_")
+            .AddEnvironmentVariables("ASPNETCORE_")
+            .AddCommandLine(hostArgs)
+            .Build()[HostDefaults.ContentRootKey];
+        return new WebApplicationOptions { Args = hostArgs, ContentRootPath = named is null ? AppContext.BaseDirectory : null };
+    }
+
+    /// <summary>
     /// The openapi command starts the app on a server that listens nowhere: the endpoints are
     /// built as for serving, and nothing is served.
     /// </summary>

@@ -10,11 +10,16 @@ public sealed class CommandLineTests(ContentApiFixture app)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static Process Start(string connectionString, IEnumerable<(string Name, string Value)> environment, string[] args)
+    private static Process Start(string connectionString, IEnumerable<(string Name, string Value)> environment, string[] args, string? workingDirectory = null)
     {
         // The dotnet host that runs the tests (dotnet test says which), else the one on PATH.
         var host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } path ? path : "dotnet";
         var start = new ProcessStartInfo(host) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (workingDirectory is not null)
+        {
+            start.WorkingDirectory = workingDirectory;
+        }
+
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "ContentApi.dll"));
         foreach (var arg in args)
         {
@@ -41,9 +46,11 @@ public sealed class CommandLineTests(ContentApiFixture app)
     }
 
     /// <summary>Serves on a free port until the app logs a line containing <paramref name="marker"/>; that line, or all it wrote if it never came.</summary>
-    private static async Task<string> ServeUntilAsync(string connectionString, IEnumerable<(string, string)> environment, string marker)
+    private static async Task<string> ServeUntilAsync(
+        string connectionString, IEnumerable<(string, string)> environment, string marker, string[]? args = null, string? workingDirectory = null)
     {
-        using var process = Start(connectionString, [("Logging__LogLevel__ContentApi", "Information"), .. environment], ["--urls", "http://127.0.0.1:0"]);
+        using var process = Start(connectionString, [("Logging__LogLevel__ContentApi", "Information"), .. environment],
+            ["--urls", "http://127.0.0.1:0", .. args ?? []], workingDirectory);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         timeout.CancelAfter(TimeSpan.FromSeconds(60));
         var seen = new StringBuilder();
@@ -141,6 +148,27 @@ public sealed class CommandLineTests(ContentApiFixture app)
 
         Assert.Equal("GC: server True, dynamic adaptation 1, target 2% of the time in collections", byDefault);
         Assert.Equal("GC: server True, dynamic adaptation 1, target 5% of the time in collections", overridden);
+    }
+
+    [Fact]
+    public async Task Started_from_another_folder_it_reads_the_settings_beside_it_unless_told_another_content_root()
+    {
+        // A service manager often starts the process in /: the working directory as the content
+        // root would leave appsettings.json (its log levels among others) unread.
+        var elsewhere = Directory.CreateTempSubdirectory("contentapi-cwd-").FullName;
+        try
+        {
+            (string, string)[] lifetime = [("Logging__LogLevel__Microsoft.Hosting.Lifetime", "Information")];
+            var byDefault = await ServeUntilAsync(app.ApiConnectionString, lifetime, "Content root path:", workingDirectory: elsewhere);
+            var named = await ServeUntilAsync(app.ApiConnectionString, lifetime, "Content root path:", ["--contentRoot", elsewhere], elsewhere);
+
+            Assert.Equal($"Content root path: {AppContext.BaseDirectory}", byDefault);
+            Assert.Equal($"Content root path: {elsewhere}", named.TrimEnd('/'));
+        }
+        finally
+        {
+            Directory.Delete(elsewhere, recursive: true);
+        }
     }
 
     [Fact]
