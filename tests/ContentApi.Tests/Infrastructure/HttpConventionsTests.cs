@@ -1,5 +1,8 @@
+using System.Diagnostics;
 using System.Net;
 using ContentApi.Tests.Comments;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ContentApi.Tests.Infrastructure;
@@ -23,6 +26,46 @@ public sealed class HttpConventionsTests(ContentApiFixture app)
         var response = await client.DeleteAsync("/v1/articles", Ct);
 
         await response.AssertProblemAsync(HttpStatusCode.MethodNotAllowed);
+    }
+
+    [Fact]
+    public async Task A_request_starts_an_activity_only_while_something_listens_for_one()
+    {
+        // The hosting layer starts an activity and a log scope for every request while its
+        // logger is on (appsettings.json turns it off); a tracer listening still gets them.
+        var seen = new List<Activity?>();
+        await using var observed = app.WithWebHostBuilder(b => b.ConfigureServices(services =>
+            services.AddSingleton<IStartupFilter>(new FirstMiddleware(context => seen.Add(Activity.Current)))));
+        var observedClient = observed.CreateClient();
+
+        var quiet = await observedClient.GetAsync("/health/live", Ct);
+        using (var tracer = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == "Microsoft.AspNetCore",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllData,
+        })
+        {
+            ActivitySource.AddActivityListener(tracer);
+            await observedClient.GetAsync("/health/live", Ct);
+        }
+
+        Assert.Equal(HttpStatusCode.OK, quiet.StatusCode);
+        Assert.Equal(2, seen.Count);
+        Assert.Null(seen[0]);
+        Assert.Equal("Microsoft.AspNetCore.Hosting.HttpRequestIn", seen[1]?.OperationName);
+    }
+
+    private sealed class FirstMiddleware(Action<Microsoft.AspNetCore.Http.HttpContext> observe) : IStartupFilter
+    {
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => builder =>
+        {
+            builder.Use((context, following) =>
+            {
+                observe(context);
+                return following(context);
+            });
+            next(builder);
+        };
     }
 
     [Theory]

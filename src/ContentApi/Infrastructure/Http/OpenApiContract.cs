@@ -83,7 +83,7 @@ internal sealed class ProblemSchemaFilter : ISchemaFilter
         concrete.Properties["status"] = new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32", Minimum = "400", Maximum = "599", Description = "The HTTP status code." };
         concrete.Properties["detail"] = Text("What went wrong with this request, in words.", 2000);
         concrete.Properties["instance"] = Text("The path of the request.", 2000);
-        concrete.Properties["traceId"] = Text("The request's trace id, for the logs.", 100);
+        concrete.Properties["traceId"] = Text("The request's id for the logs: the server's request id, or the W3C trace context's id while a tracer (OpenTelemetry) listens.", 100);
         concrete.Required = new SortedSet<string>(Always, StringComparer.Ordinal);
         if (typeof(HttpValidationProblemDetails).IsAssignableFrom(context.Type))
         {
@@ -300,7 +300,7 @@ internal sealed class ResponsesOperationFilter : IOperationFilter
             ["detail"] = detail,
             ["instance"] = path.Replace("{slug}", "hammouchi-promotes-a-new-vision-of-shared-international-security-cooperation-at-the-moscow-international-forum", StringComparison.Ordinal)
                 .Replace("{id}", "7", StringComparison.Ordinal),
-            ["traceId"] = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+            ["traceId"] = "0HNHG6B3KQ7UV:00000002",
         };
         if (status == 400)
         {

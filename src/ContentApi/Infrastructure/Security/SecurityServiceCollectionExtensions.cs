@@ -7,8 +7,6 @@ internal static class SecurityServiceCollectionExtensions
     /// <summary>API-key authentication and one authorisation policy per scope.</summary>
     public static IServiceCollection AddApiKeySecurity(this IServiceCollection services)
     {
-        // No default scheme: public requests (nearly all) skip authentication entirely; the
-        // policies of protected endpoints name the scheme.
         services.AddSingleton<InvalidApiKeyAttempts>();
         services.AddAuthentication()
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
@@ -23,9 +21,14 @@ internal static class SecurityServiceCollectionExtensions
         return services;
     }
 
+    /// <summary>
+    /// Authentication for requests that carry a key, ahead of the rate limiter (a valid key is
+    /// outside the anonymous budget). ASP.NET Core makes a lone scheme the default, so without the
+    /// condition every public read, nearly all of them without a key, would run the handler.
+    /// </summary>
     public static WebApplication UseApiKeySecurity(this WebApplication app)
     {
-        app.UseAuthentication();
+        app.UseWhen(context => context.Request.Headers.Authorization.Count > 0, keyed => keyed.UseAuthentication());
         app.UseAuthorization();
         return app;
     }
