@@ -1,8 +1,13 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
+using System.Net.Http.Headers;
+using ContentApi.Infrastructure.Security;
 using ContentApi.Tests.Comments;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ContentApi.Tests.Infrastructure;
@@ -55,7 +60,38 @@ public sealed class HttpConventionsTests(ContentApiFixture app)
         Assert.Equal("Microsoft.AspNetCore.Hosting.HttpRequestIn", seen[1]?.OperationName);
     }
 
-    private sealed class FirstMiddleware(Action<Microsoft.AspNetCore.Http.HttpContext> observe) : IStartupFilter
+    [Fact]
+    public async Task Only_a_request_with_a_key_runs_authentication()
+    {
+        // A lone scheme would be every request's default: each public read would run the handler.
+        var handlersAsked = new ConcurrentQueue<string>();
+        await using var observed = app.WithWebHostBuilder(b => b.ConfigureServices(services =>
+            services.AddScoped<IAuthenticationHandlerProvider>(provider => new ObservedHandlers(
+                new AuthenticationHandlerProvider(provider.GetRequiredService<IAuthenticationSchemeProvider>()), handlersAsked))));
+        var observedClient = observed.CreateClient();
+
+        var anonymous = await observedClient.GetAsync("/v1/articles", Ct);
+        var askedForAnonymous = handlersAsked.Count;
+        using var keyed = new HttpRequestMessage(HttpMethod.Get, "/v1/articles");
+        keyed.Headers.Authorization = new AuthenticationHeaderValue("Bearer", await app.CreateApiKeyAsync(Scopes.ContentWrite));
+        var withKey = await observedClient.SendAsync(keyed, Ct);
+
+        Assert.Equal(HttpStatusCode.OK, anonymous.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, withKey.StatusCode);
+        Assert.Equal(0, askedForAnonymous);
+        Assert.Contains(ApiKeyAuthenticationHandler.SchemeName, handlersAsked);
+    }
+
+    private sealed class ObservedHandlers(IAuthenticationHandlerProvider handlers, ConcurrentQueue<string> asked) : IAuthenticationHandlerProvider
+    {
+        public Task<IAuthenticationHandler?> GetHandlerAsync(HttpContext context, string authenticationScheme)
+        {
+            asked.Enqueue(authenticationScheme);
+            return handlers.GetHandlerAsync(context, authenticationScheme);
+        }
+    }
+
+    private sealed class FirstMiddleware(Action<HttpContext> observe) : IStartupFilter
     {
         public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => builder =>
         {

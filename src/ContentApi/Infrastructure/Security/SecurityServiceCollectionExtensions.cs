@@ -7,6 +7,10 @@ internal static class SecurityServiceCollectionExtensions
     /// <summary>API-key authentication and one authorisation policy per scope.</summary>
     public static IServiceCollection AddApiKeySecurity(this IServiceCollection services)
     {
+        // No default scheme (ASP.NET Core makes a lone scheme every request's default): public
+        // reads, nearly all without a key, would each run the handler. Protected endpoints'
+        // policies name the scheme; UseApiKeySecurity authenticates the requests that carry a key.
+        AppContext.SetSwitch("Microsoft.AspNetCore.Authentication.SuppressAutoDefaultScheme", true);
         services.AddSingleton<InvalidApiKeyAttempts>();
         services.AddAuthentication()
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
@@ -22,14 +26,24 @@ internal static class SecurityServiceCollectionExtensions
     }
 
     /// <summary>
-    /// Authentication for requests that carry a key, ahead of the rate limiter (a valid key is
-    /// outside the anonymous budget). ASP.NET Core makes a lone scheme the default, so without the
-    /// condition every public read, nearly all of them without a key, would run the handler.
+    /// A request with a key is authenticated here, ahead of the rate limiter (a valid key is
+    /// outside the anonymous budget); one without goes by.
     /// </summary>
     public static WebApplication UseApiKeySecurity(this WebApplication app)
     {
-        app.UseWhen(context => context.Request.Headers.Authorization.Count > 0, keyed => keyed.UseAuthentication());
+        app.UseAuthentication(); // with no default scheme it only records the request's path
+        app.Use((context, next) => context.Request.Headers.Authorization.Count == 0 ? next(context) : AuthenticateKeyAsync(context, next));
         app.UseAuthorization();
         return app;
+    }
+
+    private static async Task AuthenticateKeyAsync(HttpContext context, RequestDelegate next)
+    {
+        if (await context.AuthenticateAsync(ApiKeyAuthenticationHandler.SchemeName) is { Succeeded: true } result)
+        {
+            context.User = result.Principal;
+        }
+
+        await next(context);
     }
 }
