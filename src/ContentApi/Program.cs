@@ -43,6 +43,7 @@ app.UseHotReads();
 app.UseCompression();
 app.UseApiKeySecurity();
 app.UseRateLimiter();
+app.UseKnownQueryParameters();
 app.UseReadRouting();
 app.UseApiDocumentation();
 var api = app.MapApiRoutes();

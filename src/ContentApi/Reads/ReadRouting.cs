@@ -265,40 +265,26 @@ internal static class ReadRoutingExtensions
     public static WebApplication UseReadRouting(this WebApplication app)
     {
         var routing = app.Services.GetRequiredService<ReadRouting>();
-        app.Use(async (context, next) =>
+        app.Use((context, next) =>
         {
             var method = context.Request.Method;
-            if (HttpMethods.IsGet(method) || HttpMethods.IsHead(method))
+            var read = HttpMethods.IsGet(method) || HttpMethods.IsHead(method);
+            if (read)
             {
                 CommitPosition.Asked(context.Request); // a malformed one is a 400 before anything runs
-                if (!routing.Replicated)
-                {
-                    await next(context);
-                    return;
-                }
-
-                var headers = context.Response.Headers.ToArray();
-                try
-                {
-                    await next(context);
-                }
-                catch (Exception exception) when (!context.Response.HasStarted && routing.ReplicaFailed(context, exception))
-                {
-                    // What the endpoint had set goes; what the middleware before it had set stays.
-                    context.Response.Headers.Clear();
-                    foreach (var (name, value) in headers)
-                    {
-                        context.Response.Headers[name] = value;
-                    }
-
-                    context.Response.StatusCode = StatusCodes.Status200OK;
-                    await next(context);
-                }
-
-                return;
             }
 
-            if (routing.Replicated && !HttpMethods.IsOptions(method))
+            if (!routing.Replicated)
+            {
+                return next(context);
+            }
+
+            if (read)
+            {
+                return ReadAgainIfTheReplicaFailedAsync(context, next, routing);
+            }
+
+            if (!HttpMethods.IsOptions(method))
             {
                 context.Response.OnStarting(async () =>
                 {
@@ -309,8 +295,29 @@ internal static class ReadRoutingExtensions
                 });
             }
 
-            await next(context);
+            return next(context);
         });
         return app;
+    }
+
+    private static async Task ReadAgainIfTheReplicaFailedAsync(HttpContext context, RequestDelegate next, ReadRouting routing)
+    {
+        var headers = context.Response.Headers.ToArray();
+        try
+        {
+            await next(context);
+        }
+        catch (Exception exception) when (!context.Response.HasStarted && routing.ReplicaFailed(context, exception))
+        {
+            // What the endpoint had set goes; what the middleware before it had set stays.
+            context.Response.Headers.Clear();
+            foreach (var (name, value) in headers)
+            {
+                context.Response.Headers[name] = value;
+            }
+
+            context.Response.StatusCode = StatusCodes.Status200OK;
+            await next(context);
+        }
     }
 }

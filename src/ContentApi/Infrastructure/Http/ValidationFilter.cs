@@ -22,7 +22,7 @@ internal static class ValidationFilter
                 return next;
             }
 
-            return async invocation =>
+            return invocation =>
             {
                 foreach (var (index, validator) in validated)
                 {
@@ -37,11 +37,11 @@ internal static class ValidationFilter
                     var result = validator.Validate(new ValidationContext<object>(argument));
                     if (!result.IsValid)
                     {
-                        return TypedResults.ValidationProblem(result.ToDictionary(), instance: invocation.HttpContext.Request.Path);
+                        return ValueTask.FromResult<object?>(TypedResults.ValidationProblem(result.ToDictionary(), instance: invocation.HttpContext.Request.Path));
                     }
                 }
 
-                return await next(invocation);
+                return next(invocation);
             };
         });
         builder.Add(endpoint =>
