@@ -39,7 +39,7 @@ internal static class ApiRoutes
     {
         app.Use((context, next) =>
             context.GetEndpoint()?.Metadata.GetMetadata<QueryParameters>() is { } known
-            && known.Unknown(context.Request.Query) is { Count: > 0 } unknown
+            && known.Unknown(context.Request) is { } unknown
                 ? TypedResults.ValidationProblem(
                     unknown.ToDictionary(name => name, name => new[] { $"'{name}' is not a parameter of this operation. {known.Description}" }),
                     detail: $"Unknown query parameter(s): {string.Join(", ", unknown)}.",
@@ -94,8 +94,27 @@ internal sealed class QueryParameters(IReadOnlyList<string> names)
         return new QueryParameters(names);
     }
 
-    public List<string> Unknown(IQueryCollection query) =>
-        query.Keys.Where(key => !names.Contains(key, StringComparer.OrdinalIgnoreCase)).ToList();
+    private readonly HashSet<string> taken = new(names, StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The query's parameters the route does not take; null when there are none (a request without a query reads nothing).</summary>
+    public List<string>? Unknown(HttpRequest request)
+    {
+        if (!request.QueryString.HasValue)
+        {
+            return null;
+        }
+
+        List<string>? unknown = null;
+        foreach (var key in request.Query.Keys)
+        {
+            if (!taken.Contains(key))
+            {
+                (unknown ??= []).Add(key);
+            }
+        }
+
+        return unknown;
+    }
 
     // Minimal APIs bind a simple-typed parameter without an attribute from the route or else the query.
     private static bool IsBoundFromQuery(ParameterInfo parameter)
