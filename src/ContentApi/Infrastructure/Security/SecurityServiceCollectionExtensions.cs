@@ -31,7 +31,9 @@ internal static class SecurityServiceCollectionExtensions
     /// </summary>
     public static WebApplication UseApiKeySecurity(this WebApplication app)
     {
-        app.UseAuthentication(); // with no default scheme it only records the request's path
+        // Without it ASP.NET Core would add its own at the front; with no default scheme it only
+        // records the request's path.
+        app.UseAuthentication();
         app.Use((context, next) => context.Request.Headers.Authorization.Count == 0 ? next(context) : AuthenticateKeyAsync(context, next));
         app.UseAuthorization();
         return app;
