@@ -41,10 +41,10 @@ internal sealed record ListSpec(
     public string? CountFromWhere { get; init; }
 
     /// <summary>
-    /// Finishes each item's JSON in the API, when the statement gives it in parts (search hits:
-    /// the snippet is marked and cut here, from tokens the database keeps parsed).
+    /// Finishes each item's JSON (UTF-8) in the API, when the statement gives it in parts (search
+    /// hits: the snippet is marked and cut here, from tokens the database keeps parsed).
     /// </summary>
-    public Func<string, string>? RenderItem { get; init; }
+    public Func<byte[], byte[]>? RenderItem { get; init; }
 
     /// <summary>Whether the statement matches a full-text query: it runs in a turn of <see cref="FullTextTurns"/>.</summary>
     public bool IsFullText { get; init; }

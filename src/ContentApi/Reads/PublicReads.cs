@@ -1,6 +1,5 @@
 using System.Data.Common;
 using System.Globalization;
-using System.Text;
 using ContentApi.Infrastructure.Http;
 using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -137,7 +136,7 @@ internal sealed class PublicReads(ReadRouting routing, ConditionalRequests condi
 
         httpContext.Response.Headers.Link = PageUrls.LinkHeader(links);
         // Only search hits are rendered here (their snippets cut from the stored text), as strings.
-        var items = rows.ConvertAll(r => spec.RenderItem is { } render ? Encoding.UTF8.GetBytes(render(Encoding.UTF8.GetString(r.Item!))) : r.Item!);
+        var items = rows.ConvertAll(r => spec.RenderItem is { } render ? render(r.Item!) : r.Item!);
         return new RawPagedResult<T>(items, new PageInfo(page, size, totalItems, totalPages), links);
     }
 

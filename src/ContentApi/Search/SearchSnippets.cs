@@ -44,10 +44,12 @@ internal static class SearchSnippets
         };
     }
 
-    /// <summary>A SearchHit's JSON from its parts: type, slug, title, rank, the query's lexemes (marked) and the snippet's tokens and lexemes.</summary>
-    public static string RenderHit(string parts)
+    /// <summary>
+    /// A SearchHit's JSON (UTF-8) from its parts as PostgreSQL sent them: type, slug, title, rank,
+    /// the query's lexemes (marked) and the snippet's tokens and lexemes.
+    /// </summary>
+    public static byte[] RenderHit(byte[] json)
     {
-        var json = Encoding.UTF8.GetBytes(parts);
         var reader = new Utf8JsonReader(json);
         string? type = null, slug = null, title = null;
         var rank = "0"u8.ToArray();
@@ -56,25 +58,40 @@ internal static class SearchSnippets
         reader.Read();
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            var name = reader.GetString();
-            reader.Read();
-            switch (name)
+            if (reader.ValueTextEquals("type"u8))
             {
-                case "type": type = reader.GetString(); break;
-                case "slug": slug = reader.GetString(); break;
-                case "title": title = reader.GetString(); break;
-                case "rank": rank = reader.ValueSpan.ToArray(); break;
-                case "marked": ReadArray(ref reader, lexeme => marked.Add(lexeme!.Value)); break;
-                case "snippet" when reader.TokenType == JsonTokenType.StartObject:
-                    while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-                    {
-                        var part = reader.GetString();
-                        reader.Read();
-                        ReadArray(ref reader, part == "tokens" ? token => tokens.Add(token ?? default) : lexemes.Add);
-                    }
-
-                    break;
-                default: reader.Skip(); break;
+                reader.Read();
+                type = reader.GetString();
+            }
+            else if (reader.ValueTextEquals("slug"u8))
+            {
+                reader.Read();
+                slug = reader.GetString();
+            }
+            else if (reader.ValueTextEquals("title"u8))
+            {
+                reader.Read();
+                title = reader.GetString();
+            }
+            else if (reader.ValueTextEquals("rank"u8))
+            {
+                reader.Read();
+                rank = reader.ValueSpan.ToArray();
+            }
+            else if (reader.ValueTextEquals("marked"u8))
+            {
+                reader.Read();
+                ReadArray(ref reader, marked);
+            }
+            else if (reader.ValueTextEquals("snippet"u8))
+            {
+                reader.Read();
+                ReadSnippet(ref reader, tokens, lexemes);
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
             }
         }
 
@@ -90,24 +107,47 @@ internal static class SearchSnippets
             }
         }
 
-        var buffer = new ArrayBufferWriter<byte>(parts.Length);
+        var buffer = new ArrayBufferWriter<byte>(json.Length);
         using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
         {
             writer.WriteStartObject();
-            writer.WriteString("type", type);
-            writer.WriteString("slug", slug);
-            writer.WriteString("title", title);
-            writer.WriteString("snippet", Extract(json, tokens, isMatch, lexemes));
-            writer.WritePropertyName("rank");
+            writer.WriteString("type"u8, type);
+            writer.WriteString("slug"u8, slug);
+            writer.WriteString("title"u8, title);
+            writer.WriteString("snippet"u8, Extract(json, tokens, isMatch, lexemes));
+            writer.WritePropertyName("rank"u8);
             writer.WriteRawValue(rank, skipInputValidation: true);
             writer.WriteEndObject();
         }
 
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+        return buffer.WrittenSpan.ToArray();
     }
 
-    // The strings (or nulls) of an array; none for null.
-    private static void ReadArray(ref Utf8JsonReader reader, Action<JsonText?> add)
+    // The snippet's tokens and lexemes, when it is an object (an entity's may be null).
+    private static void ReadSnippet(ref Utf8JsonReader reader, List<JsonText> tokens, List<JsonText?> lexemes)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            return;
+        }
+
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var isTokens = reader.ValueTextEquals("tokens"u8);
+            reader.Read();
+            if (isTokens)
+            {
+                ReadArray(ref reader, tokens);
+            }
+            else
+            {
+                ReadArray(ref reader, lexemes);
+            }
+        }
+    }
+
+    // The strings of an array (a null an empty text); none for null.
+    private static void ReadArray(ref Utf8JsonReader reader, List<JsonText> into)
     {
         if (reader.TokenType != JsonTokenType.StartArray)
         {
@@ -116,7 +156,21 @@ internal static class SearchSnippets
 
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
-            add(JsonText.Read(ref reader));
+            into.Add(JsonText.Read(ref reader) ?? default);
+        }
+    }
+
+    // The strings or nulls of an array; none for null.
+    private static void ReadArray(ref Utf8JsonReader reader, List<JsonText?> into)
+    {
+        if (reader.TokenType != JsonTokenType.StartArray)
+        {
+            return;
+        }
+
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            into.Add(JsonText.Read(ref reader));
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using ContentApi.Search;
 
@@ -14,8 +15,8 @@ public sealed class SearchSnippetsTests
     }
 
     // A hit's parts as the database gives them.
-    private static string Parts(string[] tokens, string?[] lexemes, string[] marked, string title = "A title") =>
-        JsonSerializer.Serialize(new { type = "article", slug = "a-slug", title, rank = 0.5, marked, snippet = new { tokens, lexemes } });
+    private static byte[] Parts(string[] tokens, string?[] lexemes, string[] marked, string title = "A title") =>
+        JsonSerializer.SerializeToUtf8Bytes(new { type = "article", slug = "a-slug", title, rank = 0.5, marked, snippet = new { tokens, lexemes } });
 
     private static string Snippet((string[] Tokens, string?[] Lexemes) text, params string[] marked) =>
         JsonDocument.Parse(SearchSnippets.RenderHit(Parts(text.Tokens, text.Lexemes, marked))).RootElement.GetProperty("snippet").GetString()!;
@@ -86,9 +87,19 @@ public sealed class SearchSnippetsTests
     {
         var hit = SearchSnippets.RenderHit("""
             {"type" : "article", "slug" : "a-slug", "title" : "Quoted \"title\"", "rank" : 0.011884115,
-             "marked" : ["forum"], "snippet" : {"tokens" : ["Moscow", " ", "forum"], "lexemes" : ["moscow", null, "forum"]}}
-            """);
+             "snippet" : {"tokens" : ["Moscow", " ", "forum"], "lexemes" : ["moscow", null, "forum"]}, "marked" : ["forum"]}
+            """u8.ToArray());
 
-        Assert.Equal("""{"type":"article","slug":"a-slug","title":"Quoted \"title\"","snippet":"Moscow ⟦forum⟧","rank":0.011884115}""", hit);
+        Assert.Equal("""{"type":"article","slug":"a-slug","title":"Quoted \"title\"","snippet":"Moscow ⟦forum⟧","rank":0.011884115}""", Encoding.UTF8.GetString(hit));
+    }
+
+    [Fact]
+    public void A_hit_without_a_snippet_has_an_empty_one_and_the_parts_after_it_are_read()
+    {
+        var hit = SearchSnippets.RenderHit("""
+            {"type" : "person", "slug" : "a-person", "title" : "A person", "snippet" : null, "marked" : ["forum"], "rank" : 0.5}
+            """u8.ToArray());
+
+        Assert.Equal("""{"type":"person","slug":"a-person","title":"A person","snippet":"","rank":0.5}""", Encoding.UTF8.GetString(hit));
     }
 }
