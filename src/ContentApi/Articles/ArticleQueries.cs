@@ -155,7 +155,6 @@ internal static class ArticleQueries
             // other filters: for a tag of 6,000 of 1,000,000 articles the page walks the date
             // index until it has enough, and counting in that pass made it walk all of it.
             ReadsAllItems = sort.Name == ArticleSorts.Relevance,
-            IsFullText = query.Q is not null,
             // The links alone are the total when nothing else filters (the visibility is theirs).
             CountFromWhere = byLinks is not null && conditions.Count == 1 ? $"from {byLinks.Links} l where {byLinks.IsPublishedLink}" : null,
         };

@@ -158,7 +158,10 @@ internal static class CommentsApi
                 return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict",
                     detail: "Duplicate comment: you have already said that.");
             case PostVerdict.Flood:
-                return Problems.TooManyRequests(httpContext, Math.Max(1, outcome.RetryAfterSeconds ?? 1), "You are posting comments too quickly");
+                var retryAfter = Math.Max(1, outcome.RetryAfterSeconds ?? 1);
+                httpContext.Response.Headers.RetryAfter = retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too Many Requests",
+                    detail: $"You are posting comments too quickly; retry in {retryAfter} s.");
             default:
                 throw new UnreachableException($"Unknown comment verdict {outcome.Outcome}.");
         }

@@ -11,6 +11,9 @@ namespace ContentApi.Reads;
 /// </summary>
 internal static partial class FullTextQueries
 {
+    /// <summary>The rate-limiting policy of endpoints taking a full-text <c>q</c>.</summary>
+    public const string ConcurrencyPolicy = "full-text";
+
     /// <summary>
     /// The query <c>@q</c> as a tsquery, in SQL. A subquery, so that it is parsed once per
     /// statement: in the generic plan a prepared statement soon runs with, the bare call was

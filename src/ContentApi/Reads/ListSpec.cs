@@ -46,9 +46,6 @@ internal sealed record ListSpec(
     /// </summary>
     public Func<byte[], byte[]>? RenderItem { get; init; }
 
-    /// <summary>Whether the statement matches a full-text query: it runs in a turn of <see cref="FullTextTurns"/>.</summary>
-    public bool IsFullText { get; init; }
-
     /// <summary>SQL giving more keys from the parent (space-separated text, null when there is none), e.g. an article's comment keys.</summary>
     public string? ParentCacheKeys { get; init; }
 }

@@ -11,7 +11,7 @@ namespace ContentApi.Reads;
 /// The read path shared by every public list and entity view: cursor or page-number paging,
 /// conditional GET on the content watermark, and one SQL round trip for a 200.
 /// </summary>
-internal sealed class PublicReads(ReadRouting routing, ConditionalRequests conditionalRequests, CursorCodec cursors, ListTotals totals, FullTextTurns fullTextTurns)
+internal sealed class PublicReads(ReadRouting routing, ConditionalRequests conditionalRequests, CursorCodec cursors, ListTotals totals)
 {
     /// <summary>
     /// A row of a list's statement: the list's head (the watermark, whether the parent exists, its
@@ -55,16 +55,7 @@ internal sealed class PublicReads(ReadRouting routing, ConditionalRequests condi
         var known = spec.IsPublic ? totals.Get(spec.Scope) : null;
         var statement = PageStatement.Of(spec, size, cursor, offset, known);
         var db = await routing.SourceForAsync(httpContext, cancellationToken);
-        List<ListRow> listRows;
-        using (var turn = spec.IsFullText ? await fullTextTurns.TakeAsync(cancellationToken) : null)
-        {
-            if (turn is { IsAcquired: false })
-            {
-                return Problems.TooManyRequests(httpContext, RateLimiting.RetryAfterSeconds(turn), "Too many full-text queries are waiting for their turn");
-            }
-
-            listRows = await CoalescedListStatements.RowsAsync(db, statement.Sql, statement.Parameters, statement.BatchOrder, ListRow.Read, cancellationToken);
-        }
+        var listRows = await CoalescedListStatements.RowsAsync(db, statement.Sql, statement.Parameters, statement.BatchOrder, ListRow.Read, cancellationToken);
 
         var head = listRows[0];
         var watermark = new ContentWatermark(head.Version, head.ChangedAt, head.VisibleUntil);

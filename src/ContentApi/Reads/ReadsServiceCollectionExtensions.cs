@@ -1,5 +1,8 @@
 using System.Text.Json.Serialization;
+using System.Threading.RateLimiting;
 using ContentApi.Infrastructure.Http;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
 
 namespace ContentApi.Reads;
 
@@ -14,10 +17,32 @@ internal static class ReadsServiceCollectionExtensions
         services.AddSingleton<CursorSigningKey>();
         services.AddSingleton<CursorCodec>();
         services.AddSingleton<ListTotals>();
-        services.AddSingleton<FullTextTurns>();
         services.AddSingleton<PublicReads>();
         services.AddSingleton<PagedQueryValidator>();
         services.AddSourceGeneratedJson(ReadsJsonContext.Default);
+
+        // Full-text queries are the costliest anonymous reads: only a few run at once, the rest
+        // wait in line (429 past the line), so that no pattern of them holds every pooled
+        // connection while the cheap reads starve; a costly one rests its slot after it. A query
+        // the endpoint refuses never reaches PostgreSQL: it gets its 400 without waiting (a
+        // repeated q waits, whichever of its values the endpoint reads).
+        services.Configure<RateLimiterOptions>(options => options.AddPolicy(FullTextQueries.ConcurrencyPolicy, httpContext =>
+        {
+            if (!httpContext.Request.Query.TryGetValue("q", out var q) || (q.Count == 1 && !FullTextQueries.IsValid(q[0]!)))
+            {
+                return RateLimitPartition.GetNoLimiter("");
+            }
+
+            var limits = httpContext.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value;
+            return RateLimitPartition.Get(FullTextQueries.ConcurrencyPolicy, _ => new RestingConcurrencyLimiter(
+                new ConcurrencyLimiterOptions
+                {
+                    PermitLimit = limits.FullTextQueryConcurrency,
+                    QueueLimit = limits.FullTextQueryQueue,
+                    QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+                },
+                TimeSpan.FromMilliseconds(limits.FullTextQueryCheapMilliseconds)));
+        }));
         return services;
     }
 }

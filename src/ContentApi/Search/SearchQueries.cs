@@ -69,6 +69,6 @@ internal static class SearchQueries
                 """,
             FromWhere: $"from ({string.Join("\nunion all\n", types.Select(t => Branches[t]))}) h where true",
             Sort: new SortOrder("relevance", "h.rank", "h.key", Descending: true, Indexed: false),
-            Parameters: parameters) { CacheKeys = types, ReadsAllItems = true, IsFullText = true, RenderItem = SearchSnippets.RenderHit };
+            Parameters: parameters) { CacheKeys = types, ReadsAllItems = true, RenderItem = SearchSnippets.RenderHit };
     }
 }

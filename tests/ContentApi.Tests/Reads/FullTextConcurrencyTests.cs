@@ -81,34 +81,6 @@ public sealed class FullTextConcurrencyTests(ContentApiFixture app)
     }
 
     [Fact]
-    public async Task A_turn_is_taken_for_the_statement_alone_so_a_revalidated_search_is_a_304_while_every_turn_is_taken()
-    {
-        // No rest after a slow statement (the first of a new instance may be one): only the held turn refuses.
-        await using var limited = Limited(concurrency: 1, queue: 0, cheapMilliseconds: 60_000);
-        var client = limited.CreateClient();
-        var before = await client.GetAsync("/v1/search?q=security", Ct);
-        var etag = before.Headers.ETag!.Tag;
-
-        // The search statement reads people too: it takes the only turn and waits there, while
-        // the watermark, which a conditional GET needs alone, reads no people.
-        await using var held = await app.Database.LockTableAsync("people", "access exclusive");
-        var running = client.GetAsync("/v1/search?q=cooperation", Ct);
-        Assert.Equal(1, await app.Database.SettledCountAsync(WaitingSearches, 1));
-        var refused = await client.GetAsync("/v1/search?q=forum", Ct);
-        using var revalidation = new HttpRequestMessage(HttpMethod.Get, "/v1/search?q=security") { Headers = { { "If-None-Match", etag } } };
-        var revalidated = await client.SendAsync(revalidation, Ct);
-        Assert.False(running.IsCompleted);
-        await held.ReleaseAsync();
-
-        Assert.Equal(HttpStatusCode.OK, before.StatusCode);
-        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
-        Assert.Equal("1", refused.Headers.GetValues("Retry-After").Single());
-        Assert.Equal(HttpStatusCode.NotModified, revalidated.StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await running).StatusCode);
-        Assert.Contains("Too many full-text queries are waiting for their turn; retry in 1 s.", await refused.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
-    }
-
-    [Fact]
     public void Full_text_queries_take_half_the_processors_unless_configured()
     {
         var byDefault = app.Services.GetRequiredService<IOptions<RateLimitOptions>>().Value;
@@ -118,8 +90,7 @@ public sealed class FullTextConcurrencyTests(ContentApiFixture app)
         Assert.Equal(3, configured.Services.GetRequiredService<IOptions<RateLimitOptions>>().Value.FullTextQueryConcurrency);
     }
 
-    private WebApplicationFactory<Program> Limited(int concurrency, int queue, int cheapMilliseconds = 20) => app.WithWebHostBuilder(b => b
+    private WebApplicationFactory<Program> Limited(int concurrency, int queue) => app.WithWebHostBuilder(b => b
         .UseSetting("RateLimits:FullTextQueryConcurrency", concurrency.ToString(CultureInfo.InvariantCulture))
-        .UseSetting("RateLimits:FullTextQueryQueue", queue.ToString(CultureInfo.InvariantCulture))
-        .UseSetting("RateLimits:FullTextQueryCheapMilliseconds", cheapMilliseconds.ToString(CultureInfo.InvariantCulture)));
+        .UseSetting("RateLimits:FullTextQueryQueue", queue.ToString(CultureInfo.InvariantCulture)));
 }

@@ -30,14 +30,6 @@ internal static class Problems
         }).AsTask();
     }
 
-    /// <summary>A 429 whose Retry-After and detail say when to try again (<paramref name="what"/>, then "; retry in N s.").</summary>
-    public static ProblemHttpResult TooManyRequests(HttpContext context, int retryAfterSeconds, string what)
-    {
-        context.Response.Headers.RetryAfter = retryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too Many Requests",
-            detail: $"{what}; retry in {retryAfterSeconds} s.");
-    }
-
     public static ProblemHttpResult NotFound(string detail) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not Found", detail: detail);
 
