@@ -126,7 +126,7 @@ internal sealed class PublicReads(ReadRouting routing, ConditionalRequests condi
         }
 
         httpContext.Response.Headers.Link = PageUrls.LinkHeader(links);
-        // Only search hits are rendered here (their snippets cut from the stored text), as strings.
+        // Only search hits are rendered here (their snippets cut from the stored text), UTF-8 to UTF-8.
         var items = rows.ConvertAll(r => spec.RenderItem is { } render ? render(r.Item!) : r.Item!);
         return new RawPagedResult<T>(items, new PageInfo(page, size, totalItems, totalPages), links);
     }
