@@ -81,7 +81,7 @@ internal static class SearchSnippets
             else if (reader.ValueTextEquals("marked"u8))
             {
                 reader.Read();
-                ReadArray(ref reader, marked);
+                ReadArray(ref reader, marked, static text => text ?? default);
             }
             else if (reader.ValueTextEquals("snippet"u8))
             {
@@ -137,17 +137,17 @@ internal static class SearchSnippets
             reader.Read();
             if (isTokens)
             {
-                ReadArray(ref reader, tokens);
+                ReadArray(ref reader, tokens, static text => text ?? default);
             }
             else
             {
-                ReadArray(ref reader, lexemes);
+                ReadArray(ref reader, lexemes, static text => text);
             }
         }
     }
 
-    // The strings of an array (a null an empty text); none for null.
-    private static void ReadArray(ref Utf8JsonReader reader, List<JsonText> into)
+    // The strings (or nulls) of an array, each made an item by a static lambda; none for null.
+    private static void ReadArray<T>(ref Utf8JsonReader reader, List<T> into, Func<JsonText?, T> item)
     {
         if (reader.TokenType != JsonTokenType.StartArray)
         {
@@ -156,21 +156,7 @@ internal static class SearchSnippets
 
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
-            into.Add(JsonText.Read(ref reader) ?? default);
-        }
-    }
-
-    // The strings or nulls of an array; none for null.
-    private static void ReadArray(ref Utf8JsonReader reader, List<JsonText?> into)
-    {
-        if (reader.TokenType != JsonTokenType.StartArray)
-        {
-            return;
-        }
-
-        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
-        {
-            into.Add(JsonText.Read(ref reader));
+            into.Add(item(JsonText.Read(ref reader)));
         }
     }
 
