@@ -146,7 +146,7 @@ internal static class SearchSnippets
         }
     }
 
-    // The strings (or nulls) of an array, each made an item by a static lambda; none for null.
+    // The strings (or nulls) of an array, each made an item by `item`; none for null.
     private static void ReadArray<T>(ref Utf8JsonReader reader, List<T> into, Func<JsonText?, T> item)
     {
         if (reader.TokenType != JsonTokenType.StartArray)
