@@ -1,31 +1,28 @@
 using System.Buffers;
-using System.IO.Pipelines;
-using Microsoft.AspNetCore.OutputCaching;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
 
 namespace ContentApi.Reads;
 
 /// <summary>
-/// The store behind the output cache (the framework's <c>IOutputCacheBufferStore</c>): entries in a
-/// size-bounded <see cref="MemoryCache"/>, their bytes outside the GC's heap (<see cref="NativeBody"/>), evicted by the cache keys of the changes feed
+/// The public responses kept in memory (<see cref="HotReadMiddleware"/>): entries in a
+/// size-bounded <see cref="MemoryCache"/>, their bodies outside the GC's heap (<see cref="NativeBody"/>), evicted by the cache keys of the changes feed
 /// (<see cref="CacheTags"/>). It refuses to keep a response computed before an eviction that
-/// happened while it was being computed: each request's entry carries the eviction generation
-/// it started in (<see cref="GenerationTag"/>), and an entry of an older generation is dropped
-/// instead of stored, so a read that raced a change never outlives the change's eviction.
+/// happened while it was being computed: each request remembers the eviction generation it
+/// started in (<see cref="Generation"/>), and a response of an older generation is dropped
+/// instead of kept, so a read that raced a change never outlives the change's eviction.
 /// While no listener tells it of changes (<see cref="Suspend"/>), it serves and keeps nothing.
 /// Beside the responses it keeps the validators of public answers (<see cref="KeptValidatorStore"/>),
 /// bounded by count and bytes and evicted by the same keys, so that a conditional GET whose body is not in
 /// memory is still answered 304 without the database.
 /// </summary>
-internal sealed class HotReadCache : IOutputCacheBufferStore, IDisposable
+internal sealed class HotReadCache : IDisposable
 {
     /// <summary>A tag every entry has: evicting it empties the cache.</summary>
     public const string EveryEntry = "*";
 
-    private const string GenerationPrefix = "generation:";
-
-    private sealed record Entry(NativeBody Response, string[] Tags);
+    private sealed record Entry(CachedResponse Response, string[] Tags);
 
     private readonly MemoryCache entries;
     private readonly NativeBodyPool bodies;
@@ -33,7 +30,6 @@ internal sealed class HotReadCache : IOutputCacheBufferStore, IDisposable
     private readonly Dictionary<string, HashSet<string>> keysByTag = [];
     private readonly Lock gate = new();
     private long generation;
-    private string generationTag = GenerationPrefix + "0";
     private volatile bool serving;
     private DateTime? nextPublication;
 
@@ -75,8 +71,8 @@ internal sealed class HotReadCache : IOutputCacheBufferStore, IDisposable
     /// <summary>Whether changes are being heard: only then are responses served from memory and kept.</summary>
     public bool IsServing => serving;
 
-    /// <summary>The tag naming the current eviction generation, for a request starting now.</summary>
-    public string GenerationTag => Volatile.Read(ref generationTag);
+    /// <summary>The current eviction generation, for a request starting now.</summary>
+    public long Generation => Volatile.Read(ref generation);
 
     /// <summary>How long a response computed now may be kept: never past the next scheduled publication (it may change any page).</summary>
     public TimeSpan LifetimeFrom(DateTime nowUtc, TimeSpan longest)
@@ -143,54 +139,26 @@ internal sealed class HotReadCache : IOutputCacheBufferStore, IDisposable
         }
     }
 
-    public ValueTask EvictByTagAsync(string tag, CancellationToken cancellationToken)
+    /// <summary>The response kept for <paramref name="key"/>, if any.</summary>
+    public CachedResponse? Find(string key) => entries.TryGetValue(key, out Entry? entry) ? entry!.Response : null;
+
+    /// <summary>
+    /// Keeps a public 200 (<paramref name="copied"/>, with its <paramref name="validators"/>) under
+    /// the cache keys it names, unless a change was heard since its request started in
+    /// generation <paramref name="startedIn"/>.
+    /// </summary>
+    public void Keep(string key, CopiedResponse copied, KeptValidators validators, long startedIn)
     {
         lock (gate)
         {
-            NextGeneration();
-            EvictLocked(tag);
-        }
-
-        return ValueTask.CompletedTask;
-    }
-
-    public ValueTask<byte[]?> GetAsync(string key, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(entries.TryGetValue(key, out Entry? entry) ? entry!.Response.ToArray() : null);
-
-    public async ValueTask<bool> TryGetAsync(string key, PipeWriter destination, CancellationToken cancellationToken)
-    {
-        if (!entries.TryGetValue(key, out Entry? entry) || !entry!.Response.TryCopyTo(destination))
-        {
-            return false;
-        }
-
-        await destination.FlushAsync(cancellationToken);
-        return true;
-    }
-
-    public ValueTask SetAsync(string key, byte[] value, string[]? tags, TimeSpan validFor, CancellationToken cancellationToken)
-    {
-        Keep(key, new ReadOnlySequence<byte>(value), tags ?? [], validFor);
-        return ValueTask.CompletedTask;
-    }
-
-    public ValueTask SetAsync(string key, ReadOnlySequence<byte> value, ReadOnlyMemory<string> tags, TimeSpan validFor, CancellationToken cancellationToken)
-    {
-        Keep(key, value, tags.Span, validFor);
-        return ValueTask.CompletedTask;
-    }
-
-    private void Keep(string key, ReadOnlySequence<byte> value, ReadOnlySpan<string> tags, TimeSpan validFor)
-    {
-        lock (gate)
-        {
-            if (!serving || !tags.Contains(generationTag))
+            if (!serving || startedIn != generation)
             {
                 return; // computed before a change was heard, or while none can be
             }
 
-            // An entry counts the blocks its body takes, so the cache is full before the pool is.
-            var size = ((long)NativeBodyPool.BlocksFor(value.Length) * NativeBodyPool.BlockSize) + (key.Length * 2);
+            // An entry counts the blocks its body takes, so the cache is full before the pool is,
+            // and its key and headers.
+            var size = ((long)NativeBodyPool.BlocksFor(copied.Body.Length) * NativeBodyPool.BlockSize) + (key.Length * 2) + SizeOf(copied.Headers);
             if (IsFull(size))
             {
                 if (!CompactionDue)
@@ -205,29 +173,21 @@ internal sealed class HotReadCache : IOutputCacheBufferStore, IDisposable
 
             // Never past the next scheduled publication, which may change any page; once it is
             // due, nothing is kept until the listener has read the one after it.
-            validFor = LifetimeLocked(DateTime.UtcNow, validFor);
+            var validFor = LifetimeLocked(DateTime.UtcNow, longestEntry);
             if (validFor <= TimeSpan.Zero)
             {
                 return;
             }
 
             // Too few blocks free: hits still copying entries that have left hold theirs.
-            if (NativeBody.TryCreate(bodies, value) is not { } body)
+            if (NativeBody.TryCreate(bodies, new ReadOnlySequence<byte>(copied.Body)) is not { } body)
             {
                 return;
             }
 
-            HashSet<string> distinct = [EveryEntry];
-            foreach (var tag in tags)
-            {
-                if (!tag.StartsWith(GenerationPrefix, StringComparison.Ordinal))
-                {
-                    distinct.Add(tag);
-                }
-            }
-
+            HashSet<string> distinct = [EveryEntry, .. validators.SurrogateKey.Split(' ', StringSplitOptions.RemoveEmptyEntries)];
             var kept = distinct.ToArray();
-            var entry = new Entry(body, kept);
+            var entry = new Entry(new CachedResponse(copied.Headers, validators, copied.Created, body), kept);
             foreach (var tag in kept)
             {
                 if (!keysByTag.TryGetValue(tag, out var keys))
@@ -249,15 +209,15 @@ internal sealed class HotReadCache : IOutputCacheBufferStore, IDisposable
 
     /// <summary>
     /// Keeps the validators of a public answer to a request that started in generation
-    /// <paramref name="startedIn"/> (<see cref="GenerationTag"/> then); dropped when a change was
+    /// <paramref name="startedIn"/> (<see cref="Generation"/> then); dropped when a change was
     /// heard since, as a response is.
     /// </summary>
-    public void KeepValidators(string key, KeptValidators kept, string startedIn)
+    public void KeepValidators(string key, KeptValidators kept, long startedIn)
     {
         lock (gate)
         {
             var validFor = LifetimeLocked(DateTime.UtcNow, longestEntry);
-            if (serving && startedIn == generationTag && validFor > TimeSpan.Zero)
+            if (serving && startedIn == generation && validFor > TimeSpan.Zero)
             {
                 validators.Keep(key, kept, generation, validFor);
             }
@@ -275,7 +235,7 @@ internal sealed class HotReadCache : IOutputCacheBufferStore, IDisposable
     // the key again).
     private void Forget(string key, Entry entry, EvictionReason reason)
     {
-        entry.Response.Dispose();
+        entry.Response.Body.Dispose();
         full = false;
         if (reason == EvictionReason.Replaced)
         {
@@ -307,10 +267,18 @@ internal sealed class HotReadCache : IOutputCacheBufferStore, IDisposable
         }
     }
 
-    private void NextGeneration()
+    private void NextGeneration() => Volatile.Write(ref generation, generation + 1);
+
+    // What a kept response's headers take, roughly: their strings and their array's slots.
+    private static long SizeOf(KeyValuePair<string, StringValues>[] headers)
     {
-        generation++;
-        Volatile.Write(ref generationTag, GenerationPrefix + generation);
+        long size = 0;
+        foreach (var (name, value) in headers)
+        {
+            size += 48 + (2 * (name.Length + value.ToString().Length));
+        }
+
+        return size;
     }
 
     private void EvictLocked(string tag)
@@ -327,3 +295,6 @@ internal sealed class HotReadCache : IOutputCacheBufferStore, IDisposable
         }
     }
 }
+
+/// <summary>A public 200 kept in memory: the headers it was sent with, its validators, when it was made, and its body.</summary>
+internal sealed record CachedResponse(KeyValuePair<string, StringValues>[] Headers, KeptValidators Validators, DateTimeOffset Created, NativeBody Body);

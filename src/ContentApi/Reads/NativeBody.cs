@@ -51,63 +51,11 @@ internal sealed class NativeBody : SafeHandle
 
     private int FirstBlock => (int)handle - 1;
 
-    /// <summary>A copy of the bytes; null when the entry was let go meanwhile.</summary>
-    public byte[]? ToArray()
-    {
-        if (!TryAddRef())
-        {
-            return null;
-        }
-
-        try
-        {
-            var bytes = new byte[Length];
-            var copied = 0;
-            foreach (var block in pool.Spans(FirstBlock, Length))
-            {
-                block.CopyTo(bytes.AsSpan(copied));
-                copied += block.Length;
-            }
-
-            return bytes;
-        }
-        finally
-        {
-            DangerousRelease();
-        }
-    }
-
-    /// <summary>Writes the bytes to <paramref name="destination"/>; false when the entry was let go meanwhile.</summary>
-    public bool TryCopyTo(IBufferWriter<byte> destination)
-    {
-        if (!TryAddRef())
-        {
-            return false;
-        }
-
-        try
-        {
-            foreach (var block in pool.Spans(FirstBlock, Length))
-            {
-                destination.Write(block);
-            }
-
-            return true;
-        }
-        finally
-        {
-            DangerousRelease();
-        }
-    }
-
-    protected override bool ReleaseHandle()
-    {
-        pool.Return(FirstBlock);
-        pool.DangerousRelease();
-        return true;
-    }
-
-    private bool TryAddRef()
+    /// <summary>
+    /// Keeps the bytes from going while they are written (<see cref="WriteTo"/>, then
+    /// <see cref="Release"/>); false when the entry was let go already (evicted since its lookup).
+    /// </summary>
+    public bool TryHold()
     {
         var added = false;
         try
@@ -116,9 +64,26 @@ internal sealed class NativeBody : SafeHandle
         }
         catch (ObjectDisposedException)
         {
-            // Evicted between the lookup and this read: a miss.
         }
 
         return added;
+    }
+
+    /// <summary>Writes the bytes, held (<see cref="TryHold"/>), to <paramref name="destination"/>.</summary>
+    public void WriteTo(IBufferWriter<byte> destination)
+    {
+        foreach (var block in pool.Spans(FirstBlock, Length))
+        {
+            destination.Write(block);
+        }
+    }
+
+    public void Release() => DangerousRelease();
+
+    protected override bool ReleaseHandle()
+    {
+        pool.Return(FirstBlock);
+        pool.DangerousRelease();
+        return true;
     }
 }

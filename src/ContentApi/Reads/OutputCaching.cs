@@ -1,5 +1,5 @@
+using System.Globalization;
 using ContentApi.Infrastructure.Http;
-using Microsoft.AspNetCore.OutputCaching;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 using Microsoft.Net.Http.Headers;
@@ -23,8 +23,8 @@ internal sealed class OutputCachingOptions
 }
 
 /// <summary>
-/// Hot reads from memory (DESIGN.md "Serving hot reads"): ASP.NET Core's output cache in front of
-/// the public GETs, keeping a response only when it is public, a 200 and names its cache keys
+/// Hot reads from memory (DESIGN.md "Serving hot reads"): <see cref="HotReadMiddleware"/> in front
+/// of the public GETs, keeping a response only when it is public, a 200 and names its cache keys
 /// (<see cref="CacheTags"/>), evicted by those keys when a change is heard
 /// (<see cref="CacheInvalidationListener"/>). Requests with credentials pass by it.
 /// </summary>
@@ -37,17 +37,8 @@ internal static class OutputCaching
                 "OutputCache: SizeLimitMegabytes 1–4096, EntrySeconds 1–86400, ValidatorEntries 1–10000000.")
             .ValidateOnStart();
         services.AddSingleton<HotReadCache>();
-        services.AddSingleton<IOutputCacheStore>(sp => sp.GetRequiredService<HotReadCache>());
         services.AddSingleton<CacheInvalidationListener>();
         services.AddHostedService(sp => sp.GetRequiredService<CacheInvalidationListener>());
-        services.AddOutputCache();
-        services.AddOptions<OutputCacheOptions>().Configure<HotReadCache, IOptions<OutputCachingOptions>, ContentCodings>((options, cache, settings, codings) =>
-        {
-            // Slugs are lower case: /v1/articles/ABC is a 400, never another URL's cached 200.
-            options.UseCaseSensitivePaths = true;
-            options.MaximumBodySize = 1024 * 1024;
-            options.AddBasePolicy(new PublicResponsesPolicy(cache, codings, TimeSpan.FromSeconds(settings.Value.EntrySeconds)));
-        });
         return services;
     }
 
@@ -79,141 +70,175 @@ internal static class OutputCaching
 
             return next(context);
         });
-        app.UseOutputCache();
-        var cache = app.Services.GetRequiredService<HotReadCache>();
-        app.Use((context, next) => AnswerFromKeptValidatorsAsync(context, next, cache));
+        app.UseMiddleware<HotReadMiddleware>();
         return app;
     }
+}
 
-    /// <summary>
-    /// Behind the output cache (its misses): a conditional GET that matches the validators kept of
-    /// the last public answer to the same request is a 304 without the database; any other public
-    /// answer with validators is remembered for the next one. The entries in memory hold bodies
-    /// for the hottest reads; the validators, a few hundred bytes each, cover many more.
-    /// </summary>
-    private static async Task AnswerFromKeptValidatorsAsync(HttpContext context, RequestDelegate next, HotReadCache cache)
+/// <summary>
+/// Answers public GETs from <see cref="HotReadCache"/> and keeps what the endpoints answer. A
+/// conditional GET that matches the validators kept of the last public answer to the same request
+/// is a 304 without the database; a request whose answer is kept is sent it, as it was sent the
+/// first time (compressed, when the client takes that coding), with its <c>Age</c>; any other
+/// request goes on, and its answer is kept when it is a public 200 that names its cache keys.
+/// The entries in memory hold bodies for the hottest reads; the validators, a few hundred bytes
+/// each, cover many more.
+/// Our own rather than ASP.NET Core's output cache, which, measured, cost each miss about a
+/// fifth more of the API's CPU than no cache: it buffered every answer it might keep in a new
+/// 80 kB array (its pooling off since .NET 8), locked each key around its lookup, serialised the
+/// headers into the entry and parsed them back on each hit. Concurrent misses of one URL are
+/// not held for one another, as the framework's were: the statements they make are shared
+/// already (<see cref="CoalescedLookups{TRow}"/>, <see cref="CoalescedListStatements"/>).
+/// </summary>
+internal sealed class HotReadMiddleware(RequestDelegate next, HotReadCache cache, ContentCodings codings)
+{
+    // The largest body kept; a larger answer is sent without a copy.
+    private const int LargestBody = 1024 * 1024;
+
+    public async Task InvokeAsync(HttpContext context)
     {
         var request = context.Request;
-        if (!PublicResponsesPolicy.MayServeFromMemory(cache, request))
+        if (!PublicResponses.IsCacheable(cache, request))
         {
             await next(context);
             return;
         }
 
-        var key = string.Concat(request.Path.Value, request.QueryString.Value, "\n", request.Headers.Accept.ToString());
-        var response = context.Response;
-        if (ConditionalRequests.HasConditions(request) && cache.ValidatorsOf(key) is { } kept
-            && (kept.LastModifiedUtc is not null || request.Headers.IfNoneMatch.Count > 0)
-            && ConditionalRequests.IsNotModified(request, new ContentValidators(kept.ETag, kept.LastModifiedUtc ?? default)))
+        // Validators are the same for every coding and origin; bodies differ by both (and the
+        // host, which absolute URLs name).
+        var validatorsKey = string.Concat(request.Path.Value, request.QueryString.Value, "\n", request.Headers.Accept.ToString());
+        var key = string.Concat([validatorsKey, "\n", request.Headers.Origin.ToString(), "\n", codings.Negotiate(context), "\n", request.Host.Value]);
+        // A reader who wrote after the last change heard here must not get an answer older than its write.
+        var fromMemory = !PublicResponses.AsksPastHeard(cache, request);
+        if (fromMemory && await TryAnswerAsync(context, validatorsKey, key))
         {
-            response.StatusCode = StatusCodes.Status304NotModified;
-            var headers = response.Headers;
-            headers.ETag = kept.ETag;
-            headers.CacheControl = kept.CacheControl;
-            headers["Surrogate-Key"] = kept.SurrogateKey;
-            headers["Cache-Tag"] = kept.CacheTag;
-            if (kept.LastModifiedUtc is { } lastModified)
-            {
-                headers.LastModified = HeaderUtilities.FormatDate(new DateTimeOffset(lastModified, TimeSpan.Zero));
-            }
-
-            // What the endpoint added to Vary (Accept); the CORS middleware's part is there already.
-            foreach (var varies in kept.Vary.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
-            {
-                if (!headers.Vary.Any(v => v?.Contains(varies, StringComparison.OrdinalIgnoreCase) == true))
-                {
-                    headers.Append(HeaderNames.Vary, varies);
-                }
-            }
-
             return;
         }
 
-        var startedIn = cache.GenerationTag;
-        await next(context);
-        if (response.StatusCode is StatusCodes.Status200OK or StatusCodes.Status304NotModified
-            && response.Headers.ETag.ToString() is { Length: > 0 } etag
-            && response.Headers["Surrogate-Key"].ToString() is { Length: > 0 } surrogateKey
-            && PublicResponsesPolicy.IsPublic(response.Headers.CacheControl)
-            && !response.Headers.ContainsKey(HeaderNames.SetCookie))
+        var startedIn = cache.Generation;
+        var response = context.Response;
+        var client = response.Body;
+        using var copy = cache.HasRoom ? new ResponseCopyStream(response, client, LargestBody) : null;
+        if (copy is not null)
         {
+            response.Body = copy;
+        }
+
+        try
+        {
+            await next(context);
+        }
+        finally
+        {
+            response.Body = client;
+        }
+
+        if (PublicResponses.ValidatorsOf(response) is not { } validators)
+        {
+            return;
+        }
+
+        if (fromMemory)
+        {
+            cache.KeepValidators(validatorsKey, validators, startedIn);
+        }
+
+        if (copy?.Kept(response.ContentLength) is { } kept)
+        {
+            cache.Keep(key, kept, validators, startedIn);
+        }
+    }
+
+    private async Task<bool> TryAnswerAsync(HttpContext context, string validatorsKey, string key)
+    {
+        var request = context.Request;
+        var entry = cache.Find(key);
+        if (ConditionalRequests.HasConditions(request)
+            && (entry?.Validators ?? cache.ValidatorsOf(validatorsKey)) is { } kept
+            && (kept.LastModifiedUtc is not null || request.Headers.IfNoneMatch.Count > 0)
+            && ConditionalRequests.IsNotModified(request, new ContentValidators(kept.ETag, kept.LastModifiedUtc ?? default)))
+        {
+            NotModified(context.Response, kept);
+            return true;
+        }
+
+        if (entry is null || !entry.Body.TryHold())
+        {
+            return false;
+        }
+
+        var response = context.Response;
+        try
+        {
+            response.StatusCode = StatusCodes.Status200OK;
             var headers = response.Headers;
-            var lastModifiedUtc = HeaderUtilities.TryParseDate(headers.LastModified.ToString(), out var date) ? date.UtcDateTime : (DateTime?)null;
-            cache.KeepValidators(key, new KeptValidators(etag, lastModifiedUtc, headers.CacheControl.ToString(),
-                headers.Vary.ToString(), surrogateKey), startedIn);
+            foreach (var (name, value) in entry.Headers)
+            {
+                headers[name] = value;
+            }
+
+            var age = (long)(DateTimeOffset.UtcNow - entry.Created).TotalSeconds;
+            headers.Age = age.ToString(CultureInfo.InvariantCulture);
+            response.ContentLength = entry.Body.Length;
+            entry.Body.WriteTo(response.BodyWriter);
+        }
+        finally
+        {
+            entry.Body.Release();
+        }
+
+        try
+        {
+            await response.BodyWriter.FlushAsync(context.RequestAborted);
+        }
+        catch (OperationCanceledException)
+        {
+            context.Abort();
+        }
+
+        return true;
+    }
+
+    private static void NotModified(HttpResponse response, KeptValidators kept)
+    {
+        response.StatusCode = StatusCodes.Status304NotModified;
+        var headers = response.Headers;
+        headers.ETag = kept.ETag;
+        headers.CacheControl = kept.CacheControl;
+        headers["Surrogate-Key"] = kept.SurrogateKey;
+        headers["Cache-Tag"] = kept.CacheTag;
+        if (kept.LastModifiedUtc is { } lastModified)
+        {
+            headers.LastModified = HeaderUtilities.FormatDate(new DateTimeOffset(lastModified, TimeSpan.Zero));
+        }
+
+        // What the endpoint added to Vary (Accept); the CORS middleware's part is there already.
+        foreach (var varies in kept.Vary.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (!headers.Vary.Any(v => v?.Contains(varies, StringComparison.OrdinalIgnoreCase) == true))
+            {
+                headers.Append(HeaderNames.Vary, varies);
+            }
         }
     }
 }
 
-/// <summary>Which requests the output cache answers and which responses it keeps, for how long, under which keys.</summary>
-internal sealed class PublicResponsesPolicy(HotReadCache cache, ContentCodings codings, TimeSpan longest) : IOutputCachePolicy
+/// <summary>Which requests may be answered from memory, and which answers are kept.</summary>
+internal static class PublicResponses
 {
-    // Representations differ by format (JSON, JSON-LD, ninjs) and by the CORS answer to the origin.
-    private static readonly StringValues VariesBy = new([HeaderNames.Accept, HeaderNames.Origin]);
-
-    // And by content coding: the compression middleware runs behind the cache, so an entry holds
-    // the body as it was sent (compressed once, not on every hit).
-    private const string ContentCoding = "coding";
-
     /// <summary>
-    /// Whether a public answer from memory may do for this request: a GET without credentials,
-    /// while changes are heard, from a reader who did not write after the last change heard here
-    /// (or it could get an answer older than its write).
+    /// Whether a public answer from memory may do for this request, and its answer be kept: a GET
+    /// without credentials, to an endpoint whose answers may be kept, while changes are heard.
     /// </summary>
-    public static bool MayServeFromMemory(HotReadCache cache, HttpRequest request) =>
-        IsCacheable(cache, request) && !AsksPastHeard(cache, request);
-
-    private static bool IsCacheable(HotReadCache cache, HttpRequest request) =>
+    public static bool IsCacheable(HotReadCache cache, HttpRequest request) =>
         cache.IsServing
         && HttpMethods.IsGet(request.Method)
         && request.HttpContext.GetEndpoint() is { } endpoint && endpoint.Metadata.GetMetadata<NeverFromMemoryMetadata>() is null
         && !request.Headers.ContainsKey(HeaderNames.Authorization)
         && !HasFutureIfModifiedSince(request);
 
-    public ValueTask CacheRequestAsync(OutputCacheContext context, CancellationToken cancellation)
-    {
-        var request = context.HttpContext.Request;
-        var cacheable = IsCacheable(cache, request);
-        context.EnableOutputCaching = cacheable;
-        context.AllowCacheLookup = cacheable && !AsksPastHeard(cache, request);
-        context.AllowCacheStorage = cacheable && cache.HasRoom;
-        context.AllowLocking = true;
-        context.CacheVaryByRules.QueryKeys = "*";
-        context.CacheVaryByRules.HeaderNames = VariesBy;
-        if (cacheable && codings.Negotiate(context.HttpContext) is var coding and not ContentCodings.Identity)
-        {
-            context.CacheVaryByRules.VaryByValues[ContentCoding] = coding;
-        }
-
-        context.Tags.Add(cache.GenerationTag);
-        // Set before the response starts: the middleware fixes an entry's lifetime then. The
-        // store shortens it to the next scheduled publication when it keeps the entry.
-        context.ResponseExpirationTimeSpan = longest;
-        return ValueTask.CompletedTask;
-    }
-
-    public ValueTask ServeFromCacheAsync(OutputCacheContext context, CancellationToken cancellation) => ValueTask.CompletedTask;
-
-    public ValueTask ServeResponseAsync(OutputCacheContext context, CancellationToken cancellation)
-    {
-        var response = context.HttpContext.Response;
-        var keys = response.Headers["Surrogate-Key"];
-        if (response.StatusCode != StatusCodes.Status200OK || StringValues.IsNullOrEmpty(keys) || !IsPublic(response.Headers.CacheControl)
-            || response.Headers.ContainsKey(HeaderNames.SetCookie))
-        {
-            context.AllowCacheStorage = false;
-            return ValueTask.CompletedTask;
-        }
-
-        foreach (var key in keys.ToString().Split(' ', StringSplitOptions.RemoveEmptyEntries))
-        {
-            context.Tags.Add(key);
-        }
-
-        return ValueTask.CompletedTask;
-    }
-
-    private static bool AsksPastHeard(HotReadCache cache, HttpRequest request)
+    /// <summary>Whether the reader asks for what it wrote after the last change heard here (it could get an answer older than its write).</summary>
+    public static bool AsksPastHeard(HotReadCache cache, HttpRequest request)
     {
         try
         {
@@ -225,8 +250,31 @@ internal sealed class PublicResponsesPolicy(HotReadCache cache, ContentCodings c
         }
     }
 
-    public static bool IsPublic(StringValues cacheControl) =>
-        CacheControlHeaderValue.TryParse(cacheControl.ToString(), out var parsed) && parsed is { Public: true, Private: false, NoStore: false, NoCache: false };
+    /// <summary>
+    /// Whether a response, as it starts, may be one the cache keeps: a 200 with validators that
+    /// names its cache keys (whether it is public is read once, when it is done: <see cref="ValidatorsOf"/>).
+    /// </summary>
+    public static bool MayBeKept(HttpResponse response) =>
+        response.StatusCode == StatusCodes.Status200OK && HasValidatorsAndKeys(response.Headers);
+
+    /// <summary>The validators of a public answer (a 200 or a 304) that names its cache keys; null for any other.</summary>
+    public static KeptValidators? ValidatorsOf(HttpResponse response)
+    {
+        var headers = response.Headers;
+        if (response.StatusCode is not (StatusCodes.Status200OK or StatusCodes.Status304NotModified) || !HasValidatorsAndKeys(headers)
+            || !CacheControlHeaderValue.TryParse(headers.CacheControl.ToString(), out var cacheControl)
+            || cacheControl is not { Public: true, Private: false, NoStore: false, NoCache: false })
+        {
+            return null;
+        }
+
+        var lastModifiedUtc = HeaderUtilities.TryParseDate(headers.LastModified.ToString(), out var date) ? date.UtcDateTime : (DateTime?)null;
+        return new KeptValidators(headers.ETag.ToString(), lastModifiedUtc, headers.CacheControl.ToString(), headers.Vary.ToString(),
+            headers["Surrogate-Key"].ToString());
+    }
+
+    private static bool HasValidatorsAndKeys(IHeaderDictionary headers) =>
+        headers.ETag.Count > 0 && !StringValues.IsNullOrEmpty(headers["Surrogate-Key"]) && !headers.ContainsKey(HeaderNames.SetCookie);
 
     // The cache would answer 304 to a date in the future; the endpoints ignore such a date (RFC 9110 §13.1.3).
     private static bool HasFutureIfModifiedSince(HttpRequest request) =>
@@ -237,11 +285,8 @@ internal sealed class PublicResponsesPolicy(HotReadCache cache, ContentCodings c
 
 /// <summary>
 /// Endpoint metadata (<see cref="OutputCaching.NeverFromMemory"/>): the endpoint's answers are never
-/// kept (no-store, no-cache), so its requests pass by the output cache, as requests that no endpoint
-/// answers (404s, Swagger's files) do. Otherwise the cache would buffer each answer only to drop it,
-/// and hold each request while another for the same URL was being answered, in case that answer
-/// could be shared (the framework's locking): with the cache on, `/health/live` cost twice the
-/// API's CPU.
+/// kept (no-store, no-cache), so its requests pass by the cache, as requests that no endpoint
+/// answers (404s, Swagger's files) do: no lookup, no copy of the answer.
 /// </summary>
 internal sealed class NeverFromMemoryMetadata
 {

@@ -13,17 +13,13 @@ public sealed class NativeBodyTests
         var first = new Segment("{\"a\":"u8.ToArray());
         var last = first.Append("[1,2,3]}"u8.ToArray());
         var body = NativeBody.TryCreate(pool, new ReadOnlySequence<byte>(first, 0, last, last.Memory.Length))!;
-        var written = new ArrayBufferWriter<byte>();
 
-        var copy = body.ToArray();
-        var copied = body.TryCopyTo(written);
+        var copy = Written(body);
         body.Dispose();
 
         Assert.Equal("{\"a\":[1,2,3]}"u8.ToArray(), copy);
-        Assert.True(copied);
-        Assert.Equal(copy, written.WrittenSpan.ToArray());
-        Assert.Null(body.ToArray());
-        Assert.False(body.TryCopyTo(new ArrayBufferWriter<byte>()));
+        Assert.Null(Written(body));
+        Assert.False(body.TryHold());
     }
 
     [Fact]
@@ -35,11 +31,8 @@ public sealed class NativeBodyTests
         segments.Append(bytes[1000..]);
 
         var body = NativeBody.TryCreate(pool, new ReadOnlySequence<byte>(segments, 0, (Segment)segments.Next!, bytes.Length - 1000))!;
-        var written = new ArrayBufferWriter<byte>();
-        body.TryCopyTo(written);
 
-        Assert.Equal(bytes, body.ToArray());
-        Assert.Equal(bytes, written.WrittenSpan.ToArray());
+        Assert.Equal(bytes, Written(body));
         Assert.Equal(4, pool.FreeBlocks);
         body.Dispose();
         Assert.Equal(8, pool.FreeBlocks);
@@ -66,7 +59,44 @@ public sealed class NativeBodyTests
         using var pool = new NativeBodyPool(NativeBodyPool.BlockSize);
         using var body = NativeBody.TryCreate(pool, ReadOnlySequence<byte>.Empty)!;
 
-        Assert.Empty(body.ToArray()!);
+        Assert.Empty(Written(body)!);
+    }
+
+    [Fact]
+    public void A_body_held_by_a_hit_keeps_its_blocks_until_the_hit_releases_it()
+    {
+        using var pool = new NativeBodyPool(2 * NativeBodyPool.BlockSize);
+        var body = NativeBody.TryCreate(pool, new ReadOnlySequence<byte>("{}"u8.ToArray()))!;
+
+        Assert.True(body.TryHold());
+        body.Dispose(); // evicted while the hit writes it
+        var written = new ArrayBufferWriter<byte>();
+        body.WriteTo(written);
+        var freeWhileHeld = pool.FreeBlocks;
+        body.Release();
+
+        Assert.Equal("{}"u8.ToArray(), written.WrittenSpan.ToArray());
+        Assert.Equal((1, 2), (freeWhileHeld, pool.FreeBlocks));
+    }
+
+    // The bytes a hit writes; null when the body was let go.
+    private static byte[]? Written(NativeBody body)
+    {
+        if (!body.TryHold())
+        {
+            return null;
+        }
+
+        try
+        {
+            var written = new ArrayBufferWriter<byte>();
+            body.WriteTo(written);
+            return written.WrittenSpan.ToArray();
+        }
+        finally
+        {
+            body.Release();
+        }
     }
 
     private sealed class Segment : ReadOnlySequenceSegment<byte>
