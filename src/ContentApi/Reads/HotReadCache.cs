@@ -1,7 +1,6 @@
 using System.Buffers;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
-using Microsoft.Extensions.Primitives;
 
 namespace ContentApi.Reads;
 
@@ -156,9 +155,8 @@ internal sealed class HotReadCache : IDisposable
                 return; // computed before a change was heard, or while none can be
             }
 
-            // An entry counts the blocks its body takes, so the cache is full before the pool is,
-            // and its key and headers.
-            var size = ((long)NativeBodyPool.BlocksFor(copied.Body.Length) * NativeBodyPool.BlockSize) + (key.Length * 2) + SizeOf(copied.Headers);
+            // An entry counts the blocks its headers and body take, so the cache is full before the pool is.
+            var size = ((long)NativeBodyPool.BlocksFor(copied.Bytes.Length) * NativeBodyPool.BlockSize) + (key.Length * 2);
             if (IsFull(size))
             {
                 if (!CompactionDue)
@@ -180,14 +178,14 @@ internal sealed class HotReadCache : IDisposable
             }
 
             // Too few blocks free: hits still copying entries that have left hold theirs.
-            if (NativeBody.TryCreate(bodies, new ReadOnlySequence<byte>(copied.Body)) is not { } body)
+            if (NativeBody.TryCreate(bodies, new ReadOnlySequence<byte>(copied.Bytes)) is not { } body)
             {
                 return;
             }
 
             HashSet<string> distinct = [EveryEntry, .. validators.SurrogateKey.Split(' ', StringSplitOptions.RemoveEmptyEntries)];
             var kept = distinct.ToArray();
-            var entry = new Entry(new CachedResponse(copied.Headers, validators, copied.Created, body), kept);
+            var entry = new Entry(new CachedResponse(validators, copied.Created, body, copied.HeaderLength), kept);
             foreach (var tag in kept)
             {
                 if (!keysByTag.TryGetValue(tag, out var keys))
@@ -235,7 +233,7 @@ internal sealed class HotReadCache : IDisposable
     // the key again).
     private void Forget(string key, Entry entry, EvictionReason reason)
     {
-        entry.Response.Body.Dispose();
+        entry.Response.Bytes.Dispose();
         full = false;
         if (reason == EvictionReason.Replaced)
         {
@@ -269,18 +267,6 @@ internal sealed class HotReadCache : IDisposable
 
     private void NextGeneration() => Volatile.Write(ref generation, generation + 1);
 
-    // What a kept response's headers take, roughly: their strings and their array's slots.
-    private static long SizeOf(KeyValuePair<string, StringValues>[] headers)
-    {
-        long size = 0;
-        foreach (var (name, value) in headers)
-        {
-            size += 48 + (2 * (name.Length + value.ToString().Length));
-        }
-
-        return size;
-    }
-
     private void EvictLocked(string tag)
     {
         validators.Evicted(tag, generation);
@@ -296,5 +282,11 @@ internal sealed class HotReadCache : IDisposable
     }
 }
 
-/// <summary>A public 200 kept in memory: the headers it was sent with, its validators, when it was made, and its body.</summary>
-internal sealed record CachedResponse(KeyValuePair<string, StringValues>[] Headers, KeptValidators Validators, DateTimeOffset Created, NativeBody Body);
+/// <summary>
+/// A public 200 kept in memory: its validators, when it was made, and its bytes: the headers it
+/// was sent with (<see cref="KeptHeaders"/>, the first <paramref name="HeaderLength"/>), then its body.
+/// </summary>
+internal sealed record CachedResponse(KeptValidators Validators, DateTimeOffset Created, NativeBody Bytes, int HeaderLength)
+{
+    public int BodyLength => Bytes.Length - HeaderLength;
+}

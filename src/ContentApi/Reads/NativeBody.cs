@@ -69,12 +69,30 @@ internal sealed class NativeBody : SafeHandle
         return added;
     }
 
-    /// <summary>Writes the bytes, held (<see cref="TryHold"/>), to <paramref name="destination"/>.</summary>
-    public void WriteTo(IBufferWriter<byte> destination)
+    /// <summary>Copies the first bytes, held (<see cref="TryHold"/>), to fill <paramref name="destination"/>.</summary>
+    public void CopyStartTo(Span<byte> destination)
+    {
+        var copied = 0;
+        foreach (var block in pool.Spans(FirstBlock, destination.Length))
+        {
+            block.CopyTo(destination[copied..]);
+            copied += block.Length;
+        }
+    }
+
+    /// <summary>Writes the bytes from <paramref name="start"/> on, held (<see cref="TryHold"/>), to <paramref name="destination"/>.</summary>
+    public void WriteTo(IBufferWriter<byte> destination, int start = 0)
     {
         foreach (var block in pool.Spans(FirstBlock, Length))
         {
-            destination.Write(block);
+            if (start >= block.Length)
+            {
+                start -= block.Length;
+                continue;
+            }
+
+            destination.Write(block[start..]);
+            start = 0;
         }
     }
 

@@ -1,11 +1,15 @@
 using System.Buffers;
-using Microsoft.Extensions.Primitives;
+using System.Buffers.Binary;
+using System.Text;
 using Microsoft.Net.Http.Headers;
 
 namespace ContentApi.Reads;
 
-/// <summary>A response copied for the cache: the headers it started with, when it started, and its body.</summary>
-internal readonly record struct CopiedResponse(KeyValuePair<string, StringValues>[] Headers, DateTimeOffset Created, ReadOnlyMemory<byte> Body);
+/// <summary>
+/// A response copied for the cache: when it started, and its bytes: the headers it started with
+/// (<see cref="KeptHeaders"/>, the first <paramref name="HeaderLength"/> bytes), then its body.
+/// </summary>
+internal readonly record struct CopiedResponse(DateTimeOffset Created, ReadOnlyMemory<byte> Bytes, int HeaderLength);
 
 /// <summary>
 /// A response's body on its way to the client (<see cref="HotReadMiddleware"/>), copied as it goes
@@ -16,24 +20,18 @@ internal readonly record struct CopiedResponse(KeyValuePair<string, StringValues
 /// </summary>
 internal sealed class ResponseCopyStream(HttpResponse response, Stream client, int largest) : Stream
 {
-    // Not kept with a response from memory: a hit computes its own length, and asks no server.
-    private static readonly HashSet<string> NotKept = new(StringComparer.OrdinalIgnoreCase)
-    {
-        HeaderNames.ContentLength, HeaderNames.Age, ReadRouting.ServedByHeader,
-    };
-
     private bool started;
     private byte[]? copy;
     private int length;
-    private KeyValuePair<string, StringValues>[] headers = [];
+    private int headerLength;
     private DateTimeOffset created;
 
     /// <summary>The copy of a whole response that may be kept: null when it was not copied, or not whole (its Content-Length said more).</summary>
     public CopiedResponse? Kept(long? contentLength)
     {
         Start();
-        return copy is not null && (contentLength is null || contentLength == length)
-            ? new CopiedResponse(headers, created, copy.AsMemory(0, length))
+        return copy is not null && (contentLength is null || contentLength == length - headerLength)
+            ? new CopiedResponse(created, copy.AsMemory(0, length), headerLength)
             : null;
     }
 
@@ -53,17 +51,10 @@ internal sealed class ResponseCopyStream(HttpResponse response, Stream client, i
 
         created = DateTimeOffset.UtcNow;
         response.Headers.Date = HeaderUtilities.FormatDate(created);
-        var kept = new List<KeyValuePair<string, StringValues>>(response.Headers.Count);
-        foreach (var header in response.Headers)
-        {
-            if (!NotKept.Contains(header.Key))
-            {
-                kept.Add(header);
-            }
-        }
-
-        headers = kept.ToArray();
-        copy = ArrayPool<byte>.Shared.Rent(response.ContentLength is { } expected and > 0 and <= int.MaxValue ? (int)Math.Min(expected, largest) : 16 * 1024);
+        headerLength = KeptHeaders.SizeOf(response.Headers);
+        var expected = response.ContentLength is { } contentLength and > 0 and <= int.MaxValue ? (int)Math.Min(contentLength, largest) : 16 * 1024;
+        copy = ArrayPool<byte>.Shared.Rent(headerLength + expected);
+        length = KeptHeaders.Write(response.Headers, copy);
     }
 
     private void Copy(ReadOnlySpan<byte> bytes)
@@ -74,7 +65,7 @@ internal sealed class ResponseCopyStream(HttpResponse response, Stream client, i
             return;
         }
 
-        if (length + bytes.Length > largest)
+        if (length - headerLength + bytes.Length > largest)
         {
             GiveBack();
             return;
@@ -82,7 +73,7 @@ internal sealed class ResponseCopyStream(HttpResponse response, Stream client, i
 
         if (length + bytes.Length > copy.Length)
         {
-            var larger = ArrayPool<byte>.Shared.Rent(Math.Min(largest, Math.Max(copy.Length * 2, length + bytes.Length)));
+            var larger = ArrayPool<byte>.Shared.Rent(Math.Min(headerLength + largest, Math.Max(copy.Length * 2, length + bytes.Length)));
             copy.AsSpan(0, length).CopyTo(larger);
             ArrayPool<byte>.Shared.Return(copy);
             copy = larger;
@@ -146,5 +137,109 @@ internal sealed class ResponseCopyStream(HttpResponse response, Stream client, i
     {
         GiveBack();
         base.Dispose(disposing);
+    }
+}
+
+/// <summary>
+/// A kept response's headers as bytes, stored before its body outside the GC's heap (as objects,
+/// an entry's headers lived for minutes in the oldest generation): for each header, the index
+/// of its name among the usual ones (or 255 and the name), then its values, comma-joined, as
+/// UTF-8 with their length.
+/// </summary>
+internal static class KeptHeaders
+{
+    private const byte OtherName = 255;
+
+    private static readonly string[] UsualNames =
+    [
+        HeaderNames.ContentType, HeaderNames.ContentEncoding, HeaderNames.ContentLanguage, HeaderNames.ETag, HeaderNames.LastModified,
+        HeaderNames.CacheControl, HeaderNames.Vary, HeaderNames.Date, HeaderNames.Link, "Surrogate-Key", "Cache-Tag",
+        HeaderNames.AccessControlAllowOrigin, HeaderNames.AccessControlExposeHeaders, HeaderNames.AccessControlAllowCredentials,
+    ];
+
+    // Not kept with a response from memory: a hit computes its own length and age, and asks no server.
+    private static readonly HashSet<string> NotKept = new(StringComparer.OrdinalIgnoreCase)
+    {
+        HeaderNames.ContentLength, HeaderNames.Age, ReadRouting.ServedByHeader,
+    };
+
+    public static int SizeOf(IHeaderDictionary headers)
+    {
+        var size = 0;
+        foreach (var (name, values) in headers)
+        {
+            if (!NotKept.Contains(name))
+            {
+                size += 1 + (IndexOf(name) == OtherName ? 2 + Encoding.UTF8.GetByteCount(name) : 0) + 4 + Encoding.UTF8.GetByteCount(values.ToString());
+            }
+        }
+
+        return size;
+    }
+
+    /// <summary>Writes <paramref name="headers"/> at the start of <paramref name="destination"/> (<see cref="SizeOf"/> bytes); answers their length.</summary>
+    public static int Write(IHeaderDictionary headers, Span<byte> destination)
+    {
+        var at = 0;
+        foreach (var (name, values) in headers)
+        {
+            if (NotKept.Contains(name))
+            {
+                continue;
+            }
+
+            var index = IndexOf(name);
+            destination[at++] = index;
+            if (index == OtherName)
+            {
+                var nameLength = Encoding.UTF8.GetBytes(name, destination[(at + 2)..]);
+                BinaryPrimitives.WriteUInt16LittleEndian(destination[at..], (ushort)nameLength);
+                at += 2 + nameLength;
+            }
+
+            var valueLength = Encoding.UTF8.GetBytes(values.ToString(), destination[(at + 4)..]);
+            BinaryPrimitives.WriteInt32LittleEndian(destination[at..], valueLength);
+            at += 4 + valueLength;
+        }
+
+        return at;
+    }
+
+    /// <summary>Sets the headers written in <paramref name="kept"/> on <paramref name="headers"/>.</summary>
+    public static void Apply(ReadOnlySpan<byte> kept, IHeaderDictionary headers)
+    {
+        while (!kept.IsEmpty)
+        {
+            string name;
+            var index = kept[0];
+            kept = kept[1..];
+            if (index == OtherName)
+            {
+                var nameLength = BinaryPrimitives.ReadUInt16LittleEndian(kept);
+                name = Encoding.UTF8.GetString(kept.Slice(2, nameLength));
+                kept = kept[(2 + nameLength)..];
+            }
+            else
+            {
+                name = UsualNames[index];
+            }
+
+            var valueLength = BinaryPrimitives.ReadInt32LittleEndian(kept);
+            headers[name] = Encoding.UTF8.GetString(kept.Slice(4, valueLength));
+            kept = kept[(4 + valueLength)..];
+        }
+    }
+
+    private static byte IndexOf(string name)
+    {
+        for (var i = 0; i < UsualNames.Length; i++)
+        {
+            if (string.Equals(UsualNames[i], name, StringComparison.OrdinalIgnoreCase))
+            {
+                return (byte)i;
+            }
+        }
+
+        return OtherName;
     }
 }

@@ -33,6 +33,12 @@ public sealed class NativeBodyTests
         var body = NativeBody.TryCreate(pool, new ReadOnlySequence<byte>(segments, 0, (Segment)segments.Next!, bytes.Length - 1000))!;
 
         Assert.Equal(bytes, Written(body));
+        Assert.Equal(bytes[1500..], Written(body, start: 1500));
+        var start = new byte[1500];
+        Assert.True(body.TryHold());
+        body.CopyStartTo(start);
+        body.Release();
+        Assert.Equal(bytes[..1500], start);
         Assert.Equal(4, pool.FreeBlocks);
         body.Dispose();
         Assert.Equal(8, pool.FreeBlocks);
@@ -79,8 +85,8 @@ public sealed class NativeBodyTests
         Assert.Equal((1, 2), (freeWhileHeld, pool.FreeBlocks));
     }
 
-    // The bytes a hit writes; null when the body was let go.
-    private static byte[]? Written(NativeBody body)
+    // The bytes a hit writes from start on; null when the body was let go.
+    private static byte[]? Written(NativeBody body, int start = 0)
     {
         if (!body.TryHold())
         {
@@ -90,7 +96,7 @@ public sealed class NativeBodyTests
         try
         {
             var written = new ArrayBufferWriter<byte>();
-            body.WriteTo(written);
+            body.WriteTo(written, start);
             return written.WrittenSpan.ToArray();
         }
         finally
