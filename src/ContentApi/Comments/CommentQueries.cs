@@ -13,7 +13,6 @@ internal static class CommentQueries
     /// <summary>A ModeratorComment as JSON from a <c>comments c</c> row joined to its <c>articles a</c>.</summary>
     private const string ModeratorJson = "comment_moderator_json(c, a.slug)";
 
-    private const string PublicArticleId = $"(select a.id from articles a where a.slug = @slug and {ArticleQueries.IsPublic})";
 
     /// <summary>
     /// An article's approved comments, oldest first: flat (each with parentId), or as threads
@@ -29,17 +28,16 @@ internal static class CommentQueries
             FromWhere: tree
                 ? $"""
                    from comments c
-                   where c.article_id = {PublicArticleId} and c.status = 'approved'
+                   where c.article_id = parent.id and c.status = 'approved'
                      and (c.parent_id is null
                           or not exists (select 1 from comments p where p.id = c.parent_id and p.status = 'approved'))
                    """
-                : $"from comments c where c.article_id = {PublicArticleId} and c.status = 'approved'",
+                : "from comments c where c.article_id = parent.id and c.status = 'approved'",
             Sort: new SortOrder("createdAt", "c.created_at", "c.id", Descending: false),
             Parameters: parameters,
-            ParentExists: $"exists (select 1 from articles a where a.slug = @slug and {ArticleQueries.IsPublic})",
             NotFoundDetail: $"No published article has the slug '{slug}'.")
         {
-            ParentCacheKeys = $"(select 'comments:' || a.id || ' article:' || a.id from articles a where a.slug = @slug and {ArticleQueries.IsPublic})",
+            Parent = $"select a.id, 'comments:' || a.id || ' article:' || a.id as cache_keys from articles a where a.slug = @slug and {ArticleQueries.IsPublic}",
         };
     }
 

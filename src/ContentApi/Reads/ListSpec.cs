@@ -48,4 +48,13 @@ internal sealed record ListSpec(
 
     /// <summary>SQL giving more keys from the parent (space-separated text, null when there is none), e.g. an article's comment keys.</summary>
     public string? ParentCacheKeys { get; init; }
+
+    /// <summary>
+    /// The row the list belongs to, found once a statement: a <c>select</c> of its <c>id</c> and
+    /// <c>cache_keys</c> (as <see cref="ParentCacheKeys"/>), no row when it does not exist (a 404
+    /// with <see cref="ListSpec.NotFoundDetail"/>). <see cref="ListSpec.FromWhere"/> names its id as
+    /// <c>parent.id</c>. In place of <see cref="ListSpec.ParentExists"/> and <see cref="ParentCacheKeys"/>,
+    /// which look the parent up again for each use.
+    /// </summary>
+    public string? Parent { get; init; }
 }

@@ -178,16 +178,22 @@ internal sealed class PublicReads(ReadRouting routing, ConditionalRequests condi
             // when the page is empty). Pages asked at the same time with the same statement share it.
             // `offset 0` keeps the head a subquery of one row, computed once: pulled up into the join,
             // its count and parent check ran again for every item of the page.
+            // A list with a parent finds it once, in the head (`parent`), and its items' statement
+            // reads the id the head found under the same name.
             var sql = $"""
-                select h.*, p.*
+                select h.version, h.changed_at, h.visible_until, h.parent_exists, h.parent_cache_keys, h.total_items, p.*
                 from (select w.version, w.changed_at, w.visible_until,
-                             {spec.ParentExists ?? "true"} as parent_exists,
-                             {spec.ParentCacheKeys ?? "null::text"} as parent_cache_keys,
+                             {(spec.Parent is null ? spec.ParentExists ?? "true" : "parent.id is not null")} as parent_exists,
+                             {(spec.Parent is null ? spec.ParentCacheKeys ?? "null::text" : "parent.cache_keys")} as parent_cache_keys,
                              case when w.version = @knownVersion and w.visible_until is not distinct from @knownVisibleUntil
                                   then @knownTotal::bigint
                                   else {(countedWithPage ? "null" : $"(select count(*) {spec.CountFromWhere ?? spec.FromWhere})")} end as total_items
-                      from content_watermark() w offset 0) h
-                left join (
+                             {(spec.Parent is null ? "" : ", parent.id as parent_id")}
+                      from content_watermark() w
+                      {(spec.Parent is null ? "" : $"left join lateral ({spec.Parent}) parent on true")}
+                      offset 0) h
+                {(spec.Parent is null ? "" : "cross join lateral (select h.parent_id as id) parent")}
+                left join lateral (
                     select {spec.ItemJson}::text as item, {spec.Sort.Key0} as cursor_key0, {spec.Sort.Key1} as cursor_key1,
                            {(countedWithPage ? "count(*) over ()" : "null::bigint")} as counted_items
                     {spec.FromWhere}{keyset}
