@@ -22,7 +22,7 @@ internal sealed class PublicReads(ReadRouting routing, ConditionalRequests condi
         long Version, DateTime ChangedAt, DateTime? VisibleUntil, bool ParentExists, string? ParentCacheKeys, long? TotalItems,
         byte[]? Item, object? CursorKey0, long CursorKey1, long? CountedItems)
     {
-        // In the order of the statement's columns (select h.*, p.* below).
+        // In the order of the statement's columns (the head's six, then p.* below).
         public static ListRow Read(DbDataReader row) => new(
             row.GetInt64(0), row.GetDateTime(1), row.IsDBNull(2) ? null : row.GetDateTime(2), row.GetBoolean(3),
             row.IsDBNull(4) ? null : row.GetString(4), row.IsDBNull(5) ? null : row.GetInt64(5),
