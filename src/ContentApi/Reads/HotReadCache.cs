@@ -1,12 +1,11 @@
 using System.Buffers;
-using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 
 namespace ContentApi.Reads;
 
 /// <summary>
-/// The public responses kept in memory (<see cref="HotReadMiddleware"/>): entries in a
-/// size-bounded <see cref="MemoryCache"/>, their bodies outside the GC's heap (<see cref="NativeBody"/>), evicted by the cache keys of the changes feed
+/// The public responses kept in memory (<see cref="HotReadMiddleware"/>): entries by key, bounded
+/// by size, their bodies outside the GC's heap (<see cref="NativeBody"/>), evicted by the cache keys of the changes feed
 /// (<see cref="CacheTags"/>). It refuses to keep a response computed before an eviction that
 /// happened while it was being computed: each request remembers the eviction generation it
 /// started in (<see cref="Generation"/>), and a response of an older generation is dropped
@@ -16,56 +15,89 @@ namespace ContentApi.Reads;
 /// bounded by count and bytes and evicted by the same keys, so that a conditional GET whose body is not in
 /// memory is still answered 304 without the database.
 /// </summary>
+/// <remarks>
+/// An entry is one object beside its response, in one table under one lock, and its cache keys
+/// are read from its <c>Surrogate-Key</c> when it goes. A <c>MemoryCache</c> entry took eight
+/// objects and an array of its keys' strings (~1 kB an entry in the GC's heap with the key sets;
+/// README, "The cache's own table").
+/// </remarks>
 internal sealed class HotReadCache : IDisposable
 {
     /// <summary>A tag every entry has: evicting it empties the cache.</summary>
     public const string EveryEntry = "*";
 
-    private sealed record Entry(CachedResponse Response, string[] Tags);
+    // A kept response and what the cache needs of it: its size against the limit, when it
+    // expires and when it was last served (both Environment.TickCount64).
+    private sealed class Entry(CachedResponse response, long size, long keptAt, long expiresAt)
+    {
+        public CachedResponse Response { get; } = response;
 
-    private readonly MemoryCache entries;
+        public long Size { get; } = size;
+
+        public long ExpiresAt { get; } = expiresAt;
+
+        public long LastServed { get; set; } = keptAt;
+    }
+
+    private readonly Dictionary<string, Entry> entries = [];
     private readonly NativeBodyPool bodies;
     private readonly KeptValidatorStore validators;
+    // The keys of the entries that name each cache key (not EveryEntry, which names them all).
     private readonly Dictionary<string, HashSet<string>> keysByTag = [];
+    private readonly Dictionary<string, HashSet<string>>.AlternateLookup<ReadOnlySpan<char>> keysByTagName;
     private readonly Lock gate = new();
     private long generation;
     private volatile bool serving;
     private DateTime? nextPublication;
+    private long keptBytes;
 
     private readonly long sizeLimit;
     private readonly TimeSpan longestEntry;
 
     public HotReadCache(IOptions<OutputCachingOptions> options)
+        : this(options, TimeSpan.FromSeconds(10))
     {
+    }
+
+    /// <summary>A cache that makes room at most once in <paramref name="compactionInterval"/> (tests make it at once).</summary>
+    internal HotReadCache(IOptions<OutputCachingOptions> options, TimeSpan compactionInterval)
+    {
+        this.compactionInterval = compactionInterval;
         sizeLimit = options.Value.SizeLimitMegabytes * 1024L * 1024;
         longestEntry = TimeSpan.FromSeconds(options.Value.EntrySeconds);
-        entries = new MemoryCache(new MemoryCacheOptions { SizeLimit = sizeLimit, TrackStatistics = true });
+        keysByTagName = keysByTag.GetAlternateLookup<ReadOnlySpan<char>>();
         bodies = new NativeBodyPool(sizeLimit);
         validators = new KeptValidatorStore(options.Value.ValidatorEntries, longestEntry);
     }
 
     /// <summary>
     /// Whether a response of a typical size may be kept now: when the cache is full, requests need
-    /// not buffer theirs, except when room is due to be made (<see cref="CompactionInterval"/>).
+    /// not buffer theirs, except when room is due to be made.
     /// </summary>
     public bool HasRoom => !full || CompactionDue;
 
-    // Set when a response was refused for want of room, cleared when an entry goes: every public
-    // GET asks HasRoom, and the cache's size statistics are gathered across cores on each call.
+    // Set when a response was refused for want of room, cleared when an entry goes.
     private volatile bool full;
 
-    // A full cache makes room for new responses at most this often, a quarter of its entries at a
-    // time (the least recently used): one compaction per miss cost more than the hits it bought,
+    // A full cache makes room for new responses at most once in 10 s, a quarter of its entries at a
+    // time (the least recently served): one compaction per miss cost more than the hits it bought,
     // never making room would keep out what becomes hot after the cache filled.
-    private static readonly TimeSpan CompactionInterval = TimeSpan.FromSeconds(10);
+    private readonly TimeSpan compactionInterval;
     private long lastCompaction = Environment.TickCount64;
 
-    private bool CompactionDue => Environment.TickCount64 - Volatile.Read(ref lastCompaction) > CompactionInterval.TotalMilliseconds;
+    private bool CompactionDue => Environment.TickCount64 - Volatile.Read(ref lastCompaction) >= compactionInterval.TotalMilliseconds;
 
-    private bool IsFull(long adding) => KeptBytes + adding > sizeLimit;
-
-    /// <summary>What the kept responses count against the size limit, in bytes: their blocks and keys.</summary>
-    public long KeptBytes => entries.GetCurrentStatistics()?.CurrentEstimatedSize ?? 0;
+    /// <summary>How many responses are kept, and what they count against the size limit in bytes (their blocks and keys).</summary>
+    public (int Entries, long Bytes) Kept
+    {
+        get
+        {
+            lock (gate)
+            {
+                return (entries.Count, keptBytes);
+            }
+        }
+    }
 
     /// <summary>Whether changes are being heard: only then are responses served from memory and kept.</summary>
     public bool IsServing => serving;
@@ -138,8 +170,27 @@ internal sealed class HotReadCache : IDisposable
         }
     }
 
-    /// <summary>The response kept for <paramref name="key"/>, if any.</summary>
-    public CachedResponse? Find(string key) => entries.TryGetValue(key, out Entry? entry) ? entry!.Response : null;
+    /// <summary>The response kept for <paramref name="key"/>, if any and not expired.</summary>
+    public CachedResponse? Find(string key)
+    {
+        var now = Environment.TickCount64;
+        lock (gate)
+        {
+            if (!entries.TryGetValue(key, out var entry))
+            {
+                return null;
+            }
+
+            if (entry.ExpiresAt <= now)
+            {
+                RemoveLocked(key, entry);
+                return null;
+            }
+
+            entry.LastServed = now;
+            return entry.Response;
+        }
+    }
 
     /// <summary>
     /// Keeps a public 200 (<paramref name="copied"/>, with its <paramref name="validators"/>) under
@@ -155,20 +206,6 @@ internal sealed class HotReadCache : IDisposable
                 return; // computed before a change was heard, or while none can be
             }
 
-            // An entry counts the blocks its headers and body take, so the cache is full before the pool is.
-            var size = ((long)NativeBodyPool.BlocksFor(copied.Bytes.Length) * NativeBodyPool.BlockSize) + (key.Length * 2);
-            if (IsFull(size))
-            {
-                if (!CompactionDue)
-                {
-                    full = true;
-                    return;
-                }
-
-                Volatile.Write(ref lastCompaction, Environment.TickCount64);
-                entries.Compact(0.25);
-            }
-
             // Never past the next scheduled publication, which may change any page; once it is
             // due, nothing is kept until the listener has read the one after it.
             var validFor = LifetimeLocked(DateTime.UtcNow, longestEntry);
@@ -177,28 +214,51 @@ internal sealed class HotReadCache : IDisposable
                 return;
             }
 
+            if (entries.Remove(key, out var replaced))
+            {
+                ForgetLocked(key, replaced);
+            }
+
+            // An entry counts the blocks its headers and body take, so the cache is full before the pool is.
+            var size = ((long)NativeBodyPool.BlocksFor(copied.Bytes.Length) * NativeBodyPool.BlockSize) + (key.Length * 2);
+            if (keptBytes + size > sizeLimit)
+            {
+                if (!CompactionDue)
+                {
+                    full = true;
+                    return;
+                }
+
+                Volatile.Write(ref lastCompaction, Environment.TickCount64);
+                CompactLocked();
+            }
+
             // Too few blocks free: hits still copying entries that have left hold theirs.
             if (NativeBody.TryCreate(bodies, new ReadOnlySequence<byte>(copied.Bytes)) is not { } body)
             {
                 return;
             }
 
-            HashSet<string> distinct = [EveryEntry, .. validators.SurrogateKey.Split(' ', StringSplitOptions.RemoveEmptyEntries)];
-            var kept = distinct.ToArray();
-            var entry = new Entry(new CachedResponse(validators, copied.Created, body, copied.HeaderLength), kept);
-            foreach (var tag in kept)
+            // Truncated to the millisecond: an entry may go a little early, never late.
+            var now = Environment.TickCount64;
+            var entry = new Entry(new CachedResponse(validators, copied.Created, body, copied.HeaderLength), size, now, now + (long)validFor.TotalMilliseconds);
+            entries.Add(key, entry);
+            keptBytes += size;
+            foreach (var range in validators.SurrogateKey.AsSpan().Split(' '))
             {
-                if (!keysByTag.TryGetValue(tag, out var keys))
+                var tag = validators.SurrogateKey.AsSpan()[range];
+                if (tag.IsEmpty)
                 {
-                    keysByTag[tag] = keys = [];
+                    continue;
+                }
+
+                if (!keysByTagName.TryGetValue(tag, out var keys))
+                {
+                    keysByTag[tag.ToString()] = keys = [];
                 }
 
                 keys.Add(key);
             }
-
-            var options = new MemoryCacheEntryOptions { AbsoluteExpirationRelativeToNow = validFor, Size = size };
-            options.RegisterPostEvictionCallback(static (key, value, reason, state) => ((HotReadCache)state!).Forget((string)key, (Entry)value!, reason), this);
-            entries.Set(key, entry, options);
         }
     }
 
@@ -224,35 +284,70 @@ internal sealed class HotReadCache : IDisposable
 
     public void Dispose()
     {
-        entries.Dispose();
+        lock (gate)
+        {
+            EvictLocked(EveryEntry);
+        }
+
         bodies.Dispose();
     }
 
-    // An entry gone (expired, evicted, replaced, or pushed out by the size limit) frees its bytes
-    // and leaves its tags' key sets, unless its key already holds a newer entry (whose tags hold
-    // the key again).
-    private void Forget(string key, Entry entry, EvictionReason reason)
+    // Makes room: the expired entries, then the least recently served, a quarter of the entries in all.
+    private void CompactLocked()
     {
-        entry.Response.Bytes.Dispose();
-        full = false;
-        if (reason == EvictionReason.Replaced)
+        var now = Environment.TickCount64;
+        var toRemove = entries.Count / 4;
+        var lastServed = ArrayPool<long>.Shared.Rent(entries.Count);
+        var unexpired = 0;
+        foreach (var (key, entry) in entries)
         {
-            return;
+            if (entry.ExpiresAt <= now)
+            {
+                RemoveLocked(key, entry);
+                toRemove--;
+            }
+            else
+            {
+                lastServed[unexpired++] = entry.LastServed;
+            }
         }
 
-        lock (gate)
+        if (toRemove > 0)
         {
-            if (entries.TryGetValue(key, out _))
+            Array.Sort(lastServed, 0, unexpired);
+            var servedLast = lastServed[toRemove - 1];
+            foreach (var (key, entry) in entries)
             {
-                return;
-            }
-
-            foreach (var tag in entry.Tags)
-            {
-                if (keysByTag.TryGetValue(tag, out var keys) && keys.Remove(key) && keys.Count == 0)
+                if (toRemove > 0 && entry.LastServed <= servedLast)
                 {
-                    keysByTag.Remove(tag);
+                    RemoveLocked(key, entry);
+                    toRemove--;
                 }
+            }
+        }
+
+        ArrayPool<long>.Shared.Return(lastServed);
+    }
+
+    private void RemoveLocked(string key, Entry entry)
+    {
+        entries.Remove(key);
+        ForgetLocked(key, entry);
+    }
+
+    // An entry gone (expired, evicted, replaced, or pushed out for room) frees its blocks once
+    // no hit holds them, and leaves the key sets of its cache keys.
+    private void ForgetLocked(string key, Entry entry)
+    {
+        entry.Response.Bytes.Dispose();
+        keptBytes -= entry.Size;
+        full = false;
+        var surrogateKey = entry.Response.Validators.SurrogateKey.AsSpan();
+        foreach (var range in surrogateKey.Split(' '))
+        {
+            if (keysByTagName.TryGetValue(surrogateKey[range], out var keys) && keys.Remove(key) && keys.Count == 0)
+            {
+                keysByTagName.Remove(surrogateKey[range]);
             }
         }
     }
@@ -270,6 +365,20 @@ internal sealed class HotReadCache : IDisposable
     private void EvictLocked(string tag)
     {
         validators.Evicted(tag, generation);
+        if (tag == EveryEntry)
+        {
+            foreach (var entry in entries.Values)
+            {
+                entry.Response.Bytes.Dispose();
+            }
+
+            entries.Clear();
+            keysByTag.Clear();
+            keptBytes = 0;
+            full = false;
+            return;
+        }
+
         if (!keysByTag.Remove(tag, out var keys))
         {
             return;
@@ -277,7 +386,10 @@ internal sealed class HotReadCache : IDisposable
 
         foreach (var key in keys)
         {
-            entries.Remove(key);
+            if (entries.Remove(key, out var entry))
+            {
+                ForgetLocked(key, entry);
+            }
         }
     }
 }

@@ -328,7 +328,7 @@ public sealed class HotReadCacheTests(ContentApiFixture app) : IAsyncDisposable
         var identity = await CachedAsync(client, url);
         // Kept compressed: the three entries take less than twice the identity body (three times, if
         // each hit were compressed again from an identity entry).
-        var kept = first.Services.GetRequiredService<HotReadCache>().KeptBytes;
+        var kept = first.Services.GetRequiredService<HotReadCache>().Kept.Bytes;
         // Another client's wording that picks the same coding finds the same entry.
         var browser = await GetAsync(client, url, "gzip, deflate, br, zstd");
 
