@@ -244,9 +244,10 @@ internal sealed class HotReadCache : IDisposable
             var entry = new Entry(new CachedResponse(validators, copied.Created, body, copied.HeaderLength), size, now, now + (long)validFor.TotalMilliseconds);
             entries.Add(key, entry);
             keptBytes += size;
-            foreach (var range in validators.SurrogateKey.AsSpan().Split(' '))
+            var surrogateKey = validators.SurrogateKey.AsSpan();
+            foreach (var range in surrogateKey.Split(' '))
             {
-                var tag = validators.SurrogateKey.AsSpan()[range];
+                var tag = surrogateKey[range];
                 if (tag.IsEmpty)
                 {
                     continue;

@@ -11,10 +11,11 @@ namespace ContentApi.Tests.Reads;
 /// </summary>
 public sealed class HotReadCacheEntriesTests
 {
-    private static HotReadCache Cache(int megabytes = 1, TimeSpan? compactionInterval = null, DateTime? nextPublication = null)
+    // 1 MiB of responses (Fill).
+    private static HotReadCache Cache(TimeSpan? compactionInterval = null, DateTime? nextPublication = null)
     {
         var cache = new HotReadCache(
-            Options.Create(new OutputCachingOptions { SizeLimitMegabytes = megabytes, ValidatorEntries = 10 }),
+            Options.Create(new OutputCachingOptions { SizeLimitMegabytes = 1, ValidatorEntries = 10 }),
             compactionInterval ?? TimeSpan.FromSeconds(10));
         cache.Resume(nextPublication, walPosition: 0);
         return cache;
