@@ -26,10 +26,15 @@ internal sealed class HotReadCache : IDisposable
     /// <summary>A tag every entry has: evicting it empties the cache.</summary>
     public const string EveryEntry = "*";
 
-    // A kept response and what the cache needs of it: its size against the limit, when it
-    // expires and when it was last served (both Environment.TickCount64).
-    private sealed class Entry(CachedResponse response, long size, long keptAt, long expiresAt)
+    // A kept response and what the cache needs of it: its key, its place in the sampling table,
+    // its size against the limit, when it expires and when it was last served (both
+    // Environment.TickCount64).
+    private sealed class Entry(string key, CachedResponse response, long size, long keptAt, long expiresAt)
     {
+        public string Key { get; } = key;
+
+        public int Slot { get; set; }
+
         public CachedResponse Response { get; } = response;
 
         public long Size { get; } = size;
@@ -39,7 +44,13 @@ internal sealed class HotReadCache : IDisposable
         public long LastServed { get; set; } = keptAt;
     }
 
+    // How many entries are looked at to choose the one that makes room: the least recently served
+    // of 8 taken at random is older than ~90% of the entries.
+    private const int Candidates = 8;
+
     private readonly Dictionary<string, Entry> entries = [];
+    // The same entries in no order, each at its Slot: where candidates for eviction are drawn from.
+    private readonly List<Entry> slots = [];
     private readonly NativeBodyPool bodies;
     private readonly KeptValidatorStore validators;
     // The keys of the entries that name each cache key (not EveryEntry, which names them all).
@@ -54,15 +65,27 @@ internal sealed class HotReadCache : IDisposable
     private readonly long sizeLimit;
     private readonly TimeSpan longestEntry;
 
+    // A full cache replaces at most as many entries as it holds in this time: a response that finds
+    // no room pushes out an entry while the budget lasts (topped up continuously, at most a
+    // second's worth), and is neither kept nor copied after. Reads spread over more URLs than fit
+    // would otherwise replace an entry at each miss, and the GC would find the objects of the
+    // entries pushed out in its oldest generation (peak RSS +25 MB, measured); what turns hot once
+    // the cache is full is kept at its first miss, as long as it comes slower than the budget.
+    private readonly TimeSpan turnover;
+    private double replacements = 1;
+    private long replacementsAt = Environment.TickCount64;
+    // When the budget allows a replacement again, once it ran out (HasRoom).
+    private long nextReplacementAt;
+
     public HotReadCache(IOptions<OutputCachingOptions> options)
-        : this(options, TimeSpan.FromSeconds(10))
+        : this(options, TimeSpan.FromSeconds(40))
     {
     }
 
-    /// <summary>A cache that makes room at most once in <paramref name="compactionInterval"/> (tests make it at once).</summary>
-    internal HotReadCache(IOptions<OutputCachingOptions> options, TimeSpan compactionInterval)
+    /// <summary>A cache that replaces at most as many entries as it holds in <paramref name="turnover"/> once full.</summary>
+    internal HotReadCache(IOptions<OutputCachingOptions> options, TimeSpan turnover)
     {
-        this.compactionInterval = compactionInterval;
+        this.turnover = turnover;
         sizeLimit = options.Value.SizeLimitMegabytes * 1024L * 1024;
         longestEntry = TimeSpan.FromSeconds(options.Value.EntrySeconds);
         keysByTagName = keysByTag.GetAlternateLookup<ReadOnlySpan<char>>();
@@ -71,23 +94,12 @@ internal sealed class HotReadCache : IDisposable
     }
 
     /// <summary>
-    /// Whether a response of a typical size may be kept now: when the cache is full, requests need
-    /// not buffer theirs, except when room is due to be made.
+    /// Whether a response may be kept now: while a full cache's budget of replacements is spent,
+    /// requests need not copy theirs.
     /// </summary>
-    public bool HasRoom => !full || CompactionDue;
+    public bool HasRoom => Environment.TickCount64 >= Volatile.Read(ref nextReplacementAt);
 
-    // Set when a response was refused for want of room, cleared when an entry goes.
-    private volatile bool full;
-
-    // A full cache makes room for new responses at most once in 10 s, a quarter of its entries at a
-    // time (the least recently served): one compaction per miss cost more than the hits it bought,
-    // never making room would keep out what becomes hot after the cache filled.
-    private readonly TimeSpan compactionInterval;
-    private long lastCompaction = Environment.TickCount64;
-
-    private bool CompactionDue => Environment.TickCount64 - Volatile.Read(ref lastCompaction) >= compactionInterval.TotalMilliseconds;
-
-    /// <summary>How many responses are kept, and what they count against the size limit in bytes (their blocks and keys).</summary>
+    /// <summary>How many responses are kept, and what they count against the size limit in bytes (<see cref="SizeOf"/>).</summary>
     public (int Entries, long Bytes) Kept
     {
         get
@@ -183,7 +195,8 @@ internal sealed class HotReadCache : IDisposable
 
             if (entry.ExpiresAt <= now)
             {
-                RemoveLocked(key, entry);
+                RemoveLocked(entry);
+                Volatile.Write(ref nextReplacementAt, 0);
                 return null;
             }
 
@@ -214,23 +227,28 @@ internal sealed class HotReadCache : IDisposable
                 return;
             }
 
-            if (entries.Remove(key, out var replaced))
+            if (entries.TryGetValue(key, out var replaced))
             {
-                ForgetLocked(key, replaced);
+                RemoveLocked(replaced);
             }
 
-            // An entry counts the blocks its headers and body take, so the cache is full before the pool is.
-            var size = ((long)NativeBodyPool.BlocksFor(copied.Bytes.Length) * NativeBodyPool.BlockSize) + (key.Length * 2);
+            var size = SizeOf(key, copied.Bytes.Length, validators);
+            if (size > sizeLimit)
+            {
+                return;
+            }
+
             if (keptBytes + size > sizeLimit)
             {
-                if (!CompactionDue)
+                if (!TakeReplacementLocked())
                 {
-                    full = true;
                     return;
                 }
 
-                Volatile.Write(ref lastCompaction, Environment.TickCount64);
-                CompactLocked();
+                while (keptBytes + size > sizeLimit)
+                {
+                    RemoveLocked(LeastRecentlyServedCandidateLocked());
+                }
             }
 
             // Too few blocks free: hits still copying entries that have left hold theirs.
@@ -241,8 +259,12 @@ internal sealed class HotReadCache : IDisposable
 
             // Truncated to the millisecond: an entry may go a little early, never late.
             var now = Environment.TickCount64;
-            var entry = new Entry(new CachedResponse(validators, copied.Created, body, copied.HeaderLength), size, now, now + (long)validFor.TotalMilliseconds);
+            var entry = new Entry(key, new CachedResponse(validators, copied.Created, body, copied.HeaderLength), size, now, now + (long)validFor.TotalMilliseconds)
+            {
+                Slot = slots.Count,
+            };
             entries.Add(key, entry);
+            slots.Add(entry);
             keptBytes += size;
             var surrogateKey = validators.SurrogateKey.AsSpan();
             foreach (var range in surrogateKey.Split(' '))
@@ -262,6 +284,17 @@ internal sealed class HotReadCache : IDisposable
             }
         }
     }
+
+    /// <summary>
+    /// What an entry counts against the size limit: the blocks its headers and body take (so the
+    /// cache is full before the pool is), and what it holds in the GC's heap: its strings, and
+    /// ~256 bytes for its objects and for each cache key it names (a key set's entry, often the
+    /// set itself). Measured, a comments page's entry held 1.3 kB of the heap beside its 2 kB of blocks.
+    /// </summary>
+    internal static long SizeOf(string key, int length, KeptValidators validators) =>
+        ((long)NativeBodyPool.BlocksFor(length) * NativeBodyPool.BlockSize)
+        + (2L * (key.Length + validators.ETag.Length + validators.SurrogateKey.Length))
+        + (256L * (2 + validators.SurrogateKey.AsSpan().Count(' ')));
 
     /// <summary>The validators last answered for <paramref name="key"/>, when no change named its keys since.</summary>
     public KeptValidators? ValidatorsOf(string key) => serving ? validators.Find(key) : null;
@@ -293,60 +326,67 @@ internal sealed class HotReadCache : IDisposable
         bodies.Dispose();
     }
 
-    // Makes room: the expired entries, then the least recently served, a quarter of the entries in all.
-    private void CompactLocked()
+    // Whether the budget allows one more replacement now (see turnover).
+    private bool TakeReplacementLocked()
     {
         var now = Environment.TickCount64;
-        var toRemove = entries.Count / 4;
-        var lastServed = ArrayPool<long>.Shared.Rent(entries.Count);
-        var unexpired = 0;
-        foreach (var (key, entry) in entries)
+        var perMillisecond = Math.Max(entries.Count, 1) / turnover.TotalMilliseconds;
+        replacements = Math.Min(replacements + ((now - replacementsAt) * perMillisecond), Math.Max(perMillisecond * 1000, 1));
+        replacementsAt = now;
+        var taken = replacements >= 1;
+        if (taken)
         {
-            if (entry.ExpiresAt <= now)
+            replacements--;
+        }
+
+        if (replacements < 1)
+        {
+            Volatile.Write(ref nextReplacementAt, now + (long)Math.Ceiling((1 - replacements) / perMillisecond));
+        }
+
+        return taken;
+    }
+
+    // The entry that makes room: an expired one, else the least recently served of a few drawn at
+    // random (all of them when there are few), close to the least recently served of all without
+    // ordering them.
+    private Entry LeastRecentlyServedCandidateLocked()
+    {
+        var now = Environment.TickCount64;
+        var drawn = slots.Count > Candidates;
+        Entry? oldest = null;
+        for (var i = 0; i < Math.Min(Candidates, slots.Count); i++)
+        {
+            var candidate = slots[drawn ? Random.Shared.Next(slots.Count) : i];
+            if (candidate.ExpiresAt <= now)
             {
-                RemoveLocked(key, entry);
-                toRemove--;
+                return candidate;
             }
-            else
+
+            if (oldest is null || candidate.LastServed < oldest.LastServed)
             {
-                lastServed[unexpired++] = entry.LastServed;
+                oldest = candidate;
             }
         }
 
-        if (toRemove > 0)
-        {
-            Array.Sort(lastServed, 0, unexpired);
-            var servedLast = lastServed[toRemove - 1];
-            foreach (var (key, entry) in entries)
-            {
-                if (toRemove > 0 && entry.LastServed <= servedLast)
-                {
-                    RemoveLocked(key, entry);
-                    toRemove--;
-                }
-            }
-        }
-
-        ArrayPool<long>.Shared.Return(lastServed);
+        return oldest!;
     }
 
-    private void RemoveLocked(string key, Entry entry)
+    // An entry gone (expired, evicted, replaced, or pushed out for room) leaves the table, frees its
+    // blocks once no hit holds them, and leaves the key sets of its cache keys.
+    private void RemoveLocked(Entry entry)
     {
-        entries.Remove(key);
-        ForgetLocked(key, entry);
-    }
-
-    // An entry gone (expired, evicted, replaced, or pushed out for room) frees its blocks once
-    // no hit holds them, and leaves the key sets of its cache keys.
-    private void ForgetLocked(string key, Entry entry)
-    {
+        entries.Remove(entry.Key);
+        var last = slots[^1];
+        slots[entry.Slot] = last;
+        last.Slot = entry.Slot;
+        slots.RemoveAt(slots.Count - 1);
         entry.Response.Bytes.Dispose();
         keptBytes -= entry.Size;
-        full = false;
         var surrogateKey = entry.Response.Validators.SurrogateKey.AsSpan();
         foreach (var range in surrogateKey.Split(' '))
         {
-            if (keysByTagName.TryGetValue(surrogateKey[range], out var keys) && keys.Remove(key) && keys.Count == 0)
+            if (keysByTagName.TryGetValue(surrogateKey[range], out var keys) && keys.Remove(entry.Key) && keys.Count == 0)
             {
                 keysByTagName.Remove(surrogateKey[range]);
             }
@@ -366,6 +406,7 @@ internal sealed class HotReadCache : IDisposable
     private void EvictLocked(string tag)
     {
         validators.Evicted(tag, generation);
+        Volatile.Write(ref nextReplacementAt, 0); // room, perhaps
         if (tag == EveryEntry)
         {
             foreach (var entry in entries.Values)
@@ -374,9 +415,9 @@ internal sealed class HotReadCache : IDisposable
             }
 
             entries.Clear();
+            slots.Clear();
             keysByTag.Clear();
             keptBytes = 0;
-            full = false;
             return;
         }
 
@@ -387,9 +428,9 @@ internal sealed class HotReadCache : IDisposable
 
         foreach (var key in keys)
         {
-            if (entries.Remove(key, out var entry))
+            if (entries.TryGetValue(key, out var entry))
             {
-                ForgetLocked(key, entry);
+                RemoveLocked(entry);
             }
         }
     }

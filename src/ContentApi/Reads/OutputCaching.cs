@@ -13,7 +13,7 @@ internal sealed class OutputCachingOptions
     /// <summary>Serve repeated public GETs from memory (exactly invalidated); off: every request reads the database.</summary>
     public bool Enabled { get; set; } = true;
 
-    /// <summary>Memory for cached responses, in MiB (bodies and keys; the least recently used go first).</summary>
+    /// <summary>Memory for cached responses, in MiB (their bodies and what holds them; once full, the least recently used make room).</summary>
     public int SizeLimitMegabytes { get; set; } = 64;
 
     /// <summary>The longest an entry is kept, in seconds, when no change evicts it first.</summary>

@@ -6,17 +6,17 @@ namespace ContentApi.Tests.Reads;
 
 /// <summary>
 /// The table of kept responses itself (<see cref="HotReadCache"/>): found until a cache key they
-/// name is evicted or they expire, bounded by size, room made from the least recently served,
-/// and every entry's blocks let go when it leaves.
+/// name is evicted or they expire, bounded by size, room made from the least recently served at
+/// the pace of its turnover, and every entry's blocks let go when it leaves.
 /// </summary>
 public sealed class HotReadCacheEntriesTests
 {
-    // 1 MiB of responses (Fill).
-    private static HotReadCache Cache(TimeSpan? compactionInterval = null, DateTime? nextPublication = null)
+    // 1 MiB of responses (Fill); once full, one replacement, and the next after a day unless told otherwise.
+    private static HotReadCache Cache(TimeSpan? turnover = null, DateTime? nextPublication = null)
     {
         var cache = new HotReadCache(
             Options.Create(new OutputCachingOptions { SizeLimitMegabytes = 1, ValidatorEntries = 10 }),
-            compactionInterval ?? TimeSpan.FromSeconds(10));
+            turnover ?? TimeSpan.FromDays(1));
         cache.Resume(nextPublication, walPosition: 0);
         return cache;
     }
@@ -25,8 +25,10 @@ public sealed class HotReadCacheEntriesTests
         cache.Keep(
             key,
             new CopiedResponse(DateTimeOffset.UtcNow, Encoding.UTF8.GetBytes(body), HeaderLength: 0),
-            new KeptValidators($"\"{key}\"", null, "public", "", surrogateKey),
+            Validators(key, surrogateKey),
             cache.Generation);
+
+    private static KeptValidators Validators(string key, string surrogateKey) => new($"\"{key}\"", null, "public", "", surrogateKey);
 
     private static string? BodyOf(HotReadCache cache, string key)
     {
@@ -96,51 +98,92 @@ public sealed class HotReadCacheEntriesTests
     }
 
     [Fact]
-    public void A_full_cache_keeps_nothing_more_until_room_is_due()
+    public void A_full_cache_keeps_a_new_response_in_place_of_the_least_recently_served()
     {
         using var cache = Cache();
         var keys = Fill(cache);
-
-        Keep(cache, "/more", "articles");
-
-        Assert.Null(cache.Find("/more"));
-        Assert.False(cache.HasRoom);
-        Assert.Equal(keys.Count, cache.Kept.Entries);
-        Assert.All(keys, key => Assert.NotNull(cache.Find(key)));
-    }
-
-    [Fact]
-    public void Room_is_made_from_the_least_recently_served_quarter()
-    {
-        using var cache = Cache(compactionInterval: TimeSpan.Zero);
-        var keys = Fill(cache);
         Thread.Sleep(20);
-        var served = keys.Take(100).ToList();
+        var served = keys.Where(key => key != keys[1]).ToList();
         Assert.All(served, key => Assert.NotNull(cache.Find(key)));
 
-        Keep(cache, "/more", "articles");
+        Keep(cache, "/more", "articles", Large);
 
-        var left = keys.Where(key => cache.Find(key) is not null).ToList();
-        Assert.Equal(keys.Count - (keys.Count / 4), left.Count);
-        Assert.Subset(left.ToHashSet(), served.ToHashSet());
-        Assert.NotNull(cache.Find("/more"));
-        Assert.Equal(left.Count + 1, cache.Kept.Entries);
+        Assert.Equal(Large, BodyOf(cache, "/more"));
+        Assert.Null(cache.Find(keys[1]));
+        Assert.All(served, key => Assert.NotNull(cache.Find(key)));
+        Assert.Equal(keys.Count, cache.Kept.Entries);
         Assert.True(cache.Kept.Bytes <= 1024 * 1024);
     }
 
-    // As many one-block entries as 1 MiB holds (each counts its block and its key's characters).
+    [Fact]
+    public void A_full_cache_replaces_no_more_entries_than_its_turnover_allows()
+    {
+        using var cache = Cache();
+        var keys = Fill(cache);
+        Keep(cache, "/first", "articles", Large);
+
+        Keep(cache, "/second", "articles", Large);
+
+        Assert.NotNull(cache.Find("/first"));
+        Assert.Null(cache.Find("/second"));
+        Assert.False(cache.HasRoom);
+        Assert.Equal(keys.Count, cache.Kept.Entries);
+    }
+
+    [Fact]
+    public void A_full_cache_replaces_entries_again_as_its_turnover_allows()
+    {
+        // 5 entries in 50 ms: one replacement every 10 ms.
+        using var cache = Cache(turnover: TimeSpan.FromMilliseconds(50));
+        Fill(cache);
+        Keep(cache, "/first", "articles", Large);
+        Keep(cache, "/second", "articles", Large);
+        Assert.Null(cache.Find("/second"));
+
+        Thread.Sleep(100);
+
+        Assert.True(cache.HasRoom);
+        Keep(cache, "/second", "articles", Large);
+        Assert.Equal(Large, BodyOf(cache, "/second"));
+        Assert.NotNull(cache.Find("/first"));
+    }
+
+    [Fact]
+    public void A_full_cache_whose_turnover_is_spent_keeps_a_response_again_once_an_eviction_made_room()
+    {
+        using var cache = Cache();
+        var keys = Fill(cache);
+        Keep(cache, "/first", "first", Large);
+        Keep(cache, "/second", "second", Large);
+        Assert.False(cache.HasRoom);
+
+        cache.Invalidate(["first"], null, 0);
+
+        Assert.True(cache.HasRoom);
+        Keep(cache, "/second", "second", Large);
+        Assert.Equal(Large, BodyOf(cache, "/second"));
+        Assert.Equal(keys.Count, cache.Kept.Entries);
+    }
+
+    // A body of 200 KiB: 1 MiB holds five, fewer than the entries looked at to make room, so
+    // the one that goes is always the least recently served.
+    private static readonly string Large = new('x', 200 * 1024);
+
+    // As many entries of a Large body as 1 MiB holds, each naming its own article.
     private static List<string> Fill(HotReadCache cache)
     {
         var keys = new List<string>();
         for (var i = 0; ; i++)
         {
-            var key = $"/{i:D5}";
-            if (cache.Kept.Bytes + NativeBodyPool.BlockSize + (key.Length * 2) > 1024 * 1024)
+            var key = $"/{i}";
+            var surrogateKey = $"articles article:{i}";
+            if (cache.Kept.Bytes + HotReadCache.SizeOf(key, Large.Length, Validators(key, surrogateKey)) > 1024 * 1024)
             {
+                Assert.Equal(5, keys.Count);
                 return keys;
             }
 
-            Keep(cache, key, $"articles article:{i}");
+            Keep(cache, key, surrogateKey, Large);
             keys.Add(key);
         }
     }
