@@ -53,9 +53,11 @@ internal sealed class HotReadCache : IDisposable
     private readonly List<Entry> slots = [];
     private readonly NativeBodyPool bodies;
     private readonly KeptValidatorStore validators;
-    // The keys of the entries that name each cache key (not EveryEntry, which names them all).
-    private readonly Dictionary<string, HashSet<string>> keysByTag = [];
-    private readonly Dictionary<string, HashSet<string>>.AlternateLookup<ReadOnlySpan<char>> keysByTagName;
+    // The keys of the entries that name each cache key (not EveryEntry, which names them all): the
+    // key itself while one entry names it, as most cache keys are named (a set took ~200 bytes of
+    // the heap more), else a HashSet<string> of them.
+    private readonly Dictionary<string, object> keysByTag = [];
+    private readonly Dictionary<string, object>.AlternateLookup<ReadOnlySpan<char>> keysByTagName;
     private readonly Lock gate = new();
     private long generation;
     private volatile bool serving;
@@ -277,24 +279,30 @@ internal sealed class HotReadCache : IDisposable
 
                 if (!keysByTagName.TryGetValue(tag, out var keys))
                 {
-                    keysByTag[tag.ToString()] = keys = [];
+                    keysByTag[tag.ToString()] = key;
                 }
-
-                keys.Add(key);
+                else if (keys is HashSet<string> set)
+                {
+                    set.Add(key);
+                }
+                else if ((string)keys != key)
+                {
+                    keysByTagName[tag] = new HashSet<string> { (string)keys, key };
+                }
             }
         }
     }
 
     /// <summary>
     /// What an entry counts against the size limit: the blocks its headers and body take (so the
-    /// cache is full before the pool is), and what it holds in the GC's heap: its strings, and
-    /// ~256 bytes for its objects and for each cache key it names (a key set's entry, often the
-    /// set itself). Measured, a comments page's entry held 1.3 kB of the heap beside its 2 kB of blocks.
+    /// cache is full before the pool is), and what it holds in the GC's heap: its strings, ~320
+    /// bytes of objects and ~128 for each cache key it names (measured with 20,000 entries: 0.85 kB
+    /// for a comments page's, which names two, 0.65 kB for an article's).
     /// </summary>
     internal static long SizeOf(string key, int length, KeptValidators validators) =>
         ((long)NativeBodyPool.BlocksFor(length) * NativeBodyPool.BlockSize)
         + (2L * (key.Length + validators.ETag.Length + validators.SurrogateKey.Length))
-        + (256L * (2 + validators.SurrogateKey.AsSpan().Count(' ')));
+        + 320 + (128L * (1 + validators.SurrogateKey.AsSpan().Count(' ')));
 
     /// <summary>The validators last answered for <paramref name="key"/>, when no change named its keys since.</summary>
     public KeptValidators? ValidatorsOf(string key) => serving ? validators.Find(key) : null;
@@ -386,9 +394,11 @@ internal sealed class HotReadCache : IDisposable
         var surrogateKey = entry.Response.Validators.SurrogateKey.AsSpan();
         foreach (var range in surrogateKey.Split(' '))
         {
-            if (keysByTagName.TryGetValue(surrogateKey[range], out var keys) && keys.Remove(entry.Key) && keys.Count == 0)
+            var tag = surrogateKey[range];
+            if (keysByTagName.TryGetValue(tag, out var keys)
+                && (keys is HashSet<string> set ? set.Remove(entry.Key) && set.Count == 0 : (string)keys == entry.Key))
             {
-                keysByTagName.Remove(surrogateKey[range]);
+                keysByTagName.Remove(tag);
             }
         }
     }
@@ -426,7 +436,7 @@ internal sealed class HotReadCache : IDisposable
             return;
         }
 
-        foreach (var key in keys)
+        foreach (var key in keys as HashSet<string> ?? [(string)keys])
         {
             if (entries.TryGetValue(key, out var entry))
             {
