@@ -118,11 +118,7 @@ public sealed class HotReadCacheEntriesTests
     [Fact]
     public void A_full_cache_replaces_no_more_entries_than_its_turnover_allows()
     {
-        using var cache = Cache();
-        var keys = Fill(cache);
-        Keep(cache, "/first", "articles", Large);
-
-        Keep(cache, "/second", "articles", Large);
+        using var cache = FullWithTurnoverSpent(out var keys);
 
         Assert.NotNull(cache.Find("/first"));
         Assert.Null(cache.Find("/second"));
@@ -137,8 +133,6 @@ public sealed class HotReadCacheEntriesTests
         using var cache = Cache(turnover: TimeSpan.FromMilliseconds(50));
         Fill(cache);
         Keep(cache, "/first", "articles", Large);
-        Keep(cache, "/second", "articles", Large);
-        Assert.Null(cache.Find("/second"));
 
         Thread.Sleep(100);
 
@@ -151,11 +145,7 @@ public sealed class HotReadCacheEntriesTests
     [Fact]
     public void A_full_cache_whose_turnover_is_spent_keeps_a_response_again_once_an_eviction_made_room()
     {
-        using var cache = Cache();
-        var keys = Fill(cache);
-        Keep(cache, "/first", "first", Large);
-        Keep(cache, "/second", "second", Large);
-        Assert.False(cache.HasRoom);
+        using var cache = FullWithTurnoverSpent(out var keys);
 
         cache.Invalidate(["first"], null, 0);
 
@@ -163,6 +153,17 @@ public sealed class HotReadCacheEntriesTests
         Keep(cache, "/second", "second", Large);
         Assert.Equal(Large, BodyOf(cache, "/second"));
         Assert.Equal(keys.Count, cache.Kept.Entries);
+    }
+
+    // A full cache that replaced an entry with /first (cache key "first") and, its turnover
+    // spent, did not keep /second.
+    private static HotReadCache FullWithTurnoverSpent(out List<string> keys)
+    {
+        var cache = Cache();
+        keys = Fill(cache);
+        Keep(cache, "/first", "first", Large);
+        Keep(cache, "/second", "second", Large);
+        return cache;
     }
 
     // A body of 200 KiB: 1 MiB holds five, fewer than the entries looked at to make room, so
