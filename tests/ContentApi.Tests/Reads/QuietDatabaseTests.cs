@@ -73,11 +73,19 @@ public sealed class QuietDatabaseTests : IAsyncLifetime
         Assert.Equal((1, 2), ((await before[0].First.ReadContractAsync<Paged<ArticleSummary>>()).Page.TotalItems, tagList.Page.TotalItems));
     }
 
-    [Fact]
-    public async Task A_list_total_follows_a_change_in_that_list()
+    /// <param name="more">Articles tagged beside the first: a short list is counted on each request, a long one remembered (<see cref="ListTotals.CountedEachTimeUpTo"/>).</param>
+    [Theory]
+    [InlineData(0)]
+    [InlineData(ListTotals.CountedEachTimeUpTo)]
+    public async Task A_list_total_follows_a_change_in_that_list(int more)
     {
         var client = app.CreateClient();
         var (tag, tagId) = await TagWithOneArticleAsync();
+        for (var i = 0; i < more; i++)
+        {
+            await app.Database.LinkAsync("article_tags", await app.Database.InsertArticleAsync(TestDatabase.UniqueSlug("quiet-long")), tagId);
+        }
+
         var url = $"/v1/articles?tag={tag}";
         async Task<long> TotalAsync() => (await (await GetAsync(client, url)).ReadContractAsync<Paged<ArticleSummary>>()).Page.TotalItems;
 
@@ -87,7 +95,9 @@ public sealed class QuietDatabaseTests : IAsyncLifetime
         var added = await TotalAsync();
         await app.Database.ExecuteAsync("update articles set status = 'archived' where id in (select article_id from article_tags where tag_id = @tagId)", new { tagId });
         var archived = await TotalAsync();
+        await app.Database.LinkAsync("article_tags", await app.Database.InsertArticleAsync(TestDatabase.UniqueSlug("quiet-again")), tagId);
+        var again = await TotalAsync();
 
-        Assert.Equal((1, 1, 2, 0), (first, cached, added, archived));
+        Assert.Equal((1 + more, 1 + more, 2 + more, 0, 1), (first, cached, added, archived, again));
     }
 }
