@@ -10,11 +10,11 @@ public sealed class ListTotalsTests
         var totals = new ListTotals();
         totals.Remember("short", new ListTotals.Counted(1, null, ListTotals.CountedEachTimeUpTo));
         totals.Remember("long", new ListTotals.Counted(1, null, ListTotals.CountedEachTimeUpTo + 1));
-        var long1 = totals.Get("long");
+        var remembered = totals.Get("long");
         totals.Remember("long", new ListTotals.Counted(2, null, 3));
 
         Assert.Null(totals.Get("short"));
-        Assert.Equal(new ListTotals.Counted(1, null, ListTotals.CountedEachTimeUpTo + 1), long1);
+        Assert.Equal(new ListTotals.Counted(1, null, ListTotals.CountedEachTimeUpTo + 1), remembered);
         Assert.Null(totals.Get("long"));
     }
 }
