@@ -53,10 +53,9 @@ internal sealed class ChangeQueries(NpgsqlDataSource db, CursorCodec tokens)
             Parameters = { new("outbox", position.Outbox), new("take", pageSize + 1) },
         };
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var rows = await ReadItemsAsync(reader, pageSize + 1, static row => row.GetInt64(0), cancellationToken);
-        var page = rows.Take(pageSize).ToList();
+        var (page, hasMore) = await ReadPageAsync(reader, pageSize, static row => row.GetInt64(0), cancellationToken);
         var reached = page.Count > 0 ? page[^1].Key : position.Outbox;
-        return Page(page, await EncodeAsync(new FeedPosition(reached, null, 0), cancellationToken), rows.Count > pageSize, ChangesPhase);
+        return Page(page, await EncodeAsync(new FeedPosition(reached, null, 0), cancellationToken), hasMore, ChangesPhase);
     }
 
     private async Task<RawChangesPage> SyncPageAsync(FeedPosition position, int rank, int pageSize, bool first, CancellationToken cancellationToken)
@@ -70,11 +69,10 @@ internal sealed class ChangeQueries(NpgsqlDataSource db, CursorCodec tokens)
         await reader.ReadAsync(cancellationToken);
         var head = reader.GetInt64(0);
         await reader.NextResultAsync(cancellationToken);
-        var rows = await ReadItemsAsync(reader, pageSize + 1, static row => (Rank: row.GetInt32(0), Id: row.GetInt64(1)), cancellationToken);
+        var (page, hasMore) = await ReadPageAsync(reader, pageSize, static row => (Rank: row.GetInt32(0), Id: row.GetInt64(1)), cancellationToken);
         // The sync reports the dataset as of its first page; the outbox is read from there.
         var outbox = first ? head : position.Outbox;
-        var page = rows.Take(pageSize).ToList();
-        if (rows.Count > pageSize)
+        if (hasMore)
         {
             var last = page[^1].Key;
             return Page(page, await EncodeAsync(new FeedPosition(outbox, last.Rank, last.Id), cancellationToken), true, SyncPhase);
@@ -84,19 +82,25 @@ internal sealed class ChangeQueries(NpgsqlDataSource db, CursorCodec tokens)
     }
 
     /// <summary>
-    /// Each row's position (<paramref name="readKey"/>) and its item, the last column, as the UTF-8
-    /// JSON PostgreSQL sent: not made a string of twice its size and encoded back for the response.
+    /// Up to <paramref name="pageSize"/> rows, each its position (<paramref name="readKey"/>) and its
+    /// item, the last column, as the UTF-8 JSON PostgreSQL sent (not made a string of twice its size
+    /// and encoded back for the response); and whether the statement had a row beyond them.
     /// </summary>
-    private static async Task<List<(TKey Key, byte[] Document)>> ReadItemsAsync<TKey>(
-        NpgsqlDataReader reader, int capacity, Func<NpgsqlDataReader, TKey> readKey, CancellationToken cancellationToken)
+    private static async Task<(List<(TKey Key, byte[] Document)> Items, bool HasMore)> ReadPageAsync<TKey>(
+        NpgsqlDataReader reader, int pageSize, Func<NpgsqlDataReader, TKey> readKey, CancellationToken cancellationToken)
     {
-        var rows = new List<(TKey, byte[])>(capacity);
+        var items = new List<(TKey, byte[])>(pageSize);
         while (await reader.ReadAsync(cancellationToken))
         {
-            rows.Add((readKey(reader), Utf8Json.Read(reader, reader.FieldCount - 1)));
+            if (items.Count == pageSize)
+            {
+                return (items, true);
+            }
+
+            items.Add((readKey(reader), Utf8Json.Read(reader, reader.FieldCount - 1)));
         }
 
-        return rows;
+        return (items, false);
     }
 
     private static RawChangesPage Page<TKey>(List<(TKey Key, byte[] Document)> page, string next, bool hasMore, string phase) =>
