@@ -28,7 +28,8 @@ internal static class ArticleQueries
         [ArticleSorts.Newest] = new(ArticleSorts.Newest, "a.published_at", "a.id", Descending: true),
         [ArticleSorts.Oldest] = new(ArticleSorts.Oldest, "a.published_at", "a.id", Descending: false),
         [ArticleSorts.Title] = new(ArticleSorts.Title, "a.title", "a.id", Descending: false),
-        [ArticleSorts.Relevance] = new(ArticleSorts.Relevance, Rank, "a.id", Descending: true, Indexed: false),
+        // Over the ranked matches `m` (RankedMatches), not the articles.
+        [ArticleSorts.Relevance] = new(ArticleSorts.Relevance, "m.rank", "m.id", Descending: true, Indexed: false),
     };
 
     // Each metadata filter: the links from articles to the entity named by slug. A link keeps
@@ -138,12 +139,17 @@ internal static class ArticleQueries
         }
 
         scope.Add($"sort={sort.Name}");
+        var relevance = sort.Name == ArticleSorts.Relevance;
+        var articles = $"from articles a where {string.Join("\n  and ", conditions)}";
         return new ListSpec(
             Scope: string.Join('\n', scope),
-            ItemJson: SummaryJson,
-            FromWhere: byLinks is null
-                ? $"from articles a where {string.Join("\n  and ", conditions)}"
-                : $"from {byLinks.Links} l join articles a on a.id = l.article_id where {byLinks.IsPublishedLink}\n  and {string.Join("\n  and ", conditions)}",
+            ItemJson: relevance ? RankedSummaryJson : SummaryJson,
+            FromWhere: (relevance, byLinks) switch
+            {
+                (true, _) => RankedMatches(articles),
+                (false, null) => articles,
+                (false, { } links) => $"from {links.Links} l join articles a on a.id = l.article_id where {links.IsPublishedLink}\n  and {string.Join("\n  and ", conditions)}",
+            },
             Sort: byLinks is null ? sort : sort with { Key0 = "l.published_at", Key1 = "l.article_id" },
             Parameters: parameters,
             ParentExists: parentExists,
@@ -154,11 +160,29 @@ internal static class ArticleQueries
             // Ranked by relevance, every match is read before the first is known. Not so for the
             // other filters: for a tag of 6,000 of 1,000,000 articles the page walks the date
             // index until it has enough, and counting in that pass made it walk all of it.
-            ReadsAllItems = sort.Name == ArticleSorts.Relevance,
-            // The links alone are the total when nothing else filters (the visibility is theirs).
-            CountFromWhere = byLinks is not null && conditions.Count == 1 ? $"from {byLinks.Links} l where {byLinks.IsPublishedLink}" : null,
+            ReadsAllItems = relevance,
+            // The links alone are the total when nothing else filters (the visibility is theirs);
+            // ranked matches are counted without their ranks.
+            CountFromWhere = (relevance, byLinks) switch
+            {
+                (true, _) => articles,
+                (false, { } links) when conditions.Count == 1 => $"from {links.Links} l where {links.IsPublishedLink}",
+                _ => null,
+            },
         };
     }
+
+    /// <summary>
+    /// The articles of <paramref name="articles"/> (<c>from articles a where …</c>) as <c>m</c>: each
+    /// id with its rank, ranked in a subquery of its own (<c>offset 0</c>). Every match is held for
+    /// the count and the sort: flattened into the list, each carried its rank vector and summary
+    /// up to be ranked there (~1.2 kB a match, on disk past 4 MB). By hand at 100,000 articles, a
+    /// word in 9,856 of them 66 → 27 ms, two words in 1,223 16 → 5 ms.
+    /// </summary>
+    private static string RankedMatches(string articles) => $"from (select a.id, {Rank} as rank {articles} offset 0) m where true";
+
+    /// <summary>The summary of a ranked match <c>m</c>: read for the page's matches only, after the sort.</summary>
+    private const string RankedSummaryJson = $"(select {SummaryJson} from articles a where a.id = m.id)";
 
     public sealed record ValidatorsRow(long Id, long ContentVersion, DateTime ContentModifiedAt);
 

@@ -8,32 +8,40 @@ internal static class SearchQueries
     public static readonly string[] AllTypes = ["articles", "people", "organisations", "events"];
 
     // Each searchable kind: its branch of the union, each naming its columns (any may come first). `key` makes hits of different tables
-    // unique for keyset paging (id × 4 + kind).
+    // unique for keyset paging (id × 4 + kind). A branch gives the hit's key and rank alone: every
+    // match is held for the count and the sort, and the page's few hits find the rest (Details).
     private static readonly Dictionary<string, string> Branches = new()
     {
         ["articles"] = $"""
-            select 'article' as type, a.id * 4 + 0 as key, a.id, a.slug, a.title, {ArticleQueries.Rank} as rank, a.snippet
+            select 'article' as type, a.id * 4 + 0 as key, a.id, {ArticleQueries.Rank} as rank
             from articles a
             where {ArticleQueries.MatchesQuery} and {ArticleQueries.IsPublic}
             """,
         ["people"] = $"""
-            select 'person' as type, p.id * 4 + 1 as key, p.id, p.slug, p.name as title,
-                   ts_rank(p.search_vector, {FullTextQueries.Sql}) as rank, null::json as snippet
+            select 'person' as type, p.id * 4 + 1 as key, p.id, ts_rank(p.search_vector, {FullTextQueries.Sql}) as rank
             from people p
             where p.search_vector @@ {FullTextQueries.Sql}
             """,
         ["organisations"] = $"""
-            select 'organisation' as type, o.id * 4 + 2 as key, o.id, o.slug, o.name as title,
-                   ts_rank(o.search_vector, {FullTextQueries.Sql}) as rank, null::json as snippet
+            select 'organisation' as type, o.id * 4 + 2 as key, o.id, ts_rank(o.search_vector, {FullTextQueries.Sql}) as rank
             from organisations o
             where o.search_vector @@ {FullTextQueries.Sql}
             """,
         ["events"] = $"""
-            select 'event' as type, e.id * 4 + 3 as key, e.id, e.slug, e.name as title,
-                   ts_rank(e.search_vector, {FullTextQueries.Sql}) as rank, null::json as snippet
+            select 'event' as type, e.id * 4 + 3 as key, e.id, ts_rank(e.search_vector, {FullTextQueries.Sql}) as rank
             from events e
             where e.search_vector @@ {FullTextQueries.Sql}
             """,
+    };
+
+    // A hit's slug, title and stored snippet, from its kind's table by id: read for the page's hits
+    // only. The condition on h.type is a constant for each hit, so one table is read.
+    private static readonly Dictionary<string, string> Details = new()
+    {
+        ["articles"] = "select a.slug, a.title, a.snippet from articles a where h.type = 'article' and a.id = h.id",
+        ["people"] = "select p.slug, p.name, null::json from people p where h.type = 'person' and p.id = h.id",
+        ["organisations"] = "select o.slug, o.name, null::json from organisations o where h.type = 'organisation' and o.id = h.id",
+        ["events"] = "select e.slug, e.name, null::json from events e where h.type = 'event' and e.id = h.id",
     };
 
     // The lexemes a snippet marks: those of the query's words (an excluded word is in no hit). An
@@ -61,14 +69,29 @@ internal static class SearchQueries
         var q = FullTextQueries.Normalize(query.Q);
         var parameters = new SqlParameters();
         parameters.Add("q", q);
+        var hits = string.Join("\nunion all\n", types.Select(t => Branches[t]));
         return new ListSpec(
             Scope: $"search\nq={q}\ntypes={string.Join(',', types)}",
+            // The hit's JSON is an expression PostgreSQL computes after the sort and the limit, for
+            // the page's hits only; below the count the rows hold a key and a rank (~40 bytes, not
+            // ~800 with the title and the snippet's tokens), and the union is a subquery of its own
+            // (`offset 0`): flattened, as one kind alone was, each match carried its rank vector up
+            // to be ranked there. By hand at 100,000 articles, a word in 9,856 of them: 33 → 28 ms,
+            // articles alone 62 → 28 ms.
             ItemJson: $"""
-                json_build_object('type', h.type, 'slug', h.slug, 'title', h.title, 'rank', h.rank,
-                                  'snippet', coalesce(h.snippet, entity_snippet(h.type, h.id)), 'marked', {MarkedLexemes})
+                (select json_build_object('type', h.type, 'slug', d.slug, 'title', d.title, 'rank', h.rank,
+                                          'snippet', coalesce(d.snippet, entity_snippet(h.type, h.id)), 'marked', {MarkedLexemes})
+                 from ({string.Join("\nunion all\n", types.Select(t => Details[t]))}) d(slug, title, snippet))
                 """,
-            FromWhere: $"from ({string.Join("\nunion all\n", types.Select(t => Branches[t]))}) h where true",
+            FromWhere: $"from ({hits}\noffset 0) h where true",
             Sort: new SortOrder("relevance", "h.rank", "h.key", Descending: true, Indexed: false),
-            Parameters: parameters) { CacheKeys = types, ReadsAllItems = true, RenderItem = SearchSnippets.RenderHit };
+            Parameters: parameters)
+        {
+            CacheKeys = types,
+            ReadsAllItems = true,
+            // A count alone, flattened, ranks nothing (21 → 17 ms for that word).
+            CountFromWhere = $"from ({hits}) h where true",
+            RenderItem = SearchSnippets.RenderHit,
+        };
     }
 }

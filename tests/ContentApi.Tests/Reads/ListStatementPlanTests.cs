@@ -1,14 +1,16 @@
 using System.Text.Json;
+using Npgsql;
 using ContentApi.Articles;
 using ContentApi.Comments;
 using ContentApi.Reads;
+using ContentApi.Search;
 
 namespace ContentApi.Tests.Reads;
 
 /// <summary>
 /// A list page's head (the watermark, the parent check and the total) is computed once per page,
 /// not once per item: PostgreSQL's own count of each part's runs (<c>explain analyze</c>) for
-/// pages sharing one statement, as the API sends them.
+/// pages sharing one statement, as the API sends them. A ranked list holds its matches narrow.
 /// </summary>
 public sealed class ListStatementPlanTests(ContentApiFixture app) : OwnDataSourceTests(app)
 {
@@ -55,16 +57,46 @@ public sealed class ListStatementPlanTests(ContentApiFixture app) : OwnDataSourc
         await AssertHeadRunsOncePerPageAsync(pages);
     }
 
+    [Theory]
+    [InlineData("articles")]
+    [InlineData("search")]
+    [InlineData("search of articles")]
+    public async Task A_ranked_list_holds_a_key_and_a_rank_for_each_match_not_its_text(string list)
+    {
+        // Every match is held for the count and the sort before the page is known. 300 matches
+        // with their summaries, titles and snippets (~0.5 kB each) need more than the least
+        // memory PostgreSQL allows a sort (64 kB) and went to disk; their keys and ranks do not.
+        const int matches = 300;
+        var word = "heldrank" + Guid.NewGuid().ToString("N")[..10];
+        await App.Database.ExecuteAsync(
+            """
+            insert into articles (slug, title, summary, body, status, published_at)
+            select @prefix || n, 'Ranked ' || @word || ' ' || n, 'A summary of the kind a ranked list must not hold ' || repeat('for every match ', 20),
+                   jsonb_build_array(jsonb_build_object('type', 'paragraph', 'text', repeat(@word || ' among other words ', 1 + n % 3))),
+                   'published', now() - interval '1 hour'
+            from generate_series(1, @matches) n
+            """,
+            new { prefix = TestDatabase.UniqueSlug("held") + "-", word, matches });
+        var spec = list switch
+        {
+            "articles" => ArticleQueries.ListSpec(new ListArticlesQuery { Q = word, Sort = ArticleSorts.Relevance }),
+            "search" => SearchQueries.ListSpec(new SearchQuery { Q = word }),
+            _ => SearchQueries.ListSpec(new SearchQuery { Q = word, Types = "articles" }),
+        };
+
+        var root = await PlanAsync([PublicReads.PageStatement.Of(spec, size: Items, cursor: null, offset: 0, known: null)], "set work_mem = '64kB'");
+
+        Assert.Equal(Items + 1, root.GetProperty("Actual Rows").GetInt64());
+        Assert.All(Nodes(root), node => Assert.True(
+            node.GetProperty("Temp Written Blocks").GetInt64() == 0,
+            $"{node.GetProperty("Node Type")} wrote {node.GetProperty("Temp Written Blocks")} blocks to disk"));
+    }
+
     // Runs the pages in one shared statement under explain analyze: each page gets its items,
     // and no part of the plan outside the pages' items runs more often than there are pages.
     private async Task AssertHeadRunsOncePerPageAsync(List<PublicReads.PageStatement> pages)
     {
-        var first = pages[0];
-        await using var command = Db.CreateCommand(
-            "explain (analyze, format json) " + CoalescedListStatements.Batched(first.Sql, first.Parameters.Names, first.BatchOrder));
-        SqlParameters.AddColumnsTo(command, pages.ConvertAll(page => page.Parameters));
-        using var plan = JsonDocument.Parse((string)(await command.ExecuteScalarAsync(Ct))!);
-        var root = plan.RootElement[0].GetProperty("Plan");
+        var root = await PlanAsync(pages);
 
         Assert.Equal(pages.Count * Items, root.GetProperty("Actual Rows").GetInt64());
         var subplans = Nodes(root).Where(node => node.TryGetProperty("Subplan Name", out _)).ToList();
@@ -72,6 +104,23 @@ public sealed class ListStatementPlanTests(ContentApiFixture app) : OwnDataSourc
         Assert.All(subplans, node => Assert.True(
             node.GetProperty("Actual Loops").GetInt64() <= pages.Count,
             $"{node.GetProperty("Subplan Name")} ran {node.GetProperty("Actual Loops")} times for {pages.Count} pages of {Items} items"));
+    }
+
+    // The plan of the pages' shared statement as PostgreSQL ran it, after `setting` in the same session.
+    private async Task<JsonElement> PlanAsync(List<PublicReads.PageStatement> pages, string setting = "reset work_mem")
+    {
+        var first = pages[0];
+        await using var connection = await Db.OpenConnectionAsync(Ct);
+        await using (var set = new NpgsqlCommand(setting, connection))
+        {
+            await set.ExecuteNonQueryAsync(Ct);
+        }
+
+        await using var command = new NpgsqlCommand(
+            "explain (analyze, buffers, format json) " + CoalescedListStatements.Batched(first.Sql, first.Parameters.Names, first.BatchOrder), connection);
+        SqlParameters.AddColumnsTo(command, pages.ConvertAll(page => page.Parameters));
+        using var plan = JsonDocument.Parse((string)(await command.ExecuteScalarAsync(Ct))!);
+        return plan.RootElement[0].GetProperty("Plan").Clone();
     }
 
     private static IEnumerable<JsonElement> Nodes(JsonElement node) =>
