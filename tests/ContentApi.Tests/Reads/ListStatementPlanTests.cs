@@ -1,9 +1,9 @@
 using System.Text.Json;
-using Npgsql;
 using ContentApi.Articles;
 using ContentApi.Comments;
 using ContentApi.Reads;
 using ContentApi.Search;
+using Npgsql;
 
 namespace ContentApi.Tests.Reads;
 
