@@ -140,7 +140,8 @@ internal static class ArticleQueries
 
         scope.Add($"sort={sort.Name}");
         var relevance = sort.Name == ArticleSorts.Relevance;
-        var articles = $"from articles a where {string.Join("\n  and ", conditions)}";
+        var where = string.Join("\n  and ", conditions);
+        var articles = $"from articles a where {where}";
         return new ListSpec(
             Scope: string.Join('\n', scope),
             ItemJson: relevance ? RankedSummaryJson : SummaryJson,
@@ -148,7 +149,7 @@ internal static class ArticleQueries
             {
                 (true, _) => RankedMatches(articles),
                 (false, null) => articles,
-                (false, { } links) => $"from {links.Links} l join articles a on a.id = l.article_id where {links.IsPublishedLink}\n  and {string.Join("\n  and ", conditions)}",
+                (false, { } links) => $"from {links.Links} l join articles a on a.id = l.article_id where {links.IsPublishedLink}\n  and {where}",
             },
             Sort: byLinks is null ? sort : sort with { Key0 = "l.published_at", Key1 = "l.article_id" },
             Parameters: parameters,
