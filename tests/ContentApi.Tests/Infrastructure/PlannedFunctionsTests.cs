@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text.Json;
 using Npgsql;
 
 namespace ContentApi.Tests.Infrastructure;
@@ -7,7 +9,8 @@ namespace ContentApi.Tests.Infrastructure;
 /// (they return a row, read from subqueries or write) are plpgsql, whose plans a session keeps:
 /// as SQL functions PostgreSQL 15 planned each body again on every call (migrations 0025, 0028).
 /// What they return is held by the tests of the documents, snippets and keys they build. The
-/// changes feed's cache keys are an expression PostgreSQL inlines.
+/// changes feed's cache keys are an expression PostgreSQL inlines. The watermark's one row is
+/// read by its key.
 /// </summary>
 public sealed class PlannedFunctionsTests(ContentApiFixture app)
 {
@@ -57,5 +60,26 @@ public sealed class PlannedFunctionsTests(ContentApiFixture app)
 
         Assert.Contains(plan, line => line.Contains("'comments:'::text || (c.article_id)::text", StringComparison.Ordinal));
         Assert.DoesNotContain(plan, line => line.Contains("content_outbox_keys", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task The_watermark_reads_its_one_row_by_key_however_far_its_table_has_grown()
+    {
+        // Versions superseded in one transaction cannot be pruned before it ends: the live row
+        // moves on page after page, and VACUUM cannot cut the pages before it (migration 0030).
+        // The values stay as they were.
+        await TextsAsync("do $$ begin for i in 1..4000 loop update content_changes set version = version where id; end loop; end $$");
+        await TextsAsync("vacuum (analyze) content_changes");
+        var pages = long.Parse((await TextsAsync("select (pg_relation_size('content_changes') / current_setting('block_size')::int)::text"))[0], CultureInfo.InvariantCulture);
+
+        var plan = string.Concat(await TextsAsync("explain (analyze, buffers, format json) select * from content_watermark()"));
+
+        using var document = JsonDocument.Parse(plan);
+        var read = QueryPlans.Nodes(document.RootElement[0].GetProperty("Plan"))
+            .Single(node => node.TryGetProperty("Relation Name", out var relation) && relation.GetString() == "content_changes");
+        Assert.True(pages > 8, $"content_changes has {pages} pages: too few for the planner to prefer its key over a scan");
+        Assert.True(
+            read.GetProperty("Shared Hit Blocks").GetInt64() + read.GetProperty("Shared Read Blocks").GetInt64() <= 4,
+            $"{read.GetProperty("Node Type")} of content_changes read {read.GetProperty("Shared Hit Blocks")} blocks of its {pages} pages");
     }
 }

@@ -87,7 +87,7 @@ public sealed class ListStatementPlanTests(ContentApiFixture app) : OwnDataSourc
         var root = await PlanAsync([PublicReads.PageStatement.Of(spec, size: Items, cursor: null, offset: 0, known: null)], "set work_mem = '64kB'");
 
         Assert.Equal(Items + 1, root.GetProperty("Actual Rows").GetInt64());
-        Assert.All(Nodes(root), node => Assert.True(
+        Assert.All(QueryPlans.Nodes(root), node => Assert.True(
             node.GetProperty("Temp Written Blocks").GetInt64() == 0,
             $"{node.GetProperty("Node Type")} wrote {node.GetProperty("Temp Written Blocks")} blocks to disk"));
     }
@@ -99,7 +99,7 @@ public sealed class ListStatementPlanTests(ContentApiFixture app) : OwnDataSourc
         var root = await PlanAsync(pages);
 
         Assert.Equal(pages.Count * Items, root.GetProperty("Actual Rows").GetInt64());
-        var subplans = Nodes(root).Where(node => node.TryGetProperty("Subplan Name", out _)).ToList();
+        var subplans = QueryPlans.Nodes(root).Where(node => node.TryGetProperty("Subplan Name", out _)).ToList();
         Assert.NotEmpty(subplans);
         Assert.All(subplans, node => Assert.True(
             node.GetProperty("Actual Loops").GetInt64() <= pages.Count,
@@ -122,9 +122,4 @@ public sealed class ListStatementPlanTests(ContentApiFixture app) : OwnDataSourc
         using var plan = JsonDocument.Parse((string)(await command.ExecuteScalarAsync(Ct))!);
         return plan.RootElement[0].GetProperty("Plan").Clone();
     }
-
-    private static IEnumerable<JsonElement> Nodes(JsonElement node) =>
-        node.TryGetProperty("Plans", out var children)
-            ? children.EnumerateArray().SelectMany(Nodes).Prepend(node)
-            : [node];
 }
