@@ -78,8 +78,9 @@ public sealed class PlannedFunctionsTests(ContentApiFixture app)
         var read = QueryPlans.Nodes(document.RootElement[0].GetProperty("Plan"))
             .Single(node => node.TryGetProperty("Relation Name", out var relation) && relation.GetString() == "content_changes");
         Assert.True(pages > 8, $"content_changes has {pages} pages: too few for the planner to prefer its key over a scan");
+        // Its access path, not a count of blocks: other tests' writes meanwhile add versions the index scan may visit.
         Assert.True(
-            read.GetProperty("Shared Hit Blocks").GetInt64() + read.GetProperty("Shared Read Blocks").GetInt64() <= 4,
+            read.TryGetProperty("Index Name", out var index) && index.GetString() == "content_changes_pkey",
             $"{read.GetProperty("Node Type")} of content_changes read {read.GetProperty("Shared Hit Blocks")} blocks of its {pages} pages");
     }
 }
