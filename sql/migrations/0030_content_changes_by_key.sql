@@ -4,8 +4,8 @@
 -- other transactions' snapshots still see those versions the live one moves on to a new page:
 -- after a burst of writes the table stays grown, since VACUUM only cuts empty pages off its end
 -- and the live row, HOT-updated in place from then on, sits on the last. The three statements
--- read it without a condition, a sequential scan of every page (11 on the bench's 100,000-article
--- database after the write scenarios: 13 of a comment page's 105 µs in `explain analyze`). By
+-- read it without a condition, a sequential scan of every page (11 on a 100,000-article database
+-- after many hand runs of writes: 13 of a comment page's 105 µs in `explain analyze`). By
 -- its key, a grown table is read through its primary key: two pages however far it has grown
 -- (while it is small the planner still prefers the scan). The same rows as before.
 create or replace function content_watermark() returns table (version bigint, changed_at timestamptz, visible_until timestamptz)
