@@ -1,7 +1,5 @@
 using System.Text.Json.Serialization;
 using ContentApi.Infrastructure.Http;
-using Microsoft.AspNetCore.RateLimiting;
-using Microsoft.Extensions.Options;
 
 namespace ContentApi.Comments;
 
@@ -26,12 +24,6 @@ internal static class CommentServices
         services.AddSingleton<CommentModeration>();
         services.AddSourceGeneratedJson(CommentsJsonContext.Default);
 
-        // Every comment POST counts against its client's network, accepted or not.
-        services.Configure<RateLimiterOptions>(options => options.AddPolicy(CommentsApi.RateLimitPolicy, httpContext =>
-        {
-            var perMinute = httpContext.RequestServices.GetRequiredService<IOptions<CommentOptions>>().Value.RateLimitPerMinute;
-            return httpContext.RequestServices.GetRequiredService<SharedRateLimits>().PerMinute("comments", ClientAddresses.ClientNetwork(httpContext) ?? "unknown", perMinute);
-        }));
         return services;
     }
 }

@@ -15,8 +15,6 @@ namespace ContentApi.Comments;
 
 internal static class CommentsApi
 {
-    public const string RateLimitPolicy = "comments";
-
     public static IEndpointRouteBuilder MapCommentsApi(this IEndpointRouteBuilder routes)
     {
         var thread = routes.MapGroup("/v1/articles/{slug}/comments").WithTags("Comments");
@@ -32,7 +30,8 @@ internal static class CommentsApi
             .WithDescription("The comment form. New comments wait for moderation (202, status pending) unless the publisher chose post-moderation. Checks, in order: rate limit (429), content type, size and JSON shape (415/413/400), fields (400), article (404/403), parent (400), duplicate (409), flood (429). An `Idempotency-Key` header makes retries safe.")
             .Accepts<PostCommentRequest>("application/json")
             .WithMetadata(new RequestSizeLimitAttribute(CommentLimits.RequestBytes))
-            .RequireRateLimiting(RateLimitPolicy)
+            // Every comment POST counts against its client's network, accepted or not.
+            .WithMetadata(new NetworkBudget("comments", services => services.GetRequiredService<IOptions<CommentOptions>>().Value.RateLimitPerMinute))
             .ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status415UnsupportedMediaType, StatusCodes.Status422UnprocessableEntity, StatusCodes.Status429TooManyRequests);
 
         var comments = routes.MapGroup("/v1/comments").WithTags("Comments");

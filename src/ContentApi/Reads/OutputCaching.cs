@@ -60,8 +60,7 @@ internal static class OutputCaching
         var listener = app.Services.GetRequiredService<CacheInvalidationListener>();
         app.Use((context, next) =>
         {
-            var method = context.Request.Method;
-            if (!HttpMethods.IsGet(method) && !HttpMethods.IsHead(method) && !HttpMethods.IsOptions(method))
+            if (!HttpConventions.IsRead(context.Request))
             {
                 // The writer's next read on this instance sees its write.
                 context.Response.OnStarting(() => context.Response.StatusCode < 400

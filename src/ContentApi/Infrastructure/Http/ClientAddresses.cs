@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.HttpOverrides;
@@ -38,32 +39,52 @@ internal static class ClientAddresses
         return app;
     }
 
+    /// <summary>The network of a connection with no address (<see cref="ClientNetworkKey"/>): no IPv4 or IPv6 network has these bits.</summary>
+    public static readonly UInt128 UnknownNetwork = UInt128.MaxValue;
+
     /// <summary>
     /// The network limits and scopes apply to: a client's IPv4 address (/32), or the /64 of its
     /// IPv6 address, since one subscriber is given a whole /64 and can use any address in it.
     /// Null when the connection has no address.
     /// </summary>
-    public static string? ClientNetwork(HttpContext httpContext)
+    public static string? ClientNetwork(HttpContext httpContext) =>
+        ClientNetworkKey(httpContext) is var network && network != UnknownNetwork ? DescribeNetwork(network) : null;
+
+    /// <summary>
+    /// The client's network (<see cref="ClientNetwork"/>) as 128 bits, for counting by network
+    /// without a string for each: an IPv4 address as its IPv4-mapped IPv6 address, an IPv6
+    /// address with its interface half cleared; <see cref="UnknownNetwork"/> without an address.
+    /// </summary>
+    public static UInt128 ClientNetworkKey(HttpContext httpContext)
     {
-        var address = httpContext.Connection.RemoteIpAddress;
-        if (address is null)
+        if (httpContext.Connection.RemoteIpAddress is not { } address)
         {
-            return null;
+            return UnknownNetwork;
         }
 
-        if (address.IsIPv4MappedToIPv6)
+        Span<byte> bytes = stackalloc byte[16];
+        var ipv6 = address.AddressFamily == AddressFamily.InterNetworkV6 ? address : address.MapToIPv6();
+        ipv6.TryWriteBytes(bytes, out _);
+        if (!ipv6.IsIPv4MappedToIPv6)
         {
-            address = address.MapToIPv4();
+            bytes[8..].Clear();
         }
 
-        if (address.AddressFamily != AddressFamily.InterNetworkV6)
+        return BinaryPrimitives.ReadUInt128BigEndian(bytes);
+    }
+
+    /// <summary>A network of <see cref="ClientNetworkKey"/> as text: <c>198.51.100.7/32</c>, <c>2001:db8:1:2::/64</c> or <c>unknown</c>.</summary>
+    public static string DescribeNetwork(UInt128 network)
+    {
+        if (network == UnknownNetwork)
         {
-            return $"{address}/32";
+            return "unknown";
         }
 
-        var bytes = address.GetAddressBytes();
-        Array.Clear(bytes, 8, 8);
-        return $"{new IPAddress(bytes)}/64";
+        Span<byte> bytes = stackalloc byte[16];
+        BinaryPrimitives.WriteUInt128BigEndian(bytes, network);
+        var address = new IPAddress(bytes);
+        return address.IsIPv4MappedToIPv6 ? $"{address.MapToIPv4()}/32" : $"{address}/64";
     }
 
     private static string[] TrustedProxies(IConfiguration configuration) =>

@@ -44,6 +44,10 @@ internal static class HttpConventions
     public static IServiceCollection AddSourceGeneratedJson(this IServiceCollection services, JsonSerializerContext context) =>
         services.ConfigureHttpJsonOptions(options => options.SerializerOptions.TypeInfoResolverChain.Insert(0, context));
 
+    /// <summary>GET, HEAD and OPTIONS: requests that change nothing.</summary>
+    public static bool IsRead(HttpRequest request) =>
+        HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method) || HttpMethods.IsOptions(request.Method);
+
     public static WebApplication UseHttpConventions(this WebApplication app)
     {
         app.UseClientAddresses();

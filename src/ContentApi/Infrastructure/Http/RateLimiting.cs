@@ -55,7 +55,8 @@ internal static class RateLimiting
     /// <summary>
     /// ASP.NET Core rate limiting answering 429 with Retry-After and a problem document (its
     /// default is an empty 503), with a generous budget per client network for anonymous
-    /// requests: one address cannot take the database for itself. Resources add their own policies.
+    /// requests: one address cannot take the database for itself. Resources add their own
+    /// policies, or a budget per network of their own (<see cref="NetworkBudget"/>).
     /// </summary>
     public static IServiceCollection AddApiRateLimiting(this IServiceCollection services)
     {
@@ -68,17 +69,9 @@ internal static class RateLimiting
         return services.AddRateLimiter(options =>
         {
             options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            var anonymousBudget = PartitionedRateLimiter.Create<HttpContext, string>(httpContext =>
-            {
-                var perMinute = httpContext.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value.AnonymousRequestsPerMinute;
-                return perMinute == 0 || httpContext.User.Identity?.IsAuthenticated == true || httpContext.Request.Path.StartsWithSegments("/health")
-                    ? RateLimitPartition.GetNoLimiter("")
-                    : httpContext.RequestServices.GetRequiredService<SharedRateLimits>().PerMinute("requests", ClientAddresses.ClientNetwork(httpContext) ?? "unknown", perMinute);
-            });
             var writeTurns = PartitionedRateLimiter.Create<HttpContext, string>(httpContext =>
             {
-                var method = httpContext.Request.Method;
-                if (HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method))
+                if (HttpConventions.IsRead(httpContext.Request))
                 {
                     return RateLimitPartition.GetNoLimiter("");
                 }
@@ -91,7 +84,7 @@ internal static class RateLimiting
                     QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
                 });
             });
-            options.GlobalLimiter = PartitionedRateLimiter.CreateChained(anonymousBudget, writeTurns);
+            options.GlobalLimiter = PartitionedRateLimiter.CreateChained(new NetworkBudgets(), writeTurns);
             options.OnRejected = async (context, _) =>
             {
                 var retryAfter = RetryAfterSeconds(context.Lease);
@@ -113,4 +106,60 @@ internal static class RateLimiting
     /// <summary>Whole seconds until a refused lease's limiter has permits again (at least 1; 1 for a full queue, which says nothing).</summary>
     public static int RetryAfterSeconds(RateLimitLease lease) =>
         lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)) : 1;
+}
+
+/// <summary>An endpoint's own budget per client network and minute, beside the anonymous requests' (<see cref="NetworkBudgets"/>).</summary>
+internal sealed record NetworkBudget(string Name, Func<IServiceProvider, int> PermitsPerMinute);
+
+/// <summary>
+/// The budgets per client network a request counts against: anonymous requests
+/// (<c>RateLimits:AnonymousRequestsPerMinute</c>; not health checks) and its endpoint's
+/// <see cref="NetworkBudget"/>, counted by <see cref="SharedRateLimits"/>. One limiter for every
+/// network: the framework's partitioned limiter keeps a limiter object for each key.
+/// </summary>
+internal sealed class NetworkBudgets : PartitionedRateLimiter<HttpContext>
+{
+    private const string AnonymousRequests = "requests";
+
+    public override RateLimiterStatistics? GetStatistics(HttpContext resource) => null;
+
+    protected override RateLimitLease AttemptAcquireCore(HttpContext httpContext, int permitCount)
+    {
+        // A write may find the write turns taken after this; then it is asked again through
+        // AcquireAsync, which would count it twice: writes are counted there alone.
+        if (!HttpConventions.IsRead(httpContext.Request))
+        {
+            return SharedRateLimits.NotCountedHere;
+        }
+
+        var shared = httpContext.RequestServices.GetRequiredService<SharedRateLimits>();
+        var network = ClientAddresses.ClientNetworkKey(httpContext);
+        if (AnonymousPermits(httpContext) is { } requests && shared.AttemptAcquire(AnonymousRequests, network, requests, permitCount) is { IsAcquired: false } refused)
+        {
+            return refused;
+        }
+
+        return OwnBudget(httpContext) is var (name, permits) ? shared.AttemptAcquire(name, network, permits, permitCount) : SharedRateLimits.NoBudget;
+    }
+
+    protected override async ValueTask<RateLimitLease> AcquireAsyncCore(HttpContext httpContext, int permitCount, CancellationToken cancellationToken)
+    {
+        var shared = httpContext.RequestServices.GetRequiredService<SharedRateLimits>();
+        var network = ClientAddresses.ClientNetworkKey(httpContext);
+        if (AnonymousPermits(httpContext) is { } requests && await shared.AcquireAsync(AnonymousRequests, network, requests, permitCount) is { IsAcquired: false } refused)
+        {
+            return refused;
+        }
+
+        return OwnBudget(httpContext) is var (name, permits) ? await shared.AcquireAsync(name, network, permits, permitCount) : SharedRateLimits.NoBudget;
+    }
+
+    private static int? AnonymousPermits(HttpContext httpContext)
+    {
+        var perMinute = httpContext.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value.AnonymousRequestsPerMinute;
+        return perMinute == 0 || httpContext.User.Identity?.IsAuthenticated == true || httpContext.Request.Path.StartsWithSegments("/health") ? null : perMinute;
+    }
+
+    private static (string Name, int Permits)? OwnBudget(HttpContext httpContext) =>
+        httpContext.GetEndpoint()?.Metadata.GetMetadata<NetworkBudget>() is { } budget ? (budget.Name, budget.PermitsPerMinute(httpContext.RequestServices)) : null;
 }

@@ -1,4 +1,6 @@
-using System.Diagnostics;
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Threading.RateLimiting;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
@@ -35,11 +37,14 @@ internal sealed class SharedRateLimits : IDisposable
     private readonly ConnectionMultiplexer? redis;
     private readonly int instances;
     private readonly ILogger<SharedRateLimits> logger;
+    private readonly TimeProvider time;
+    private readonly ConcurrentDictionary<string, NetworkWindows> localWindows = new();
     private int unreachable;
 
-    public SharedRateLimits(IConfiguration configuration, IOptions<RateLimitOptions> options, ILogger<SharedRateLimits> logger)
+    public SharedRateLimits(IConfiguration configuration, IOptions<RateLimitOptions> options, ILogger<SharedRateLimits> logger, TimeProvider? time = null)
     {
         this.logger = logger;
+        this.time = time ?? TimeProvider.System;
         instances = options.Value.Instances;
         if (configuration.GetConnectionString(RedisConnectionStringName) is { Length: > 0 } redisConfiguration)
         {
@@ -53,13 +58,45 @@ internal sealed class SharedRateLimits : IDisposable
         }
     }
 
-    /// <summary>A window of one minute with <paramref name="permits"/> permits for <paramref name="network"/> in the budget named <paramref name="budget"/>.</summary>
-    public RateLimitPartition<string> PerMinute(string budget, string network, int permits) =>
-        RateLimitPartition.Get(network, key => new SharedWindowLimiter(this, budget, key, permits, redis is null ? permits : Math.Max(1, permits / instances)));
+    /// <summary>The lease of a request that no budget limits.</summary>
+    public static RateLimitLease NoBudget => WindowLease.Acquired;
+
+    /// <summary>A synchronous attempt's answer when the permits are counted by <see cref="AcquireAsync"/> instead: declined, with nothing counted.</summary>
+    public static RateLimitLease NotCountedHere => WindowLease.Declined;
+
+    /// <summary>
+    /// Takes <paramref name="permitCount"/> of the <paramref name="permits"/> a minute that
+    /// <paramref name="network"/> has in the budget named <paramref name="budget"/> (0 only asks),
+    /// when it is counted here. Counting in Redis takes a round trip: then this declines, and
+    /// callers (the rate-limiting middleware among them) wait for <see cref="AcquireAsync"/>.
+    /// </summary>
+    public RateLimitLease AttemptAcquire(string budget, UInt128 network, int permits, int permitCount) =>
+        redis is null ? Here(budget).Take(network, permits, permitCount) : NotCountedHere;
+
+    /// <summary>The same, counted in Redis when it is configured and reachable, here otherwise.</summary>
+    public async ValueTask<RateLimitLease> AcquireAsync(string budget, UInt128 network, int permits, int permitCount)
+    {
+        if (redis is null)
+        {
+            return Here(budget).Take(network, permits, permitCount);
+        }
+
+        if (await CountAsync($"contentapi:limit:{budget}:{ClientAddresses.DescribeNetwork(network)}", permitCount) is not var (count, left))
+        {
+            // Redis is away: this instance applies its share of the budget alone.
+            return Here(budget).Take(network, Math.Max(1, permits / instances), permitCount);
+        }
+
+        var acquired = permitCount == 0 ? count < permits : count <= permits;
+        return acquired ? WindowLease.Acquired : new WindowLease(false, left);
+    }
+
+    /// <summary>How many networks the budget's windows counted here hold, open or over (the memory they take).</summary>
+    public int NetworksHeld(string budget) => Here(budget).Count;
 
     public void Dispose() => redis?.Dispose();
 
-    private bool Shared => redis is not null;
+    private NetworkWindows Here(string budget) => localWindows.GetOrAdd(budget, static (_, time) => new NetworkWindows(time), time);
 
     private async Task<(long Count, TimeSpan Left)?> CountAsync(string key, int permitCount)
     {
@@ -88,89 +125,102 @@ internal sealed class SharedRateLimits : IDisposable
     }
 
     /// <summary>
-    /// One network's window in one budget, counted in Redis, or here (<paramref name="localPermits"/>)
-    /// without Redis or while it is away. Nothing waits in a queue: asking for 0 permits only asks
-    /// (the framework's window would queue such a request until the window ends). The local window
-    /// starts with its first permit and lasts a minute, as Redis's does. Not the framework's window
-    /// limiter: its timer, one per network, kept the request it was made in alive (the execution
-    /// context: the activity, the log scopes) for the window's minute, 20,000 of them after 20 s of
-    /// comments from as many addresses (README, "Rate limits' memory").
+    /// One budget's windows counted here: for each network that took a permit within the last
+    /// minute, when its window ends and the permits taken in it, ~40 bytes in a table. A window
+    /// starts with its first permit and lasts a minute, as Redis's does; one that is over counts
+    /// as none, and the tables forget those as they grow. Not a limiter object for each network
+    /// (the framework's partitions): ~300 bytes each, kept a minute for every address that posted
+    /// (README, "Rate limits' memory").
     /// </summary>
-    private sealed class SharedWindowLimiter(SharedRateLimits shared, string budget, string network, int permits, int localPermits) : RateLimiter
+    private sealed class NetworkWindows(TimeProvider time)
     {
-        private static readonly long WindowTicks = (long)(Window.TotalSeconds * Stopwatch.Frequency);
+        private readonly long windowTicks = (long)(Window.TotalSeconds * time.TimestampFrequency);
 
-        private readonly Lock gate = new();
-        private long lastUsed = Stopwatch.GetTimestamp();
+        // Shards, so that requests from different networks rarely wait for one another.
+        private readonly Shard[] shards = Enumerable.Range(0, 16).Select(_ => new Shard()).ToArray();
 
-        // When the local window ends (a Stopwatch timestamp; 0 before its first permit) and the permits taken in it.
-        private long localWindowEnds;
-        private int localCount;
-
-        /// <summary>
-        /// Idle once the local window is over and nothing used the limiter since. The partitioned
-        /// limiter drops a partition idle for 10 s, and its count with it: idle from the last use
-        /// alone, a network past its budget had a new one after a pause of 10 s.
-        /// </summary>
-        public override TimeSpan? IdleDuration
+        public int Count => shards.Sum(shard =>
         {
-            get
+            lock (shard.Gate)
             {
-                var idleSince = Math.Max(Volatile.Read(ref lastUsed), Volatile.Read(ref localWindowEnds));
-                var now = Stopwatch.GetTimestamp();
-                return now >= idleSince ? Stopwatch.GetElapsedTime(idleSince, now) : null;
+                return shard.Windows.Count;
             }
-        }
+        });
 
-        public override RateLimiterStatistics? GetStatistics() => null;
-
-        // Counting in Redis takes a round trip: the synchronous attempt declines, and callers (the
-        // rate-limiting middleware among them) then wait for AcquireAsync.
-        protected override RateLimitLease AttemptAcquireCore(int permitCount) =>
-            shared.Shared ? WindowLease.Declined : Alone(permitCount);
-
-        protected override async ValueTask<RateLimitLease> AcquireAsyncCore(int permitCount, CancellationToken cancellationToken)
+        public RateLimitLease Take(UInt128 network, int permits, int permitCount)
         {
-            if (!shared.Shared || await shared.CountAsync($"contentapi:limit:{budget}:{network}", permitCount) is not var (count, left))
+            var now = time.GetTimestamp();
+            var shard = shards[(int)((ulong)network.GetHashCode() % (ulong)shards.Length)];
+            lock (shard.Gate)
             {
-                return Alone(permitCount);
-            }
+                ref var window = ref CollectionsMarshal.GetValueRefOrNullRef(shard.Windows, network);
+                var open = !Unsafe.IsNullRef(ref window) && now < window.Ends;
+                var taken = open ? window.Count : 0;
+                var ends = open ? window.Ends : now;
+                if (permitCount == 0 ? taken >= permits : taken + permitCount > permits)
+                {
+                    return new WindowLease(false, time.GetElapsedTime(now, ends));
+                }
 
-            Volatile.Write(ref lastUsed, Stopwatch.GetTimestamp());
-
-            var acquired = permitCount == 0 ? count < permits : count <= permits;
-            return acquired ? WindowLease.Acquired : new WindowLease(false, left);
-        }
-
-        private RateLimitLease Alone(int permitCount)
-        {
-            var now = Stopwatch.GetTimestamp();
-            Volatile.Write(ref lastUsed, now);
-            lock (gate)
-            {
-                var windowOver = now >= localWindowEnds;
-                var taken = windowOver ? 0 : localCount;
                 if (permitCount == 0)
                 {
-                    return taken < localPermits ? WindowLease.Acquired : Declined(now);
+                    return WindowLease.Acquired;
                 }
 
-                if (taken + permitCount > localPermits)
+                if (Unsafe.IsNullRef(ref window))
                 {
-                    return Declined(now);
+                    shard.ForgetClosedWindows(now);
+                    window = ref CollectionsMarshal.GetValueRefOrAddDefault(shard.Windows, network, out _);
                 }
 
-                if (windowOver)
+                if (!open)
                 {
-                    Volatile.Write(ref localWindowEnds, now + WindowTicks);
+                    window.Ends = now + windowTicks;
                 }
 
-                localCount = taken + permitCount;
+                window.Count = taken + permitCount;
                 return WindowLease.Acquired;
             }
         }
 
-        private WindowLease Declined(long now) => new(false, Stopwatch.GetElapsedTime(now, localWindowEnds));
+        private struct NetworkWindow
+        {
+            public long Ends; // a timestamp of the TimeProvider's
+            public int Count;
+        }
+
+        private sealed class Shard
+        {
+            private const int FirstForgetting = 1024;
+
+            public readonly Lock Gate = new();
+            public readonly Dictionary<UInt128, NetworkWindow> Windows = [];
+            private int forgetAt = FirstForgetting;
+
+            /// <summary>Before a table grows past twice what it held after the last pass, the windows that are over leave it: it holds at most twice the networks of the last minute.</summary>
+            public void ForgetClosedWindows(long now)
+            {
+                if (Windows.Count < forgetAt)
+                {
+                    return;
+                }
+
+                foreach (var (network, window) in Windows)
+                {
+                    if (now >= window.Ends)
+                    {
+                        Windows.Remove(network);
+                    }
+                }
+
+                if (Windows.Count * 4 < Windows.EnsureCapacity(0))
+                {
+                    Windows.TrimExcess();
+                }
+
+                forgetAt = Math.Max(FirstForgetting, Windows.Count * 2);
+            }
+        }
     }
 
     private sealed class WindowLease(bool acquired, TimeSpan? retryAfter) : RateLimitLease

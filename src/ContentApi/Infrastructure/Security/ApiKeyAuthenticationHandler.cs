@@ -42,8 +42,8 @@ internal sealed class ApiKeyAuthenticationHandler(
             return AuthenticateResult.NoResult();
         }
 
-        var network = ClientAddresses.ClientNetwork(Context) ?? "unknown";
-        if (await invalidKeys.RefusedForSecondsAsync(network, Context.RequestAborted) is { } seconds)
+        var network = ClientAddresses.ClientNetworkKey(Context);
+        if (await invalidKeys.RefusedForSecondsAsync(network) is { } seconds)
         {
             Context.Items[RefusedForSecondsItem] = seconds;
             return AuthenticateResult.Fail("Too many invalid API keys from this network.");
@@ -51,14 +51,14 @@ internal sealed class ApiKeyAuthenticationHandler(
 
         if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
-            await invalidKeys.CountAsync(network, Context.RequestAborted);
+            await invalidKeys.CountAsync(network);
             return AuthenticateResult.Fail("The Authorization header must be 'Bearer <api key>'.");
         }
 
         var key = header["Bearer ".Length..].Trim();
         if (key.Length is 0 or > MaxKeyLength || !key.StartsWith(ApiKeys.Prefix, StringComparison.Ordinal))
         {
-            await invalidKeys.CountAsync(network, Context.RequestAborted);
+            await invalidKeys.CountAsync(network);
             return AuthenticateResult.Fail("Invalid API key.");
         }
 
@@ -67,7 +67,7 @@ internal sealed class ApiKeyAuthenticationHandler(
             "select id, name, scopes from api_key_identity(@hash)", new { hash = ApiKeys.Hash(key) }, cancellationToken: Context.RequestAborted));
         if (row is null)
         {
-            await invalidKeys.CountAsync(network, Context.RequestAborted);
+            await invalidKeys.CountAsync(network);
             return AuthenticateResult.Fail("Invalid or revoked API key.");
         }
 

@@ -1,4 +1,3 @@
-using System.Threading.RateLimiting;
 using ContentApi.Infrastructure.Http;
 using Microsoft.Extensions.Options;
 
@@ -9,23 +8,20 @@ namespace ContentApi.Infrastructure.Security;
 /// Past the budget, keys from that network are refused without a database lookup until the
 /// minute ends: guessing keys is slow, and cheap to refuse.
 /// </summary>
-internal sealed class InvalidApiKeyAttempts(SharedRateLimits shared, IOptions<RateLimitOptions> options) : IDisposable
+internal sealed class InvalidApiKeyAttempts(SharedRateLimits shared, IOptions<RateLimitOptions> options)
 {
-    private readonly PartitionedRateLimiter<string> limiter = PartitionedRateLimiter.Create<string, string>(
-        network => shared.PerMinute("invalid-keys", network, options.Value.InvalidApiKeysPerMinute));
+    private const string Budget = "invalid-keys";
 
     /// <summary>Seconds until keys from the network are looked up again; null while it is within its budget.</summary>
-    public async Task<int?> RefusedForSecondsAsync(string network, CancellationToken cancellationToken)
+    public async Task<int?> RefusedForSecondsAsync(UInt128 network)
     {
-        using var lease = await limiter.AcquireAsync(network, permitCount: 0, cancellationToken); // asks, takes nothing
+        using var lease = await shared.AcquireAsync(Budget, network, options.Value.InvalidApiKeysPerMinute, permitCount: 0); // asks, takes nothing
         return lease.IsAcquired ? null : RateLimiting.RetryAfterSeconds(lease);
     }
 
     /// <summary>Counts an invalid key sent from the network.</summary>
-    public async Task CountAsync(string network, CancellationToken cancellationToken)
+    public async Task CountAsync(UInt128 network)
     {
-        using var lease = await limiter.AcquireAsync(network, permitCount: 1, cancellationToken);
+        using var lease = await shared.AcquireAsync(Budget, network, options.Value.InvalidApiKeysPerMinute, permitCount: 1);
     }
-
-    public void Dispose() => limiter.Dispose();
 }
