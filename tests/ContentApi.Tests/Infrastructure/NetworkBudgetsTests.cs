@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Claims;
 using ContentApi.Infrastructure.Http;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
@@ -55,6 +56,17 @@ public sealed class NetworkBudgetsTests : IDisposable
 
         Assert.Equal([true, true, true, false], acquired);
         Assert.Equal(1, limits.NetworksHeld("requests"));
+    }
+
+    [Fact]
+    public void A_write_no_budget_limits_is_acquired_at_once()
+    {
+        var editorsPost = Request("POST", budget: null);
+        editorsPost.User = new ClaimsPrincipal(new ClaimsIdentity("ApiKey"));
+
+        using var lease = budgets.AttemptAcquire(editorsPost);
+
+        Assert.True(lease.IsAcquired);
     }
 
     public void Dispose()

@@ -125,6 +125,12 @@ internal sealed class NetworkBudgets : PartitionedRateLimiter<HttpContext>
 
     protected override RateLimitLease AttemptAcquireCore(HttpContext httpContext, int permitCount)
     {
+        var (anonymous, own) = (AnonymousPermits(httpContext), OwnBudget(httpContext));
+        if (anonymous is null && own is null)
+        {
+            return SharedRateLimits.NoBudget;
+        }
+
         // A write may find the write turns taken after this; then it is asked again through
         // AcquireAsync, which would count it twice: writes are counted there alone.
         if (!HttpConventions.IsRead(httpContext.Request))
@@ -134,24 +140,30 @@ internal sealed class NetworkBudgets : PartitionedRateLimiter<HttpContext>
 
         var shared = httpContext.RequestServices.GetRequiredService<SharedRateLimits>();
         var network = ClientAddresses.ClientNetworkKey(httpContext);
-        if (AnonymousPermits(httpContext) is { } requests && shared.AttemptAcquire(AnonymousRequests, network, requests, permitCount) is { IsAcquired: false } refused)
+        if (anonymous is { } requests && shared.AttemptAcquire(AnonymousRequests, network, requests, permitCount) is { IsAcquired: false } refused)
         {
             return refused;
         }
 
-        return OwnBudget(httpContext) is var (name, permits) ? shared.AttemptAcquire(name, network, permits, permitCount) : SharedRateLimits.NoBudget;
+        return own is var (name, permits) ? shared.AttemptAcquire(name, network, permits, permitCount) : SharedRateLimits.NoBudget;
     }
 
     protected override async ValueTask<RateLimitLease> AcquireAsyncCore(HttpContext httpContext, int permitCount, CancellationToken cancellationToken)
     {
+        var (anonymous, own) = (AnonymousPermits(httpContext), OwnBudget(httpContext));
+        if (anonymous is null && own is null)
+        {
+            return SharedRateLimits.NoBudget;
+        }
+
         var shared = httpContext.RequestServices.GetRequiredService<SharedRateLimits>();
         var network = ClientAddresses.ClientNetworkKey(httpContext);
-        if (AnonymousPermits(httpContext) is { } requests && await shared.AcquireAsync(AnonymousRequests, network, requests, permitCount) is { IsAcquired: false } refused)
+        if (anonymous is { } requests && await shared.AcquireAsync(AnonymousRequests, network, requests, permitCount) is { IsAcquired: false } refused)
         {
             return refused;
         }
 
-        return OwnBudget(httpContext) is var (name, permits) ? await shared.AcquireAsync(name, network, permits, permitCount) : SharedRateLimits.NoBudget;
+        return own is var (name, permits) ? await shared.AcquireAsync(name, network, permits, permitCount) : SharedRateLimits.NoBudget;
     }
 
     private static int? AnonymousPermits(HttpContext httpContext)
