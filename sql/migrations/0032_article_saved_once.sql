@@ -17,15 +17,17 @@ alter table article_tags alter constraint article_tags_article_id_fkey deferrabl
 alter table article_authors alter constraint article_authors_article_id_fkey deferrable initially immediate;
 
 -- Sets an article's publication time (article_link_time) on each of its links; a link written
--- before its article took none. Replaces the body of migration 0022's trigger function.
-create function article_links_follow(p_article_id bigint, p_published timestamptz) returns void language sql as $$
+-- before its article took none. The body of migration 0022's trigger function, now called by it
+-- and by article_save; plpgsql, so that a session keeps its plans (migration 0028).
+create function article_links_follow(p_article_id bigint, p_published timestamptz) returns void language plpgsql as $$
+begin
     update article_people set published_at = p_published where article_id = p_article_id and published_at is distinct from p_published;
     update article_organisations set published_at = p_published where article_id = p_article_id and published_at is distinct from p_published;
     update article_events set published_at = p_published where article_id = p_article_id and published_at is distinct from p_published;
     update article_places set published_at = p_published where article_id = p_article_id and published_at is distinct from p_published;
     update article_tags set published_at = p_published where article_id = p_article_id and published_at is distinct from p_published;
     update article_authors set published_at = p_published where article_id = p_article_id and published_at is distinct from p_published;
-$$;
+end $$;
 
 create or replace function articles_links_published_at() returns trigger language plpgsql as $$
 begin
