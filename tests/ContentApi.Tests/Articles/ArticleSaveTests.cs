@@ -32,8 +32,6 @@ public sealed class ArticleSaveTests(ContentApiFixture app) : OwnDataSourceTests
         Assert.True(await LinkHasItsArticlesTimeAsync(connection, slug), "the saved article's tag link lost its publication time");
     }
 
-    private static CommandDefinition Command(string sql, object? args = null) => new(sql, args, cancellationToken: Ct);
-
     private static Task<string> SaveAsync(NpgsqlConnection connection, string? currentSlug, int? expectedVersion, object document) =>
         connection.ExecuteScalarAsync<string>(Command(
             "select outcome from article_save(@currentSlug, @expectedVersion, @document::jsonb, 'test')",

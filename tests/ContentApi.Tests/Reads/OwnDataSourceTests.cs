@@ -1,3 +1,4 @@
+using Dapper;
 using Npgsql;
 
 namespace ContentApi.Tests.Reads;
@@ -8,6 +9,9 @@ public abstract class OwnDataSourceTests(ContentApiFixture app) : IAsyncDisposab
     protected ContentApiFixture App { get; } = app;
 
     protected static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    /// <summary>A Dapper command that the test's cancellation stops.</summary>
+    protected static CommandDefinition Command(string sql, object? args = null) => new(sql, args, cancellationToken: Ct);
 
     protected NpgsqlDataSource Db { get; } = NpgsqlDataSource.Create(app.ConnectionString);
 

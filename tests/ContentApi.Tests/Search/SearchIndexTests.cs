@@ -43,8 +43,6 @@ public sealed class SearchIndexTests(ContentApiFixture app) : OwnDataSourceTests
         Assert.True(pagesAfter <= MostPendingPages, $"the pending list went from {pagesBefore} to {pagesAfter} pages");
     }
 
-    private static CommandDefinition Command(string sql, object? args = null) => new(sql, args, cancellationToken: Ct);
-
     private static Task<long> PendingPagesAsync(NpgsqlConnection connection) =>
         connection.ExecuteScalarAsync<long>(Command("select pending_pages::bigint from pgstatginindex('articles_search_idx')"));
 }
