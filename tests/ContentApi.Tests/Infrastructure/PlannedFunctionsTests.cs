@@ -41,7 +41,8 @@ public sealed class PlannedFunctionsTests(ContentApiFixture app)
         string[] planned =
         [
             "article_linked_parts(bigint)", "article_person_json(people, text)", "article_authors_json(bigint)",
-            "refresh_article_links(bigint[])", "article_links_follow(bigint, timestamp with time zone)", "snippet_tokens(text)", "article_body_opening(jsonb)", "api_key_identity(bytea)",
+            "refresh_article_links(bigint[])", "article_links_follow(bigint, timestamp with time zone)", "snippet_tokens(text)",
+            "article_body_opening(jsonb)", "api_key_identity(bytea)",
             "article_jsonld(jsonb, text)", "article_ninjs(jsonb, text)",
         ];
         var languages = await TextsAsync(

@@ -23,7 +23,7 @@ public sealed class SearchIndexTests(ContentApiFixture app) : OwnDataSourceTests
         await connection.ExecuteAsync(Command("create extension if not exists pgstattuple"));
         var pagesBefore = await PendingPagesAsync(connection);
 
-        // 40 articles of 400 words found nowhere else: 16,000 new entries, ~100 pages of pending
+        // 40 articles of 400 words found nowhere else: 16,000 new entries, ~120 pages of pending
         // list were it merged only past PostgreSQL's default 4 MB.
         const int articles = 40;
         var prefix = TestDatabase.UniqueSlug("pending") + "-";
