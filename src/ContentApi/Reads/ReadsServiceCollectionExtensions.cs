@@ -23,7 +23,8 @@ internal static class ReadsServiceCollectionExtensions
 
         // Full-text queries are the costliest anonymous reads: only a few run at once, the rest
         // wait in line (429 past the line), so that no pattern of them holds every pooled
-        // connection while the cheap reads starve; a costly one rests its slot after it. A query
+        // connection while the cheap reads starve; a costly one rests its slot after it, and
+        // while none runs long or rests, cheap ones take a slot a core. A query
         // the endpoint refuses never reaches PostgreSQL: it gets its 400 without waiting (a
         // repeated q waits, whichever of its values the endpoint reads).
         services.Configure<RateLimiterOptions>(options => options.AddPolicy(FullTextQueries.ConcurrencyPolicy, httpContext =>
@@ -34,14 +35,9 @@ internal static class ReadsServiceCollectionExtensions
             }
 
             var limits = httpContext.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value;
-            return RateLimitPartition.Get(FullTextQueries.ConcurrencyPolicy, _ => new RestingConcurrencyLimiter(
-                new ConcurrencyLimiterOptions
-                {
-                    PermitLimit = limits.FullTextQueryConcurrency,
-                    QueueLimit = limits.FullTextQueryQueue,
-                    QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
-                },
-                TimeSpan.FromMilliseconds(limits.FullTextQueryCheapMilliseconds)));
+            return RateLimitPartition.Get(FullTextQueries.ConcurrencyPolicy, _ => new FullTextQueryLimiter(new FullTextQuerySlots(
+                limits.FullTextQueryConcurrency, limits.FullTextQueryCheapConcurrency, limits.FullTextQueryQueue,
+                TimeSpan.FromMilliseconds(limits.FullTextQueryCheapMilliseconds))));
         }));
         return services;
     }

@@ -25,40 +25,47 @@ public sealed class FullTextConcurrencyTests(ContentApiFixture app)
         where datname = current_database() and wait_event_type = 'Lock' and query like '%from content_watermark() w%'
         """;
 
-    [Fact]
-    public async Task A_flood_of_searches_holds_at_most_the_configured_connections_and_the_excess_is_a_429()
+    [Theory]
+    // Two slots, each search waiting for the lock past the cheap time: two run.
+    [InlineData(2, 2, 20)]
+    // One slot, three while every query stays cheap (the lock's wait stays within a minute): three run.
+    [InlineData(1, 3, 60_000)]
+    public async Task A_flood_of_searches_holds_at_most_the_configured_connections_and_the_excess_is_a_429(
+        int concurrency, int cheapConcurrency, int cheapMilliseconds)
     {
-        await using var limited = Limited(concurrency: 2, queue: 3);
+        const int queue = 3;
+        await using var limited = Limited(concurrency, queue, cheapConcurrency, cheapMilliseconds);
         var client = limited.CreateClient();
 
         await using var held = await app.Database.LockTableAsync("articles", "access exclusive");
 
+        var running = Math.Max(concurrency, cheapConcurrency);
         var searches = Enumerable.Range(0, 10)
             .Select(i => client.GetAsync(i % 2 == 0 ? $"/v1/search?q=security{i}" : $"/v1/articles?q=forum{i}", Ct))
             .ToList();
-        // 2 run (and wait for the lock), 3 wait their turn, 5 are refused at once.
+        // Some run (and wait for the lock), 3 wait their turn, the others are refused at once.
         var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (searches.Count(s => s.IsCompleted) < 5 && DateTime.UtcNow < deadline)
+        while (searches.Count(s => s.IsCompleted) < 10 - running - queue && DateTime.UtcNow < deadline)
         {
             await Task.Delay(50, Ct);
         }
 
         var refused = searches.Where(s => s.IsCompleted).Select(s => s.Result).ToList();
-        var waitingAtMost = await app.Database.SettledCountAsync(WaitingSearches, 2);
+        var waitingAtMost = await app.Database.SettledCountAsync(WaitingSearches, running);
         await held.ReleaseAsync();
         var answers = await Task.WhenAll(searches);
 
-        Assert.Equal(2, waitingAtMost);
-        Assert.Equal(5, refused.Count);
+        Assert.Equal(running, waitingAtMost);
+        Assert.Equal(10 - running - queue, refused.Count);
         Assert.All(refused, r => Assert.Equal(HttpStatusCode.TooManyRequests, r.StatusCode));
         Assert.All(refused, r => Assert.NotNull(r.Headers.RetryAfter));
-        Assert.Equal(5, answers.Count(a => a.StatusCode == HttpStatusCode.OK));
+        Assert.Equal(running + queue, answers.Count(a => a.StatusCode == HttpStatusCode.OK));
     }
 
     [Fact]
     public async Task A_query_the_endpoint_refuses_is_a_400_at_once_while_every_slot_and_place_in_line_is_taken()
     {
-        await using var limited = Limited(concurrency: 1, queue: 1);
+        await using var limited = Limited(concurrency: 1, queue: 1, cheapConcurrency: 1);
         var client = limited.CreateClient();
 
         await using var held = await app.Database.LockTableAsync("articles", "access exclusive");
@@ -81,16 +88,21 @@ public sealed class FullTextConcurrencyTests(ContentApiFixture app)
     }
 
     [Fact]
-    public void Full_text_queries_take_half_the_processors_unless_configured()
+    public void Full_text_queries_take_half_the_processors_and_all_while_cheap_unless_configured()
     {
         var byDefault = app.Services.GetRequiredService<IOptions<RateLimitOptions>>().Value;
-        using var configured = Limited(concurrency: 3, queue: 1);
+        using var configured = Limited(concurrency: 3, queue: 1, cheapConcurrency: 5);
+        var configuredLimits = configured.Services.GetRequiredService<IOptions<RateLimitOptions>>().Value;
 
         Assert.Equal(Math.Max(1, Environment.ProcessorCount / 2), byDefault.FullTextQueryConcurrency);
-        Assert.Equal(3, configured.Services.GetRequiredService<IOptions<RateLimitOptions>>().Value.FullTextQueryConcurrency);
+        Assert.Equal(Environment.ProcessorCount, byDefault.FullTextQueryCheapConcurrency);
+        Assert.Equal(3, configuredLimits.FullTextQueryConcurrency);
+        Assert.Equal(5, configuredLimits.FullTextQueryCheapConcurrency);
     }
 
-    private WebApplicationFactory<Program> Limited(int concurrency, int queue) => app.WithWebHostBuilder(b => b
+    private WebApplicationFactory<Program> Limited(int concurrency, int queue, int cheapConcurrency, int cheapMilliseconds = 20) => app.WithWebHostBuilder(b => b
         .UseSetting("RateLimits:FullTextQueryConcurrency", concurrency.ToString(CultureInfo.InvariantCulture))
+        .UseSetting("RateLimits:FullTextQueryCheapConcurrency", cheapConcurrency.ToString(CultureInfo.InvariantCulture))
+        .UseSetting("RateLimits:FullTextQueryCheapMilliseconds", cheapMilliseconds.ToString(CultureInfo.InvariantCulture))
         .UseSetting("RateLimits:FullTextQueryQueue", queue.ToString(CultureInfo.InvariantCulture)));
 }

@@ -15,11 +15,19 @@ internal sealed class RateLimitOptions
     public int InvalidApiKeysPerMinute { get; set; } = 20;
 
     /// <summary>
-    /// Full-text queries (search, article lists with q) running at once, in the whole process.
-    /// Each takes a core of PostgreSQL while it ranks: half the cores (at least one) leaves the
-    /// other half to the cheap reads (measured by the hostile-search bench scenario).
+    /// Full-text queries (search, article lists with q) running at once, in the whole process,
+    /// whenever one of them runs long or rests (see FullTextQueryCheapMilliseconds). Each takes a
+    /// core of PostgreSQL while it ranks: half the cores (at least one) leaves the other half to
+    /// the cheap reads (measured by the hostile-search bench scenario).
     /// </summary>
     public int FullTextQueryConcurrency { get; set; } = Math.Max(1, Environment.ProcessorCount / 2);
+
+    /// <summary>
+    /// Full-text queries running at once while every one stays cheap: as many as the cores. Cheap
+    /// queries give their slot back within milliseconds, so the reads beside them wait little.
+    /// Never fewer than FullTextQueryConcurrency.
+    /// </summary>
+    public int FullTextQueryCheapConcurrency { get; set; } = Environment.ProcessorCount;
 
     /// <summary>Full-text queries waiting for their turn; past it, 429.</summary>
     public int FullTextQueryQueue { get; set; } = 128;
@@ -61,9 +69,9 @@ internal static class RateLimiting
     public static IServiceCollection AddApiRateLimiting(this IServiceCollection services)
     {
         services.AddOptions<RateLimitOptions>().BindConfiguration("RateLimits")
-            .Validate(o => o.AnonymousRequestsPerMinute >= 0 && o.InvalidApiKeysPerMinute > 0 && o.FullTextQueryConcurrency > 0 && o.FullTextQueryQueue >= 0 && o.FullTextQueryCheapMilliseconds >= 0
+            .Validate(o => o.AnonymousRequestsPerMinute >= 0 && o.InvalidApiKeysPerMinute > 0 && o.FullTextQueryConcurrency > 0 && o.FullTextQueryCheapConcurrency > 0 && o.FullTextQueryQueue >= 0 && o.FullTextQueryCheapMilliseconds >= 0
                            && o.WriteConcurrency > 0 && o.WriteQueue >= 0 && o.Instances >= 1,
-                "RateLimits: AnonymousRequestsPerMinute ≥ 0 (0: no limit), InvalidApiKeysPerMinute > 0, FullTextQueryConcurrency > 0, FullTextQueryQueue ≥ 0, FullTextQueryCheapMilliseconds ≥ 0, WriteConcurrency > 0, WriteQueue ≥ 0, Instances ≥ 1.")
+                "RateLimits: AnonymousRequestsPerMinute ≥ 0 (0: no limit), InvalidApiKeysPerMinute > 0, FullTextQueryConcurrency > 0, FullTextQueryCheapConcurrency > 0, FullTextQueryQueue ≥ 0, FullTextQueryCheapMilliseconds ≥ 0, WriteConcurrency > 0, WriteQueue ≥ 0, Instances ≥ 1.")
             .ValidateOnStart();
         services.AddSingleton<SharedRateLimits>();
         return services.AddRateLimiter(options =>
