@@ -67,7 +67,7 @@ internal sealed class FullTextQueryLimiter(FullTextQuerySlots slots) : RateLimit
         lock (gate)
         {
             // Oldest first: a newcomer never passes those in line.
-            return queue.Count == 0 && TryTake(permitCount, out var lease) ? lease : Refused();
+            return queue.Count == 0 && TryTake(permitCount, out var lease) ? lease : Refuse();
         }
     }
 
@@ -84,7 +84,7 @@ internal sealed class FullTextQueryLimiter(FullTextQuerySlots slots) : RateLimit
 
             if (permitCount == 0 || queue.Count >= slots.QueueLimit)
             {
-                return ValueTask.FromResult(Refused());
+                return ValueTask.FromResult(Refuse());
             }
 
             var waiter = new Waiter();
@@ -119,7 +119,7 @@ internal sealed class FullTextQueryLimiter(FullTextQuerySlots slots) : RateLimit
             foreach (var waiter in waiting)
             {
                 waiter.Cancellation.Unregister();
-                waiter.Answer.TrySetResult(Refused());
+                waiter.Answer.TrySetResult(Refuse());
             }
         }
 
@@ -128,30 +128,22 @@ internal sealed class FullTextQueryLimiter(FullTextQuerySlots slots) : RateLimit
 
     private static void CheckOne(int permitCount) => ArgumentOutOfRangeException.ThrowIfGreaterThan(permitCount, 1);
 
-    private RateLimitLease Refused()
+    private RateLimitLease Refuse()
     {
         Interlocked.Increment(ref failed);
-        return FailedLease.Instance;
+        return Verdict.Refused;
     }
 
     // Under the gate. A request for no permit asks only whether one is free.
     private bool TryTake(int permitCount, out RateLimitLease lease)
     {
-        lease = FailedLease.Instance;
+        lease = Verdict.Refused;
         if (running.Count + resting >= Open())
         {
             return false;
         }
 
-        if (permitCount == 1)
-        {
-            lease = Take();
-        }
-        else
-        {
-            lease = SuccessfulLease.Instance;
-        }
-
+        lease = permitCount == 1 ? Take() : Verdict.Granted;
         successful++;
         return true;
     }
@@ -245,14 +237,9 @@ internal sealed class FullTextQueryLimiter(FullTextQuerySlots slots) : RateLimit
         public CancellationTokenRegistration Cancellation { get; set; }
     }
 
-    private sealed class Slot(FullTextQueryLimiter limiter, long taken) : RateLimitLease
+    /// <summary>A lease that carries no metadata (a refusal here has no Retry-After of its own).</summary>
+    private abstract class PlainLease : RateLimitLease
     {
-        private int given;
-
-        public long Taken => taken;
-
-        public override bool IsAcquired => true;
-
         public override IEnumerable<string> MetadataNames => [];
 
         public override bool TryGetMetadata(string metadataName, out object? metadata)
@@ -260,6 +247,15 @@ internal sealed class FullTextQueryLimiter(FullTextQuerySlots slots) : RateLimit
             metadata = null;
             return false;
         }
+    }
+
+    private sealed class Slot(FullTextQueryLimiter limiter, long taken) : PlainLease
+    {
+        private int given;
+
+        public long Taken => taken;
+
+        public override bool IsAcquired => true;
 
         protected override void Dispose(bool disposing)
         {
@@ -270,33 +266,12 @@ internal sealed class FullTextQueryLimiter(FullTextQuerySlots slots) : RateLimit
         }
     }
 
-    private sealed class SuccessfulLease : RateLimitLease
+    /// <summary>An answer that holds nothing: a refusal, or a free slot to a request for none.</summary>
+    private sealed class Verdict(bool acquired) : PlainLease
     {
-        public static readonly SuccessfulLease Instance = new();
+        public static readonly Verdict Granted = new(true);
+        public static readonly Verdict Refused = new(false);
 
-        public override bool IsAcquired => true;
-
-        public override IEnumerable<string> MetadataNames => [];
-
-        public override bool TryGetMetadata(string metadataName, out object? metadata)
-        {
-            metadata = null;
-            return false;
-        }
-    }
-
-    private sealed class FailedLease : RateLimitLease
-    {
-        public static readonly FailedLease Instance = new();
-
-        public override bool IsAcquired => false;
-
-        public override IEnumerable<string> MetadataNames => [];
-
-        public override bool TryGetMetadata(string metadataName, out object? metadata)
-        {
-            metadata = null;
-            return false;
-        }
+        public override bool IsAcquired => acquired;
     }
 }
