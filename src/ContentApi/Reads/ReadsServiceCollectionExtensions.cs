@@ -24,9 +24,9 @@ internal static class ReadsServiceCollectionExtensions
         // Full-text queries are the costliest anonymous reads: only a few run at once, the rest
         // wait in line (429 past the line), so that no pattern of them holds every pooled
         // connection while the cheap reads starve; a costly one rests its slot after it, and
-        // while none runs long or rests, cheap ones take a slot a core. A query
-        // the endpoint refuses never reaches PostgreSQL: it gets its 400 without waiting (a
-        // repeated q waits, whichever of its values the endpoint reads).
+        // while none runs long or rests and the last few ended cheap, they take a slot a core
+        // (FullTextQueryLimiter). A query the endpoint refuses never reaches PostgreSQL: it gets
+        // its 400 without waiting (a repeated q waits, whichever of its values the endpoint reads).
         services.Configure<RateLimiterOptions>(options => options.AddPolicy(FullTextQueries.ConcurrencyPolicy, httpContext =>
         {
             if (!httpContext.Request.Query.TryGetValue("q", out var q) || (q.Count == 1 && !FullTextQueries.IsValid(q[0]!)))
