@@ -52,7 +52,9 @@ internal sealed class PublicReads(ReadRouting routing, ConditionalRequests condi
         var backward = cursor?.Backward == true;
         var offset = cursor is null ? query.Offset() : 0;
         // Private lists (moderation) change without moving the public watermark: counted each time.
-        var known = spec.IsPublic ? totals.Get(spec.Scope) : null;
+        var (known, count) = spec.IsPublic ? await totals.KnownAsync(spec.Scope, cancellationToken) : default;
+        // Ended below, or, when the statement fails, given back for the pages waiting for its total to count.
+        using var counting = count;
         var statement = PageStatement.Of(spec, size, cursor, offset, known);
         var db = await routing.SourceForAsync(httpContext, cancellationToken);
         var listRows = await CoalescedListStatements.RowsAsync(db, statement.Sql, statement.Parameters, statement.BatchOrder, ListRow.Read, cancellationToken);
@@ -62,9 +64,15 @@ internal sealed class PublicReads(ReadRouting routing, ConditionalRequests condi
         var parentExists = head.ParentExists;
         var rows = head.Item is null ? new List<ListRow>() : listRows;
         var totalItems = head.TotalItems ?? head.CountedItems ?? 0;
-        if (spec.IsPublic && (known is null || known.Version != watermark.Version || known.VisibleUntil != watermark.VisibleUntil))
+        if (spec.IsPublic)
         {
-            totals.Remember(spec.Scope, new ListTotals.Counted(watermark.Version, watermark.VisibleUntil, totalItems));
+            var answer = new ListTotals.Counted(watermark.Version, watermark.VisibleUntil, totalItems);
+            if (known is null || known.Version != answer.Version || known.VisibleUntil != answer.VisibleUntil)
+            {
+                totals.Remember(spec.Scope, answer);
+            }
+
+            counting?.Ended(answer);
         }
 
         if (!parentExists)

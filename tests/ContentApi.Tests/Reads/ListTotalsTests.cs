@@ -17,4 +17,78 @@ public sealed class ListTotalsTests
         Assert.Equal(new ListTotals.Counted(1, null, ListTotals.CountedEachTimeUpTo + 1), remembered);
         Assert.Null(totals.Get("long"));
     }
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static readonly ListTotals.Counted Long = new(5, null, ListTotals.CountedEachTimeUpTo + 1);
+
+    [Fact]
+    public async Task A_total_remembered_at_the_newest_watermark_is_given_at_once_with_no_count()
+    {
+        var totals = new ListTotals();
+        totals.Remember("scope", Long);
+
+        var known = await totals.KnownAsync("scope", Ct);
+
+        Assert.Equal(Long, known.Total);
+        Assert.Null(known.Count);
+    }
+
+    [Fact]
+    public async Task Pages_asked_while_a_scope_is_counted_wait_for_that_count_and_take_its_total()
+    {
+        var totals = new ListTotals();
+
+        var first = await totals.KnownAsync("scope", Ct);
+        var second = totals.KnownAsync("scope", Ct).AsTask();
+        var other = await totals.KnownAsync("other scope", Ct);
+        var waited = second.IsCompleted;
+        first.Count!.Ended(Long);
+        var shared = await second;
+        first.Count.Dispose();
+        other.Count!.Dispose();
+
+        Assert.Null(first.Total);
+        Assert.False(waited);
+        Assert.Equal(Long, shared.Total);
+        Assert.Null(shared.Count);
+        Assert.NotNull(other.Count);
+    }
+
+    [Fact]
+    public async Task Pages_waiting_for_a_count_that_failed_count_for_themselves_and_the_next_page_counts_again()
+    {
+        var totals = new ListTotals();
+
+        var failing = await totals.KnownAsync("scope", Ct);
+        var waiting = totals.KnownAsync("scope", Ct).AsTask();
+        failing.Count!.Dispose();
+        var afterFailure = await waiting;
+        var next = await totals.KnownAsync("scope", Ct);
+
+        Assert.Equal(new ListTotals.Known(null, null), afterFailure);
+        Assert.NotNull(next.Count);
+    }
+
+    [Fact]
+    public async Task A_total_remembered_before_a_newer_watermark_was_seen_is_counted_again()
+    {
+        var totals = new ListTotals();
+        totals.Remember("scope", Long);
+        totals.Remember("another scope", Long with { Version = Long.Version + 1 });
+
+        var known = await totals.KnownAsync("scope", Ct);
+
+        Assert.Equal(Long, known.Total);
+        Assert.NotNull(known.Count);
+    }
+
+    [Fact]
+    public async Task A_total_remembered_until_a_publication_time_now_past_is_counted_again()
+    {
+        var totals = new ListTotals();
+        totals.Remember("scope", Long with { VisibleUntil = DateTime.UtcNow.AddMinutes(-1) });
+
+        Assert.NotNull((await totals.KnownAsync("scope", Ct)).Count);
+    }
 }

@@ -1,0 +1,42 @@
+using System.Net;
+using ContentApi.Articles;
+using ContentApi.Reads;
+
+namespace ContentApi.Tests.Reads;
+
+/// <summary>
+/// Pages of one list asked while its total is being counted wait for that count rather than each
+/// counting it. The test holds a lock on articles, which would stall every other test: it runs
+/// alone, after the parallel ones.
+/// </summary>
+[Collection(nameof(FullTextConcurrencyTests))]
+public sealed class SharedCountTests(ContentApiFixture app)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private const string WaitingLists = """
+        select count(*) from pg_stat_activity
+        where datname = current_database() and wait_event_type = 'Lock' and query like '%from content_watermark() w%'
+        """;
+
+    [Fact]
+    public async Task Pages_of_a_list_asked_while_its_total_is_counted_share_that_count()
+    {
+        // An instance of its own knows no total yet: its first page of the list counts it.
+        await using var fresh = app.WithWebHostBuilder(_ => { });
+        var client = fresh.CreateClient();
+
+        await using var held = await app.Database.LockTableAsync("articles", "access exclusive");
+        // Page sizes apart: each page is a statement of its own, none shares another's batch.
+        var pages = Enumerable.Range(0, 5).Select(i => client.GetAsync($"/v1/articles?pageSize={10 + i}", Ct)).ToList();
+        var waiting = await app.Database.SettledCountAsync(WaitingLists, 1);
+        await held.ReleaseAsync();
+        var answers = await Task.WhenAll(pages);
+        var totals = await Task.WhenAll(answers.Select(async a => (await a.ReadContractAsync<Paged<ArticleSummary>>()).Page.TotalItems));
+        var counted = await app.Database.ScalarAsync<long>("select count(*) from articles a where article_is_public(a)");
+
+        Assert.Equal(1, waiting);
+        Assert.All(answers, a => Assert.Equal(HttpStatusCode.OK, a.StatusCode));
+        Assert.All(totals, total => Assert.Equal(counted, total));
+    }
+}
