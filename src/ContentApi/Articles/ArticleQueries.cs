@@ -157,6 +157,7 @@ internal static class ArticleQueries
             NotFoundDetail: notFoundDetail)
         {
             IsPublic = query.Status is null,
+            TotalVersion = TotalVersion.ArticleListMembers,
             CacheKeys = ["articles"],
             // Ranked by relevance, every match is read before the first is known. Not so for the
             // other filters: for a tag of 6,000 of 1,000,000 articles the page walks the date

@@ -24,6 +24,9 @@ internal sealed record ListSpec(
     /// <summary>Public content: validators and public caching. Off for private lists (moderation).</summary>
     public bool IsPublic { get; init; } = true;
 
+    /// <summary>The version a remembered total of the list holds for (<see cref="ListTotals"/>).</summary>
+    public TotalVersion TotalVersion { get; init; } = TotalVersion.Content;
+
     /// <summary>The cache keys of the list (see <see cref="CacheTags"/>), e.g. its kind's: <c>articles</c>.</summary>
     public IReadOnlyList<string> CacheKeys { get; init; } = [];
 
@@ -57,4 +60,15 @@ internal sealed record ListSpec(
     /// which look the parent up again for each use.
     /// </summary>
     public string? Parent { get; init; }
+}
+
+/// <summary>
+/// What moves when a list's total may have changed: the content watermark (every write), or the
+/// version of the public article lists' members (migration 0033: what makes an article public or
+/// matches a filter, its links, the entities' slugs and event dates; not an approved comment).
+/// </summary>
+internal enum TotalVersion
+{
+    Content,
+    ArticleListMembers,
 }

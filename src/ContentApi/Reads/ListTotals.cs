@@ -27,9 +27,11 @@ internal sealed class ListTotals
     // The counts running, by scope: each ends with its total (null when its statement failed).
     private readonly ConcurrentDictionary<string, Task<Counted?>> counting = new();
 
-    // The newest watermark a statement has answered with: a total counted before it is likely stale.
-    private long newestVersion = -1;
+    // The newest version of each kind (TotalVersion) a statement has answered with: a total
+    // counted before it is likely stale.
+    private readonly long[] newestVersions = new long[Enum.GetValues<TotalVersion>().Length];
 
+    /// <summary>A total, and what it holds for: the version of its kind it was counted at, and the watermark's publication time.</summary>
     public sealed record Counted(long Version, DateTime? VisibleUntil, long Total);
 
     /// <summary>
@@ -40,10 +42,10 @@ internal sealed class ListTotals
     /// after a start or a write, 32 connections of one long list counted it 32 times at once,
     /// 200–900 ms each at 283,000 articles, and some of them reached the read timeout).
     /// </summary>
-    public async ValueTask<Known> KnownAsync(string scope, CancellationToken cancellationToken)
+    public async ValueTask<Known> KnownAsync(string scope, TotalVersion kind, CancellationToken cancellationToken)
     {
         var remembered = Get(scope);
-        if (remembered is not null && remembered.Version >= Volatile.Read(ref newestVersion) && !(remembered.VisibleUntil <= DateTime.UtcNow))
+        if (remembered is not null && remembered.Version >= Volatile.Read(ref newestVersions[(int)kind]) && !(remembered.VisibleUntil <= DateTime.UtcNow))
         {
             return new Known(remembered, null);
         }
@@ -61,9 +63,10 @@ internal sealed class ListTotals
 
     public Counted? Get(string scope) => cache.Get<Counted>(scope);
 
-    /// <summary>The total a statement answered with, at its watermark, after the one given to it no longer held.</summary>
-    public void Remember(string scope, Counted counted)
+    /// <summary>The total a statement answered with, at its version of <paramref name="kind"/>, after the one given to it no longer held.</summary>
+    public void Remember(string scope, TotalVersion kind, Counted counted)
     {
+        ref var newestVersion = ref newestVersions[(int)kind];
         long newest;
         do
         {

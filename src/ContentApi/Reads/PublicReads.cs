@@ -15,19 +15,19 @@ internal sealed class PublicReads(ReadRouting routing, ConditionalRequests condi
 {
     /// <summary>
     /// A row of a list's statement: the list's head (the watermark, whether the parent exists, its
-    /// cache keys and the total) on every row, and one item of the page, or none (an empty page).
-    /// The item is its JSON's UTF-8 bytes as PostgreSQL sent them.
+    /// cache keys, the total and the version it holds for) on every row, and one item of the page,
+    /// or none (an empty page). The item is its JSON's UTF-8 bytes as PostgreSQL sent them.
     /// </summary>
     private sealed record ListRow(
         long Version, DateTime ChangedAt, DateTime? VisibleUntil, bool ParentExists, string? ParentCacheKeys, long? TotalItems,
-        byte[]? Item, object? CursorKey0, long CursorKey1, long? CountedItems)
+        long TotalVersion, byte[]? Item, object? CursorKey0, long CursorKey1, long? CountedItems)
     {
-        // In the order of the statement's columns (the head's six, then p.* below).
+        // In the order of the statement's columns (the head's seven, then p.* below).
         public static ListRow Read(DbDataReader row) => new(
             row.GetInt64(0), row.GetDateTime(1), row.IsDBNull(2) ? null : row.GetDateTime(2), row.GetBoolean(3),
-            row.IsDBNull(4) ? null : row.GetString(4), row.IsDBNull(5) ? null : row.GetInt64(5),
-            row.IsDBNull(6) ? null : Utf8Json.Read(row, 6), row.IsDBNull(7) ? null : row.GetValue(7),
-            row.IsDBNull(8) ? 0 : row.GetInt64(8), row.IsDBNull(9) ? null : row.GetInt64(9));
+            row.IsDBNull(4) ? null : row.GetString(4), row.IsDBNull(5) ? null : row.GetInt64(5), row.GetInt64(6),
+            row.IsDBNull(7) ? null : Utf8Json.Read(row, 7), row.IsDBNull(8) ? null : row.GetValue(8),
+            row.IsDBNull(9) ? 0 : row.GetInt64(9), row.IsDBNull(10) ? null : row.GetInt64(10));
     }
 
     public async Task<Results<RawPagedResult<T>, NotModifiedResult, ProblemHttpResult>> ListAsync<T>(
@@ -52,7 +52,7 @@ internal sealed class PublicReads(ReadRouting routing, ConditionalRequests condi
         var backward = cursor?.Backward == true;
         var offset = cursor is null ? query.Offset() : 0;
         // Private lists (moderation) change without moving the public watermark: counted each time.
-        var (known, count) = spec.IsPublic ? await totals.KnownAsync(spec.Scope, cancellationToken) : default;
+        var (known, count) = spec.IsPublic ? await totals.KnownAsync(spec.Scope, spec.TotalVersion, cancellationToken) : default;
         // Ended below, or, when the statement fails, given back for the pages waiting for its total to count.
         using var counting = count;
         var statement = PageStatement.Of(spec, size, cursor, offset, known);
@@ -66,10 +66,10 @@ internal sealed class PublicReads(ReadRouting routing, ConditionalRequests condi
         var totalItems = head.TotalItems ?? head.CountedItems ?? 0;
         if (spec.IsPublic)
         {
-            var answer = new ListTotals.Counted(watermark.Version, watermark.VisibleUntil, totalItems);
+            var answer = new ListTotals.Counted(head.TotalVersion, watermark.VisibleUntil, totalItems);
             if (known is null || known.Version != answer.Version || known.VisibleUntil != answer.VisibleUntil)
             {
-                totals.Remember(spec.Scope, answer);
+                totals.Remember(spec.Scope, spec.TotalVersion, answer);
             }
 
             counting?.Ended(answer);
@@ -181,23 +181,31 @@ internal sealed class PublicReads(ReadRouting routing, ConditionalRequests condi
             parameters.Add("knownVisibleUntil", known?.VisibleUntil, NpgsqlDbType.TimestampTz);
             parameters.Add("knownTotal", known?.Total ?? 0);
             var countedWithPage = spec.ReadsAllItems && cursor is null && offset == 0 && known is null;
+            // The version the total holds for (ListSpec.TotalVersion), from the watermark's row.
+            var (totalVersion, totalVersionSource) = spec.TotalVersion switch
+            {
+                TotalVersion.ArticleListMembers => ("m.members_version", "cross join (select c.members_version from content_changes c where c.id) m"),
+                _ => ("w.version", ""),
+            };
             // One statement: the watermark with the parent check and the total (counted only when
-            // the watermark moved since it was cached) on each row of the page (one row, no item,
+            // its version moved since it was cached) on each row of the page (one row, no item,
             // when the page is empty). Pages asked at the same time with the same statement share it.
             // `offset 0` keeps the head a subquery of one row, computed once: pulled up into the join,
             // its count and parent check ran again for every item of the page.
             // A list with a parent finds it once, in the head (`parent`), and its items' statement
             // reads the id the head found under the same name.
             var sql = $"""
-                select h.version, h.changed_at, h.visible_until, h.parent_exists, h.parent_cache_keys, h.total_items, p.*
+                select h.version, h.changed_at, h.visible_until, h.parent_exists, h.parent_cache_keys, h.total_items, h.total_version, p.*
                 from (select w.version, w.changed_at, w.visible_until,
                              {(spec.Parent is null ? spec.ParentExists ?? "true" : "parent.id is not null")} as parent_exists,
                              {(spec.Parent is null ? spec.ParentCacheKeys ?? "null::text" : "parent.cache_keys")} as parent_cache_keys,
-                             case when w.version = @knownVersion and w.visible_until is not distinct from @knownVisibleUntil
+                             case when {totalVersion} = @knownVersion and w.visible_until is not distinct from @knownVisibleUntil
                                   then @knownTotal::bigint
-                                  else {(countedWithPage ? "null" : $"(select count(*) {spec.CountFromWhere ?? spec.FromWhere})")} end as total_items
+                                  else {(countedWithPage ? "null" : $"(select count(*) {spec.CountFromWhere ?? spec.FromWhere})")} end as total_items,
+                             {totalVersion} as total_version
                              {(spec.Parent is null ? "" : ", parent.id as parent_id")}
                       from content_watermark() w
+                      {totalVersionSource}
                       {(spec.Parent is null ? "" : $"left join lateral ({spec.Parent}) parent on true")}
                       offset 0) h
                 {(spec.Parent is null ? "" : "cross join lateral (select h.parent_id as id) parent")}

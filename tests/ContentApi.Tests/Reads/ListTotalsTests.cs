@@ -8,10 +8,10 @@ public sealed class ListTotalsTests
     public void Only_totals_longer_than_a_count_worth_keeping_are_remembered()
     {
         var totals = new ListTotals();
-        totals.Remember("short", new ListTotals.Counted(1, null, ListTotals.CountedEachTimeUpTo));
-        totals.Remember("long", new ListTotals.Counted(1, null, ListTotals.CountedEachTimeUpTo + 1));
+        totals.Remember("short", TotalVersion.Content, new ListTotals.Counted(1, null, ListTotals.CountedEachTimeUpTo));
+        totals.Remember("long", TotalVersion.Content, new ListTotals.Counted(1, null, ListTotals.CountedEachTimeUpTo + 1));
         var remembered = totals.Get("long");
-        totals.Remember("long", new ListTotals.Counted(2, null, 3));
+        totals.Remember("long", TotalVersion.Content, new ListTotals.Counted(2, null, 3));
 
         Assert.Null(totals.Get("short"));
         Assert.Equal(new ListTotals.Counted(1, null, ListTotals.CountedEachTimeUpTo + 1), remembered);
@@ -26,9 +26,9 @@ public sealed class ListTotalsTests
     public async Task A_total_remembered_at_the_newest_watermark_is_given_at_once_with_no_count()
     {
         var totals = new ListTotals();
-        totals.Remember("scope", Long);
+        totals.Remember("scope", TotalVersion.Content, Long);
 
-        var known = await totals.KnownAsync("scope", Ct);
+        var known = await totals.KnownAsync("scope", TotalVersion.Content, Ct);
 
         Assert.Equal(Long, known.Total);
         Assert.Null(known.Count);
@@ -39,9 +39,9 @@ public sealed class ListTotalsTests
     {
         var totals = new ListTotals();
 
-        var first = await totals.KnownAsync("scope", Ct);
-        var second = totals.KnownAsync("scope", Ct).AsTask();
-        var other = await totals.KnownAsync("other scope", Ct);
+        var first = await totals.KnownAsync("scope", TotalVersion.Content, Ct);
+        var second = totals.KnownAsync("scope", TotalVersion.Content, Ct).AsTask();
+        var other = await totals.KnownAsync("other scope", TotalVersion.Content, Ct);
         var waited = second.IsCompleted;
         first.Count!.Ended(Long);
         var shared = await second;
@@ -60,11 +60,11 @@ public sealed class ListTotalsTests
     {
         var totals = new ListTotals();
 
-        var failing = await totals.KnownAsync("scope", Ct);
-        var waiting = totals.KnownAsync("scope", Ct).AsTask();
+        var failing = await totals.KnownAsync("scope", TotalVersion.Content, Ct);
+        var waiting = totals.KnownAsync("scope", TotalVersion.Content, Ct).AsTask();
         failing.Count!.Dispose();
         var afterFailure = await waiting;
-        var next = await totals.KnownAsync("scope", Ct);
+        var next = await totals.KnownAsync("scope", TotalVersion.Content, Ct);
 
         Assert.Equal(new ListTotals.Known(null, null), afterFailure);
         Assert.NotNull(next.Count);
@@ -74,21 +74,35 @@ public sealed class ListTotalsTests
     public async Task A_total_remembered_before_a_newer_watermark_was_seen_is_counted_again()
     {
         var totals = new ListTotals();
-        totals.Remember("scope", Long);
-        totals.Remember("another scope", Long with { Version = Long.Version + 1 });
+        totals.Remember("scope", TotalVersion.Content, Long);
+        totals.Remember("another scope", TotalVersion.Content, Long with { Version = Long.Version + 1 });
 
-        var known = await totals.KnownAsync("scope", Ct);
+        var known = await totals.KnownAsync("scope", TotalVersion.Content, Ct);
 
         Assert.Equal(Long, known.Total);
         Assert.NotNull(known.Count);
     }
 
     [Fact]
+    public async Task A_newer_version_of_one_kind_leaves_the_totals_that_follow_the_other_alone()
+    {
+        var totals = new ListTotals();
+        totals.Remember("article list", TotalVersion.ArticleListMembers, Long);
+        // The watermark moves with every write, the article lists' members with fewer of them.
+        totals.Remember("comments", TotalVersion.Content, Long with { Version = Long.Version + 10 });
+
+        var known = await totals.KnownAsync("article list", TotalVersion.ArticleListMembers, Ct);
+
+        Assert.Equal(Long, known.Total);
+        Assert.Null(known.Count);
+    }
+
+    [Fact]
     public async Task A_total_remembered_until_a_publication_time_now_past_is_counted_again()
     {
         var totals = new ListTotals();
-        totals.Remember("scope", Long with { VisibleUntil = DateTime.UtcNow.AddMinutes(-1) });
+        totals.Remember("scope", TotalVersion.Content, Long with { VisibleUntil = DateTime.UtcNow.AddMinutes(-1) });
 
-        Assert.NotNull((await totals.KnownAsync("scope", Ct)).Count);
+        Assert.NotNull((await totals.KnownAsync("scope", TotalVersion.Content, Ct)).Count);
     }
 }
