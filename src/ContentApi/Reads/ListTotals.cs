@@ -4,9 +4,9 @@ using Microsoft.Extensions.Caching.Memory;
 namespace ContentApi.Reads;
 
 /// <summary>
-/// Totals of lists by scope, valid while the content watermark stays where they were counted:
-/// the count (the costliest part of a long list) runs again only after content changed, and
-/// once for the pages of a scope asked while it runs.
+/// Totals of lists by scope, valid while the version they follow (<see cref="ListSpec.TotalVersion"/>)
+/// stays where they were counted: the count (the costliest part of a long list) runs again only
+/// after what it counts may have changed, and once for the pages of a scope asked while it runs.
 /// </summary>
 internal sealed class ListTotals
 {
@@ -54,7 +54,7 @@ internal sealed class ListTotals
         var running = counting.GetOrAdd(scope, claim.Task);
         if (running != claim.Task)
         {
-            // The statement still checks the watermark: a total from before a later change is counted again.
+            // The statement still checks the version: a total from before a later change is counted again.
             return new Known(await running.WaitAsync(cancellationToken) ?? remembered, null);
         }
 
