@@ -31,23 +31,38 @@ internal sealed class ListTotals
     // counted before it is likely stale.
     private readonly long[] newestVersions = new long[Enum.GetValues<TotalVersion>().Length];
 
-    /// <summary>A total, and what it holds for: the version of its kind it was counted at, and the watermark's publication time.</summary>
+    // Scopes whose last total was short, each marked in its hash's slot: counting one is cheap, so
+    // their pages never wait for another's count (a hot short list, an article's comments, would
+    // run one page and then the others, in turns). A slot taken by another scope only makes this
+    // one's pages wait for a count again.
+    private readonly int[] shortScopes = new int[4096];
+
+    /// <summary>
+    /// A total, and what it holds for: the version of its kind it was counted at, and the
+    /// watermark's newest publication time then (a scheduled article becoming visible moves it).
+    /// </summary>
     public sealed record Counted(long Version, DateTime? VisibleUntil, long Total);
 
     /// <summary>
     /// What a page of <paramref name="scope"/> may give its statement as the known total. The
-    /// remembered total while nothing newer is known. Otherwise the list will be counted: the
-    /// total of the count running for the scope, once it ends, or, when none runs, the claim to
-    /// count it (the pages asked meanwhile wait for its total rather than each counting it: right
-    /// after a start or a write, 32 connections of one long list counted it 32 times at once,
-    /// 200–900 ms each at 283,000 articles, and some of them reached the read timeout).
+    /// remembered total while nothing newer is known. Otherwise the list will be counted: by each
+    /// page when its last total was short; else the total of the count running for the scope,
+    /// once it ends, or, when none runs, the claim to count it (the pages asked meanwhile wait for
+    /// its total rather than each counting it: right after a start or a write, 32 connections of
+    /// one long list counted it 32 times at once, 200–900 ms each at 283,000 articles, and some of
+    /// them reached the read timeout).
     /// </summary>
     public async ValueTask<Known> KnownAsync(string scope, TotalVersion kind, CancellationToken cancellationToken)
     {
         var remembered = Get(scope);
-        if (remembered is not null && remembered.Version >= Volatile.Read(ref newestVersions[(int)kind]) && !(remembered.VisibleUntil <= DateTime.UtcNow))
+        if (remembered is not null && remembered.Version >= Volatile.Read(ref newestVersions[(int)kind]))
         {
             return new Known(remembered, null);
+        }
+
+        if (remembered is null && WasShort(scope))
+        {
+            return new Known(null, null);
         }
 
         var claim = new TaskCompletionSource<Counted?>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -82,7 +97,22 @@ internal sealed class ListTotals
         {
             // A long list that became short: its old total must not stay behind.
             cache.Remove(scope);
+            var (slot, mark) = ShortScopeSlot(scope);
+            Volatile.Write(ref shortScopes[slot], mark);
         }
+    }
+
+    private bool WasShort(string scope)
+    {
+        var (slot, mark) = ShortScopeSlot(scope);
+        return Volatile.Read(ref shortScopes[slot]) == mark;
+    }
+
+    // Never 0, which marks an empty slot.
+    private (int Slot, int Mark) ShortScopeSlot(string scope)
+    {
+        var hash = scope.GetHashCode();
+        return ((int)((uint)hash % (uint)shortScopes.Length), hash | 1);
     }
 
     /// <summary>The total to give a page's statement, and the claim to count it when this page counts for the others.</summary>

@@ -39,4 +39,34 @@ public sealed class SharedCountTests(ContentApiFixture app)
         Assert.All(answers, a => Assert.Equal(HttpStatusCode.OK, a.StatusCode));
         Assert.All(totals, total => Assert.Equal(counted, total));
     }
+
+    [Fact]
+    public async Task Pages_of_a_list_whose_total_is_known_run_at_once_without_waiting_for_one_another()
+    {
+        // A list long enough for its total to be remembered.
+        var tag = TestDatabase.UniqueSlug("known-total");
+        await app.Database.ExecuteAsync(
+            """
+            with tagged as (insert into tags (slug, name) values (@tag, 'Known total') returning id),
+                 made as (
+                     insert into articles (slug, title, summary, body, status, published_at)
+                     select @tag || '-' || n, 'Known total ' || n, 'A test article.',
+                            jsonb_build_array(jsonb_build_object('type', 'paragraph', 'text', 'Body ' || n)), 'published', now() - interval '1 minute'
+                     from generate_series(1, @many) n
+                     returning id)
+            insert into article_tags (article_id, tag_id) select made.id, tagged.id from made, tagged
+            """, new { tag, many = ListTotals.CountedEachTimeUpTo + 10 });
+        await using var fresh = app.WithWebHostBuilder(_ => { });
+        var client = fresh.CreateClient();
+        (await client.GetAsync($"/v1/articles?tag={tag}", Ct)).EnsureSuccessStatusCode();
+
+        await using var held = await app.Database.LockTableAsync("articles", "access exclusive");
+        var pages = Enumerable.Range(0, 5).Select(i => client.GetAsync($"/v1/articles?tag={tag}&pageSize={10 + i}", Ct)).ToList();
+        var waiting = await app.Database.SettledCountAsync(WaitingLists, 5);
+        await held.ReleaseAsync();
+        var answers = await Task.WhenAll(pages);
+
+        Assert.Equal(5, waiting);
+        Assert.All(answers, a => Assert.Equal(HttpStatusCode.OK, a.StatusCode));
+    }
 }
