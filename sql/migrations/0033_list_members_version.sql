@@ -37,54 +37,28 @@ create trigger articles_list_members_changed
 -- At commit: the tables of articles and entities take the watermark's row lock as each statement
 -- ends, but a new article's links were written before any such statement, while they lock the
 -- linked entities' rows (their references) one after another.
-create constraint trigger article_people_list_members after insert or update or delete on article_people
-    deferrable initially deferred for each row execute function list_members_changed();
-create trigger article_people_list_members_truncated after truncate on article_people
-    for each statement execute function list_members_changed();
-create constraint trigger article_organisations_list_members after insert or update or delete on article_organisations
-    deferrable initially deferred for each row execute function list_members_changed();
-create trigger article_organisations_list_members_truncated after truncate on article_organisations
-    for each statement execute function list_members_changed();
-create constraint trigger article_events_list_members after insert or update or delete on article_events
-    deferrable initially deferred for each row execute function list_members_changed();
-create trigger article_events_list_members_truncated after truncate on article_events
-    for each statement execute function list_members_changed();
-create constraint trigger article_places_list_members after insert or update or delete on article_places
-    deferrable initially deferred for each row execute function list_members_changed();
-create trigger article_places_list_members_truncated after truncate on article_places
-    for each statement execute function list_members_changed();
-create constraint trigger article_tags_list_members after insert or update or delete on article_tags
-    deferrable initially deferred for each row execute function list_members_changed();
-create trigger article_tags_list_members_truncated after truncate on article_tags
-    for each statement execute function list_members_changed();
-create constraint trigger article_authors_list_members after insert or update or delete on article_authors
-    deferrable initially deferred for each row execute function list_members_changed();
-create trigger article_authors_list_members_truncated after truncate on article_authors
-    for each statement execute function list_members_changed();
+-- Entities: added or removed, or a slug changed (a filter names one by slug); for events, their
+-- dates too (a filter reads the range).
+do $$
+declare
+    t text;
+begin
+    foreach t in array array['article_people', 'article_organisations', 'article_events', 'article_places', 'article_tags', 'article_authors'] loop
+        execute format('create constraint trigger %I after insert or update or delete on %I
+                            deferrable initially deferred for each row execute function list_members_changed()', t || '_list_members', t);
+        execute format('create trigger %I after truncate on %I
+                            for each statement execute function list_members_changed()', t || '_list_members_truncated', t);
+    end loop;
+    foreach t in array array['people', 'organisations', 'places', 'tags', 'authors', 'events'] loop
+        execute format('create trigger %I after insert or delete or truncate on %I
+                            for each statement execute function list_members_changed()', t || '_list_members_added', t);
+    end loop;
+    foreach t in array array['people', 'organisations', 'places', 'tags', 'authors'] loop
+        execute format('create trigger %I after update of slug on %I
+                            for each row when (old.slug is distinct from new.slug) execute function list_members_changed()', t || '_list_members_changed', t);
+    end loop;
+end $$;
 
--- Entities: a filter names one by slug (and an event range reads the events' dates).
-create trigger people_list_members_added after insert or delete or truncate on people
-    for each statement execute function list_members_changed();
-create trigger people_list_members_changed after update of slug on people
-    for each row when (old.slug is distinct from new.slug) execute function list_members_changed();
-create trigger organisations_list_members_added after insert or delete or truncate on organisations
-    for each statement execute function list_members_changed();
-create trigger organisations_list_members_changed after update of slug on organisations
-    for each row when (old.slug is distinct from new.slug) execute function list_members_changed();
-create trigger places_list_members_added after insert or delete or truncate on places
-    for each statement execute function list_members_changed();
-create trigger places_list_members_changed after update of slug on places
-    for each row when (old.slug is distinct from new.slug) execute function list_members_changed();
-create trigger tags_list_members_added after insert or delete or truncate on tags
-    for each statement execute function list_members_changed();
-create trigger tags_list_members_changed after update of slug on tags
-    for each row when (old.slug is distinct from new.slug) execute function list_members_changed();
-create trigger authors_list_members_added after insert or delete or truncate on authors
-    for each statement execute function list_members_changed();
-create trigger authors_list_members_changed after update of slug on authors
-    for each row when (old.slug is distinct from new.slug) execute function list_members_changed();
-create trigger events_list_members_added after insert or delete or truncate on events
-    for each statement execute function list_members_changed();
 create trigger events_list_members_changed after update of slug, start_date, end_date on events
     for each row
     when ((old.slug, old.start_date, old.end_date) is distinct from (new.slug, new.start_date, new.end_date))

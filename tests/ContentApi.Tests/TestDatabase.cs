@@ -25,6 +25,15 @@ public sealed class TestDatabase(string connectionString)
     }
 
     /// <summary>
+    /// Sessions of this database whose list statement (any public list, search too) waits for a
+    /// lock: its head reads the watermark, which reads articles.
+    /// </summary>
+    public const string ListStatementsWaitingForALock = """
+        select count(*) from pg_stat_activity
+        where datname = current_database() and wait_event_type = 'Lock' and query like '%from content_watermark() w%'
+        """;
+
+    /// <summary>
     /// The count <paramref name="countSql"/> settles at: polled until it reaches <paramref name="expected"/>
     /// (at most 5 s), then read again after a pause that would let one more arrive were a limit not kept.
     /// </summary>

@@ -18,13 +18,6 @@ public sealed class FullTextConcurrencyTests(ContentApiFixture app)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    // A list's first statement (the watermark, which reads articles) is where a search waits for
-    // the lock; a first page of search results counts its hits in the second.
-    private const string WaitingSearches = """
-        select count(*) from pg_stat_activity
-        where datname = current_database() and wait_event_type = 'Lock' and query like '%from content_watermark() w%'
-        """;
-
     [Theory]
     // Two slots, each search waiting for the lock past the cheap time: two run.
     [InlineData(2, 2, 20)]
@@ -51,7 +44,7 @@ public sealed class FullTextConcurrencyTests(ContentApiFixture app)
         }
 
         var refused = searches.Where(s => s.IsCompleted).Select(s => s.Result).ToList();
-        var waitingAtMost = await app.Database.SettledCountAsync(WaitingSearches, running);
+        var waitingAtMost = await app.Database.SettledCountAsync(TestDatabase.ListStatementsWaitingForALock, running);
         await held.ReleaseAsync();
         var answers = await Task.WhenAll(searches);
 
@@ -70,7 +63,7 @@ public sealed class FullTextConcurrencyTests(ContentApiFixture app)
 
         await using var held = await app.Database.LockTableAsync("articles", "access exclusive");
         var running = client.GetAsync("/v1/search?q=security", Ct);
-        Assert.Equal(1, await app.Database.SettledCountAsync(WaitingSearches, 1));
+        Assert.Equal(1, await app.Database.SettledCountAsync(TestDatabase.ListStatementsWaitingForALock, 1));
         // One takes the place in line, the other is refused at once.
         Task<HttpResponseMessage>[] next = [client.GetAsync("/v1/articles?q=forum", Ct), client.GetAsync("/v1/search?q=cooperation", Ct)];
         var refused = await await Task.WhenAny(next);

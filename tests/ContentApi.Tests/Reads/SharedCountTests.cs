@@ -14,11 +14,6 @@ public sealed class SharedCountTests(ContentApiFixture app)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private const string WaitingLists = """
-        select count(*) from pg_stat_activity
-        where datname = current_database() and wait_event_type = 'Lock' and query like '%from content_watermark() w%'
-        """;
-
     [Fact]
     public async Task Pages_of_a_list_asked_while_its_total_is_counted_share_that_count()
     {
@@ -29,7 +24,7 @@ public sealed class SharedCountTests(ContentApiFixture app)
         await using var held = await app.Database.LockTableAsync("articles", "access exclusive");
         // Page sizes apart: each page is a statement of its own, none shares another's batch.
         var pages = Enumerable.Range(0, 5).Select(i => client.GetAsync($"/v1/articles?pageSize={10 + i}", Ct)).ToList();
-        var waiting = await app.Database.SettledCountAsync(WaitingLists, 1);
+        var waiting = await app.Database.SettledCountAsync(TestDatabase.ListStatementsWaitingForALock, 1);
         await held.ReleaseAsync();
         var answers = await Task.WhenAll(pages);
         var totals = await Task.WhenAll(answers.Select(async a => (await a.ReadContractAsync<Paged<ArticleSummary>>()).Page.TotalItems));
@@ -62,7 +57,7 @@ public sealed class SharedCountTests(ContentApiFixture app)
 
         await using var held = await app.Database.LockTableAsync("articles", "access exclusive");
         var pages = Enumerable.Range(0, 5).Select(i => client.GetAsync($"/v1/articles?tag={tag}&pageSize={10 + i}", Ct)).ToList();
-        var waiting = await app.Database.SettledCountAsync(WaitingLists, 5);
+        var waiting = await app.Database.SettledCountAsync(TestDatabase.ListStatementsWaitingForALock, 5);
         await held.ReleaseAsync();
         var answers = await Task.WhenAll(pages);
 
