@@ -85,7 +85,8 @@ cmd_test() {
 
   log "starting a throwaway PostgreSQL on 127.0.0.1:$port"
   pg_init "$workdir/pg"
-  pg_start "$workdir/pg" "$port" -c fsync=off -c synchronous_commit=off -c full_page_writes=off
+  # Tests find statements by their text in pg_stat_activity: kept whole (1,024 bytes by default).
+  pg_start "$workdir/pg" "$port" -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c track_activity_query_size=8192
   # The tests create their own databases on this server (one per fixture).
   export CONTENTAPI_TEST_SERVER
   CONTENTAPI_TEST_SERVER=$(connection_string "$port" postgres)

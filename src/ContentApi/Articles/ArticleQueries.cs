@@ -13,8 +13,11 @@ internal static class ArticleQueries
     /// <summary>One ArticleSummary as JSON, from an <c>articles a</c> row (kept rendered by a trigger with article_summary_json).</summary>
     public const string SummaryJson = "a.summary_document";
 
-    /// <summary>Whether an article (alias <c>a</c>) matches the full-text query <c>@q</c>: anywhere in its text.</summary>
-    public const string MatchesQuery = $"a.search_vector @@ {FullTextQueries.Sql}";
+    /// <summary>
+    /// Whether an article (alias <c>a</c>) matches the full-text query <c>@q</c>: anywhere in its
+    /// text. The expression of the search index (migration 0034), whose other terms no query names.
+    /// </summary>
+    public const string MatchesQuery = $"article_search_terms(a.search_vector, a.rank_vector, a.id) @@ {FullTextQueries.Sql}";
 
     /// <summary>
     /// An article's relevance to <c>@q</c>: ranked by its title, summary and the body's opening
@@ -140,6 +143,8 @@ internal static class ArticleQueries
 
         scope.Add($"sort={sort.Name}");
         var relevance = sort.Name == ArticleSorts.Relevance;
+        // Ranked public matches with no other filter: the matches a page can show (migration 0034).
+        var rankedFromPosition = relevance && query.Status is null && query.Q is not null && conditions.Count == 2;
         var where = string.Join("\n  and ", conditions);
         var articles = $"from articles a where {where}";
         return new ListSpec(
@@ -147,6 +152,7 @@ internal static class ArticleQueries
             ItemJson: relevance ? RankedSummaryJson : SummaryJson,
             FromWhere: (relevance, byLinks) switch
             {
+                (true, _) when rankedFromPosition => RankedMatchesFromPosition,
                 (true, _) => RankedMatches(articles),
                 (false, null) => articles,
                 (false, { } links) => $"from {links.Links} l join articles a on a.id = l.article_id where {links.IsPublishedLink}\n  and {where}",
@@ -162,7 +168,8 @@ internal static class ArticleQueries
             // Ranked by relevance, every match is read before the first is known. Not so for the
             // other filters: for a tag of 6,000 of 1,000,000 articles the page walks the date
             // index until it has enough, and counting in that pass made it walk all of it.
-            ReadsAllItems = relevance,
+            ReadsAllItems = relevance && !rankedFromPosition,
+            ReadsFromPosition = rankedFromPosition,
             // The links alone are the total when nothing else filters (the visibility is theirs);
             // ranked matches are counted without their ranks.
             CountFromWhere = (relevance, byLinks) switch
@@ -182,6 +189,10 @@ internal static class ArticleQueries
     /// word in 9,856 of them 66 → 27 ms, two words in 1,223 16 → 5 ms.
     /// </summary>
     private static string RankedMatches(string articles) => $"from (select a.id, {Rank} as rank {articles} offset 0) m where true";
+
+    /// <summary>The public matches of <c>@q</c> a ranked page at its position can show, as <c>m</c> (see <see cref="ListSpec.ReadsFromPosition"/>).</summary>
+    private const string RankedMatchesFromPosition =
+        $"from article_ranked_matches({FullTextQueries.Sql}, @pageReach, @positionRank, @positionKey, @positionBackward) m where true";
 
     /// <summary>The summary of a ranked match <c>m</c>: read for the page's matches only, after the sort.</summary>
     private const string RankedSummaryJson = $"(select {SummaryJson} from articles a where a.id = m.id)";

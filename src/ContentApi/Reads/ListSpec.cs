@@ -38,6 +38,15 @@ internal sealed record ListSpec(
     public bool ReadsAllItems { get; init; }
 
     /// <summary>
+    /// Whether <see cref="FromWhere"/> reads only the items near the page's position, from the
+    /// parameters the page's statement then adds: <c>@pageReach</c> (how many items the page
+    /// reaches from its position: the offset, the page and one more), and the cursor's
+    /// <c>@positionRank</c> (real), <c>@positionKey</c> (bigint), both null without a cursor,
+    /// and <c>@positionBackward</c>.
+    /// </summary>
+    public bool ReadsFromPosition { get; init; }
+
+    /// <summary>
     /// A <c>from … where …</c> that counts the same items as <see cref="FromWhere"/> with less
     /// reading (an index of the links alone, without the articles), when there is one.
     /// </summary>

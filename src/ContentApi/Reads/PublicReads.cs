@@ -176,6 +176,14 @@ internal sealed class PublicReads(ReadRouting routing, ConditionalRequests condi
                 limit += " offset @offset";
             }
 
+            if (spec.ReadsFromPosition)
+            {
+                parameters.Add("pageReach", offset + size + 1);
+                parameters.Add("positionRank", cursor?.Key0 as float?, NpgsqlDbType.Real);
+                parameters.Add("positionKey", cursor?.Key1, NpgsqlDbType.Bigint);
+                parameters.Add("positionBackward", cursor?.Backward == true);
+            }
+
             parameters.Add("knownVersion", known?.Version ?? -1);
             // Typed even when null: an untyped parameter keeps Npgsql from preparing the statement.
             parameters.Add("knownVisibleUntil", known?.VisibleUntil, NpgsqlDbType.TimestampTz);

@@ -8,14 +8,17 @@ internal static class SearchQueries
     public static readonly string[] AllTypes = ["articles", "people", "organisations", "events"];
 
     // Each searchable kind: its branch of the union, each naming its columns (any may come first). `key` makes hits of different tables
-    // unique for keyset paging (id × 4 + kind). A branch gives the hit's key and rank alone: every
-    // match is held for the count and the sort, and the page's few hits find the rest (Details).
+    // unique for keyset paging (id × 4 + kind). A branch gives the hit's key and rank alone, and
+    // the page's few hits find the rest (Details). Articles give the matches a page can show (every
+    // one ranked above the floor, and the floor's nearest the page's position: migration 0034),
+    // entities every match: an entity is ranked by its few words, not an article's text.
     private static readonly Dictionary<string, string> Branches = new()
     {
+        // The position's article id from its key: below it going forwards (id × 4 < key), above it backwards.
         ["articles"] = $"""
-            select 'article' as type, a.id * 4 + 0 as key, a.id, {ArticleQueries.Rank} as rank
-            from articles a
-            where {ArticleQueries.MatchesQuery} and {ArticleQueries.IsPublic}
+            select 'article' as type, m.id * 4 + 0 as key, m.id, m.rank
+            from article_ranked_matches({FullTextQueries.Sql}, @pageReach, @positionRank,
+                                        case when @positionBackward then @positionKey / 4 else (@positionKey + 3) / 4 end, @positionBackward) m
             """,
         ["people"] = $"""
             select 'person' as type, p.id * 4 + 1 as key, p.id, ts_rank(p.search_vector, {FullTextQueries.Sql}) as rank
@@ -33,6 +36,13 @@ internal static class SearchQueries
             where e.search_vector @@ {FullTextQueries.Sql}
             """,
     };
+
+    // The articles a search counts: every match.
+    private static readonly string CountedArticles = $"""
+        select 'article' as type, a.id * 4 + 0 as key, a.id, 0::real as rank
+        from articles a
+        where {ArticleQueries.MatchesQuery} and {ArticleQueries.IsPublic}
+        """;
 
     // A hit's slug, title and stored snippet, from its kind's table by id: read for the page's hits
     // only. The condition on h.type is a constant for each hit, so one table is read.
@@ -70,6 +80,7 @@ internal static class SearchQueries
         var parameters = new SqlParameters();
         parameters.Add("q", q);
         var hits = string.Join("\nunion all\n", types.Select(t => Branches[t]));
+        var counted = string.Join("\nunion all\n", types.Select(t => t == "articles" ? CountedArticles : Branches[t]));
         return new ListSpec(
             Scope: $"search\nq={q}\ntypes={string.Join(',', types)}",
             // The hit's JSON is an expression PostgreSQL computes after the sort and the limit, for
@@ -88,9 +99,9 @@ internal static class SearchQueries
             Parameters: parameters)
         {
             CacheKeys = types,
-            ReadsAllItems = true,
+            ReadsFromPosition = true,
             // A count alone, flattened, ranks nothing (22 → 19 ms for that word).
-            CountFromWhere = $"from ({hits}) h where true",
+            CountFromWhere = $"from ({counted}) h where true",
             RenderItem = SearchSnippets.RenderHit,
         };
     }

@@ -1,0 +1,122 @@
+using ContentApi.Articles;
+using ContentApi.Reads;
+using ContentApi.Search;
+using ContentApi.Tests.Reads;
+using Dapper;
+
+namespace ContentApi.Tests.Search;
+
+/// <summary>
+/// A ranked page reads the matches ranked above the floor and only the floor's matches near its
+/// position, a window of id buckets (1,000 ids each) at a time (migration 0034). Its pages must
+/// be those of ranking every match: forwards and backwards by cursor, and by number.
+/// </summary>
+public sealed class RankedPagesTests(ContentApiFixture app) : OwnDataSourceTests(app)
+{
+    private const int Articles = 150;
+    private const int PageSize = 7;
+
+    private readonly HttpClient client = app.CreateClient();
+
+    public static TheoryData<string> Queries => new()
+    {
+        // Both words in every article, both in the title of one in ten (above the floor).
+        "{0} {1}",
+        // One word: its title matches rank (one in ten, and one in ten more with it alone).
+        "{0}",
+        // A word in five articles far apart: the windows find too few and read the rest.
+        "{0} {2}",
+    };
+
+    [Theory]
+    [MemberData(nameof(Queries))]
+    public async Task Ranked_pages_are_those_of_ranking_every_match(string queryFormat)
+    {
+        var words = (Word(), Word(), Word());
+        var prefix = TestDatabase.UniqueSlug("ranked") + "-";
+        await InsertSpreadArticlesAsync(prefix, words);
+        var q = string.Format(System.Globalization.CultureInfo.InvariantCulture, queryFormat, words.Item1, words.Item2, words.Item3);
+        var expected = (await App.Database.QueryAsync<string>(
+            """
+            select a.slug from articles a, websearch_to_tsquery('english', @q) query
+            where a.slug like @prefix || '%' and article_is_public(a) and a.search_vector @@ query
+            order by ts_rank(a.rank_vector, query) desc, a.id desc
+            """,
+            new { q, prefix })).ToList();
+        Assert.True(expected.Count > PageSize * 2 || queryFormat.Contains("{2}", StringComparison.Ordinal), $"{expected.Count} matches");
+
+        foreach (var list in new[] { $"/v1/search?types=articles&q={Uri.EscapeDataString(q)}", $"/v1/articles?sort=relevance&q={Uri.EscapeDataString(q)}" })
+        {
+            var forward = new List<string>();
+            string? last = null;
+            for (var url = $"{list}&pageSize={PageSize}"; url is not null;)
+            {
+                var page = await PageAsync(list, url);
+                Assert.Equal(expected.Count, page.Total);
+                forward.AddRange(page.Slugs);
+                last = url;
+                url = page.Next;
+            }
+
+            Assert.Equal(expected, forward);
+
+            // Back from the last page by its prev links: the same pages in reverse.
+            var backward = new List<string>();
+            for (var url = (await PageAsync(list, last!)).Prev; url is not null;)
+            {
+                var page = await PageAsync(list, url);
+                backward.InsertRange(0, page.Slugs);
+                url = page.Prev;
+            }
+
+            Assert.Equal(expected.Take(expected.Count - (await PageAsync(list, last!)).Slugs.Count), backward);
+
+            for (var number = 1; number <= (expected.Count + PageSize - 1) / PageSize; number++)
+            {
+                var page = await PageAsync(list, $"{list}&pageSize={PageSize}&page={number}");
+                Assert.Equal(expected.Skip((number - 1) * PageSize).Take(PageSize), page.Slugs);
+            }
+        }
+    }
+
+    private sealed record Page(IReadOnlyList<string> Slugs, long Total, string? Next, string? Prev);
+
+    private async Task<Page> PageAsync(string list, string url)
+    {
+        var response = await client.GetAsync(url, Ct);
+        if (list.StartsWith("/v1/search", StringComparison.Ordinal))
+        {
+            var hits = await response.ReadContractAsync<Paged<SearchHit>>();
+            return new Page(hits.Items.Select(h => h.Slug).ToList(), hits.Page.TotalItems, hits.Links.Next, hits.Links.Prev);
+        }
+
+        var articles = await response.ReadContractAsync<Paged<ArticleSummary>>();
+        return new Page(articles.Items.Select(a => a.Slug).ToList(), articles.Page.TotalItems, articles.Links.Next, articles.Links.Prev);
+    }
+
+    private static string Word() => $"rq{Guid.NewGuid():N}"[..12];
+
+    // 150 articles with ids 137 apart from far above the others' (over 20 buckets), each with both
+    // words past its body's opening (found, at the floor); one in ten with both in its title, one
+    // in ten more with the first alone; one in thirteen a draft; the third word in five of them.
+    private async Task InsertSpreadArticlesAsync(string prefix, (string First, string Second, string Rare) words)
+    {
+        await using var connection = await Db.OpenConnectionAsync(Ct);
+        var firstId = await connection.ExecuteScalarAsync<long>(Command("select greatest(max(id), 0) + 1000000 from articles"));
+        await connection.ExecuteAsync(Command(
+            """
+            insert into articles (id, slug, title, summary, body, status, published_at)
+            overriding system value
+            select @firstId + n * 137, @prefix || n,
+                   case n % 10 when 0 then 'Story of ' || @first || ' and ' || @second when 5 then 'Story of ' || @first else 'Story ' || n end,
+                   'A summary.',
+                   jsonb_build_array(jsonb_build_object('type', 'paragraph', 'text',
+                       repeat('Filler words of an opening paragraph. ', 12) || @first || ' then ' || @second
+                       || case when n % 31 = 3 then ' and ' || @rare else '' end)),
+                   case when n % 13 = 6 then 'draft' else 'published' end,
+                   case when n % 13 = 6 then null else now() - interval '1 hour' end
+            from generate_series(0, @articles - 1) n
+            """,
+            new { firstId, prefix, first = words.First, second = words.Second, rare = words.Rare, articles = Articles }));
+    }
+}
