@@ -340,7 +340,11 @@ async function searchPage(q: string): Promise<HTMLElement> {
     {},
     h("h1", {}, "Search"),
     form,
-    h("p", { class: "count" }, `${data.page.totalItems} result${data.page.totalItems === 1 ? "" : "s"} for “${q}”`),
+    h(
+      "p",
+      { class: "count" },
+      `${data.page.totalItemsEstimated ? "about " : ""}${data.page.totalItems} result${data.page.totalItems === 1 ? "" : "s"} for “${q}”`,
+    ),
     h(
       "ol",
       { class: "hits" },

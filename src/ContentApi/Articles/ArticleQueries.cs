@@ -143,8 +143,10 @@ internal static class ArticleQueries
 
         scope.Add($"sort={sort.Name}");
         var relevance = sort.Name == ArticleSorts.Relevance;
-        // Ranked public matches with no other filter: the matches a page can show (migration 0034).
-        var rankedFromPosition = relevance && query.Status is null && query.Q is not null && conditions.Count == 2;
+        // Public matches of q with no other filter: ranked, the matches a page can show (migration
+        // 0034); in any order, a total exact up to a bound (migration 0035).
+        var matchesAlone = query.Status is null && query.Q is not null && conditions.Count == 2;
+        var rankedFromPosition = relevance && matchesAlone;
         var where = string.Join("\n  and ", conditions);
         var articles = $"from articles a where {where}";
         return new ListSpec(
@@ -170,6 +172,7 @@ internal static class ArticleQueries
             // index until it has enough, and counting in that pass made it walk all of it.
             ReadsAllItems = relevance && !rankedFromPosition,
             ReadsFromPosition = rankedFromPosition,
+            BoundedTotal = matchesAlone ? FullTextQueries.ArticleMatchTotal : null,
             // The links alone are the total when nothing else filters (the visibility is theirs);
             // ranked matches are counted without their ranks.
             CountFromWhere = (relevance, byLinks) switch

@@ -21,6 +21,12 @@ internal static partial class FullTextQueries
     /// </summary>
     public const string Sql = "(select websearch_to_tsquery('english', @q))";
 
+    /// <summary>A full-text list's article matches are counted up to this many; a larger total is estimated (migration 0035).</summary>
+    public const int ExactTotalUpTo = 1000;
+
+    /// <summary>The articles matching <c>@q</c>: their total as <c>(total, estimated)</c>, exact up to <see cref="ExactTotalUpTo"/>.</summary>
+    public static readonly string ArticleMatchTotal = $"select total, estimated from article_match_total({Sql}, {ExactTotalUpTo})";
+
     /// <summary>The longest query, in characters once trimmed.</summary>
     public const int MaxLength = 200;
 

@@ -53,6 +53,13 @@ internal sealed record ListSpec(
     public string? CountFromWhere { get; init; }
 
     /// <summary>
+    /// A statement giving the list's total as <c>(total, estimated)</c> without reading every item,
+    /// in place of a count of <see cref="CountFromWhere"/> or <see cref="FromWhere"/>: a full-text
+    /// list's matches, exact up to <see cref="FullTextQueries.ExactTotalUpTo"/> (migration 0035).
+    /// </summary>
+    public string? BoundedTotal { get; init; }
+
+    /// <summary>
     /// Finishes each item's JSON (UTF-8) in the API, when the statement gives it in parts (search
     /// hits: the snippet is marked and cut here, from tokens the database keeps parsed).
     /// </summary>

@@ -38,10 +38,11 @@ internal sealed class ListTotals
     private readonly int[] shortScopes = new int[4096];
 
     /// <summary>
-    /// A total, and what it holds for: the version of its kind it was counted at, and the
-    /// watermark's newest publication time then (a scheduled article becoming visible moves it).
+    /// A total, whether it is estimated (<see cref="ListSpec.BoundedTotal"/>), and what it holds
+    /// for: the version of its kind it was counted at, and the watermark's newest publication time
+    /// then (a scheduled article becoming visible moves it).
     /// </summary>
-    public sealed record Counted(long Version, DateTime? VisibleUntil, long Total);
+    public sealed record Counted(long Version, DateTime? VisibleUntil, long Total, bool Estimated = false);
 
     /// <summary>
     /// What a page of <paramref name="scope"/> may give its statement as the known total. The

@@ -20,14 +20,14 @@ internal sealed class PublicReads(ReadRouting routing, ConditionalRequests condi
     /// </summary>
     private sealed record ListRow(
         long Version, DateTime ChangedAt, DateTime? VisibleUntil, bool ParentExists, string? ParentCacheKeys, long? TotalItems,
-        long TotalVersion, byte[]? Item, object? CursorKey0, long CursorKey1, long? CountedItems)
+        bool TotalEstimated, long TotalVersion, byte[]? Item, object? CursorKey0, long CursorKey1, long? CountedItems)
     {
-        // In the order of the statement's columns (the head's seven, then p.* below).
+        // In the order of the statement's columns (the head's eight, then p.* below).
         public static ListRow Read(DbDataReader row) => new(
             row.GetInt64(0), row.GetDateTime(1), row.IsDBNull(2) ? null : row.GetDateTime(2), row.GetBoolean(3),
-            row.IsDBNull(4) ? null : row.GetString(4), row.IsDBNull(5) ? null : row.GetInt64(5), row.GetInt64(6),
-            row.IsDBNull(7) ? null : Utf8Json.Read(row, 7), row.IsDBNull(8) ? null : row.GetValue(8),
-            row.IsDBNull(9) ? 0 : row.GetInt64(9), row.IsDBNull(10) ? null : row.GetInt64(10));
+            row.IsDBNull(4) ? null : row.GetString(4), row.IsDBNull(5) ? null : row.GetInt64(5), row.GetBoolean(6), row.GetInt64(7),
+            row.IsDBNull(8) ? null : Utf8Json.Read(row, 8), row.IsDBNull(9) ? null : row.GetValue(9),
+            row.IsDBNull(10) ? 0 : row.GetInt64(10), row.IsDBNull(11) ? null : row.GetInt64(11));
     }
 
     public async Task<Results<RawPagedResult<T>, NotModifiedResult, ProblemHttpResult>> ListAsync<T>(
@@ -66,7 +66,7 @@ internal sealed class PublicReads(ReadRouting routing, ConditionalRequests condi
         var totalItems = head.TotalItems ?? head.CountedItems ?? 0;
         if (spec.IsPublic)
         {
-            var answer = new ListTotals.Counted(head.TotalVersion, watermark.VisibleUntil, totalItems);
+            var answer = new ListTotals.Counted(head.TotalVersion, watermark.VisibleUntil, totalItems, head.TotalEstimated);
             if (known is null || known.Version != answer.Version || known.VisibleUntil != answer.VisibleUntil)
             {
                 totals.Remember(spec.Scope, spec.TotalVersion, answer);
@@ -136,7 +136,7 @@ internal sealed class PublicReads(ReadRouting routing, ConditionalRequests condi
         httpContext.Response.Headers.Link = PageUrls.LinkHeader(links);
         // Only search hits are rendered here (their snippets cut from the stored text), UTF-8 to UTF-8.
         var items = rows.ConvertAll(r => spec.RenderItem is { } render ? render(r.Item!) : r.Item!);
-        return new RawPagedResult<T>(items, new PageInfo(page, size, totalItems, totalPages), links);
+        return new RawPagedResult<T>(items, new PageInfo(page, size, totalItems, head.TotalEstimated, totalPages), links);
     }
 
     /// <summary>
@@ -188,13 +188,19 @@ internal sealed class PublicReads(ReadRouting routing, ConditionalRequests condi
             // Typed even when null: an untyped parameter keeps Npgsql from preparing the statement.
             parameters.Add("knownVisibleUntil", known?.VisibleUntil, NpgsqlDbType.TimestampTz);
             parameters.Add("knownTotal", known?.Total ?? 0);
+            parameters.Add("knownEstimated", known?.Estimated == true);
             var countedWithPage = spec.ReadsAllItems && cursor is null && offset == 0 && known is null;
+            // The total and whether it is estimated, run only when the known total no longer holds:
+            // a condition on the head alone, checked once before the count (`offset 0`: pulled up,
+            // it became the join's filter, after the count).
+            var count = spec.BoundedTotal ?? $"select count(*) as total, false as estimated {spec.CountFromWhere ?? spec.FromWhere}";
             // The version the total holds for (ListSpec.TotalVersion), from the watermark's row.
             var (totalVersion, totalVersionSource) = spec.TotalVersion switch
             {
                 TotalVersion.ArticleListMembers => ("m.members_version", "cross join (select c.members_version from content_changes c where c.id) m"),
                 _ => ("w.version", ""),
             };
+            var totalHolds = $"{totalVersion} = @knownVersion and w.visible_until is not distinct from @knownVisibleUntil";
             // One statement: the watermark with the parent check and the total (counted only when
             // its version moved since it was cached) on each row of the page (one row, no item,
             // when the page is empty). Pages asked at the same time with the same statement share it.
@@ -203,18 +209,18 @@ internal sealed class PublicReads(ReadRouting routing, ConditionalRequests condi
             // A list with a parent finds it once, in the head (`parent`), and its items' statement
             // reads the id the head found under the same name.
             var sql = $"""
-                select h.version, h.changed_at, h.visible_until, h.parent_exists, h.parent_cache_keys, h.total_items, h.total_version, p.*
+                select h.version, h.changed_at, h.visible_until, h.parent_exists, h.parent_cache_keys, h.total_items, h.total_estimated, h.total_version, p.*
                 from (select w.version, w.changed_at, w.visible_until,
                              {(spec.Parent is null ? spec.ParentExists ?? "true" : "parent.id is not null")} as parent_exists,
                              {(spec.Parent is null ? spec.ParentCacheKeys ?? "null::text" : "parent.cache_keys")} as parent_cache_keys,
-                             case when {totalVersion} = @knownVersion and w.visible_until is not distinct from @knownVisibleUntil
-                                  then @knownTotal::bigint
-                                  else {(countedWithPage ? "null" : $"(select count(*) {spec.CountFromWhere ?? spec.FromWhere})")} end as total_items,
+                             case when {totalHolds} then @knownTotal::bigint else {(countedWithPage ? "null" : "c.total")} end as total_items,
+                             case when {totalHolds} then @knownEstimated else {(countedWithPage ? "false" : "c.estimated")} end as total_estimated,
                              {totalVersion} as total_version
                              {(spec.Parent is null ? "" : ", parent.id as parent_id")}
                       from content_watermark() w
                       {totalVersionSource}
                       {(spec.Parent is null ? "" : $"left join lateral ({spec.Parent}) parent on true")}
+                      {(countedWithPage ? "" : $"left join lateral (select c.total, c.estimated from ({count}) c where not ({totalHolds}) offset 0) c on true")}
                       offset 0) h
                 {(spec.Parent is null ? "" : "cross join lateral (select h.parent_id as id) parent")}
                 left join lateral (

@@ -127,7 +127,7 @@ public sealed class ArticlesApiTests(ContentApiFixture app)
 
         Assert.Equal(newer, Assert.Single(page.Items).Slug);
         Assert.Equal(older, Assert.Single(second.Items).Slug);
-        Assert.Equal(new PageInfo(1, 1, 2, 2), page.Page);
+        Assert.Equal(new PageInfo(1, 1, 2, false, 2), page.Page);
         Assert.Null(page.Links.Prev);
         Assert.Null(second.Links.Next);
         Assert.Equal($"/v1/articles?tag={tag}&page=1&pageSize=1", page.Links.First);
