@@ -55,14 +55,17 @@ create function search_buckets(first_bucket bigint, last_bucket bigint) returns 
 -- order (below `position_id` going forwards, above it for a page backwards, when the position
 -- is itself at the floor; from the newest otherwise). A match that ts_rank puts below the floor
 -- (an empty rank_vector) is given the floor: ranks order the hits and are never shown below it.
--- The floor's matches are read a window of id buckets at a time: the newest two (the newest is
--- still filling), then as many as the matches found so far say are needed, twice over (the rest
--- when none were found: the query is rare). In a window the index skips the rest of the query's
--- words. A window wider than 16 buckets is the rest of the table, found by the query's
--- words alone: an OR of many buckets costs more than the words (a two-word query matching 39 of
--- 100,000 articles: 1.3 ms for 10 buckets, 0.6 for the words), and so does a narrow window of a
--- rare query. The ids bound a window after the index (`+ 0`): as an index condition they were
--- read from the primary key, 60,000 of them for a window of 60 buckets (16 ms).
+-- The floor's matches are read a window of id buckets at a time: the two nearest the position
+-- in the same scan of the index as the ranked matches, then as many as the matches found so
+-- far say are needed, twice over, or the rest of the table when at that rate it holds fewer
+-- than 500 matches (a window reads the words' entries again: a pair matching 300 of 100,000
+-- articles took 3.3 ms ranking all, 6 ms in windows). In a window the index skips the rest of
+-- the query's words. A window wider than 16 buckets is the
+-- rest of the table, found by the query's words alone: an OR of many buckets costs more than
+-- the words (a two-word query matching 39 of 100,000 articles: 1.3 ms for 10 buckets, 0.6 for
+-- the words), and so does a narrow window of a rare query. The ids bound a window after the
+-- index (`+ 0`): as an index condition they were read from the primary key, 60,000 of them for
+-- a window of 60 buckets (16 ms).
 create function article_ranked_matches(q tsquery, reach int, position_rank real, position_id bigint, backward boolean)
     returns table (id bigint, rank real)
     language plpgsql stable parallel safe
@@ -70,35 +73,67 @@ as $$
 declare
     floor_rank constant real := search_floor_rank(q);
     at_floor constant boolean := position_rank is not null and position_rank <= floor_rank;
-    ranked_query constant tsquery := q && search_rank_candidates(q);
-    last_bucket constant bigint := coalesce((select max(a.id) from articles a), 0) / 1000;
+    candidates constant tsquery := search_rank_candidates(q);
+    last_id constant bigint := coalesce((select max(a.id) from articles a), 0);
+    last_bucket constant bigint := last_id / 1000;
     -- The window's ids, both ends included, and its query.
     low bigint;
     high bigint;
     window_query tsquery;
     width bigint := 2;
-    buckets_read bigint := 0;
+    ids_read bigint;
     found bigint := 0;
     added bigint;
+    match record;
 begin
-    return query
-        select a.id, ts_rank(a.rank_vector, q)
-        from articles a
-        where article_search_terms(a.search_vector, a.rank_vector, a.id) @@ ranked_query
-          and article_is_public(a) and ts_rank(a.rank_vector, q) > floor_rank;
-
     -- Backwards from above the floor, only ranked matches come first.
     if backward and not at_floor then
+        return query
+            select a.id, ts_rank(a.rank_vector, q)
+            from articles a
+            where article_search_terms(a.search_vector, a.rank_vector, a.id) @@ (q && candidates)
+              and article_is_public(a) and ts_rank(a.rank_vector, q) > floor_rank;
         return;
     end if;
 
     if not backward then
         high := case when at_floor then position_id - 1 else (last_bucket + 1) * 1000 - 1 end;
+        low := greatest(high / 1000 - width + 1, 0) * 1000;
     else
         low := position_id + 1;
+        high := least(low / 1000 + width - 1, last_bucket) * 1000 + 999;
     end if;
 
-    while found < reach loop
+    window_query := search_buckets(low / 1000, high / 1000);
+    for match in
+        select a.id, ts_rank(a.rank_vector, q) as rank
+        from articles a
+        where article_search_terms(a.search_vector, a.rank_vector, a.id) @@ (q && coalesce(candidates || window_query, window_query))
+          and article_is_public(a)
+    loop
+        if match.rank > floor_rank then
+            id := match.id;
+            rank := match.rank;
+            return next;
+        elsif match.id between low and high then
+            found := found + 1;
+            id := match.id;
+            rank := floor_rank;
+            return next;
+        end if;
+    end loop;
+
+    ids_read := least(high, last_id) - low + 1;
+    while found < reach and not ((not backward and low = 0) or (backward and high / 1000 >= last_bucket)) loop
+        if backward then
+            low := high + 1;
+        else
+            high := low - 1;
+        end if;
+        -- The rest at once when it holds few matches at the rate found so far (fewer rows than
+        -- the words' entries another window reads again), else a window of what is needed.
+        width := case when found * (case when backward then last_id + 1 - low else high + 1 end) <= 500 * ids_read then 17
+                      else ((reach - found) * ids_read * 2 + found * 1000 - 1) / (found * 1000) end;
         if width > 16 then
             window_query := q;
             low := case when backward then low else 0 end;
@@ -123,13 +158,7 @@ begin
             limit reach - found;
         get diagnostics added = row_count;
         found := found + added;
-        exit when width > 16 or (not backward and low = 0) or (backward and high / 1000 >= last_bucket);
-        buckets_read := buckets_read + width;
-        if backward then
-            low := high + 1;
-        else
-            high := low - 1;
-        end if;
-        width := case when found = 0 then 17 else ((reach - found) * buckets_read * 2 + found - 1) / found end;
+        ids_read := ids_read + least(high, last_id) - low + 1;
+        exit when width > 16;
     end loop;
 end $$;

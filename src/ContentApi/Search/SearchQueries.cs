@@ -92,7 +92,9 @@ internal static class SearchQueries
         {
             CacheKeys = types,
             ReadsFromPosition = true,
-            // The articles' matches exact up to a bound, then estimated; the entities' all counted.
+            // The articles' matches exact up to a bound, then estimated; the entities' all counted
+            // (a count alone, flattened, ranks nothing).
+            CountFromWhere = $"from ({hits}) h where true",
             BoundedTotal = (types.Contains("articles"), entityHits) switch
             {
                 (false, _) => null,
