@@ -93,7 +93,10 @@ public sealed class FullTextConcurrencyTests(ContentApiFixture app)
         Assert.Equal(5, configuredLimits.FullTextQueryCheapConcurrency);
     }
 
+    // The statements wait for the test's lock while it counts them: on a slow host that passed the
+    // app's 4 s lock timeout once (three 503s in a full run), which is not what these tests are about.
     private WebApplicationFactory<Program> Limited(int concurrency, int queue, int cheapConcurrency, int cheapMilliseconds = 20) => app.WithWebHostBuilder(b => b
+        .UseSetting("ConnectionStrings:Content", $"{app.ApiConnectionString};Options=-c jit=off -c plan_cache_mode=force_generic_plan -c lock_timeout=30s")
         .UseSetting("RateLimits:FullTextQueryConcurrency", concurrency.ToString(CultureInfo.InvariantCulture))
         .UseSetting("RateLimits:FullTextQueryCheapConcurrency", cheapConcurrency.ToString(CultureInfo.InvariantCulture))
         .UseSetting("RateLimits:FullTextQueryCheapMilliseconds", cheapMilliseconds.ToString(CultureInfo.InvariantCulture))
