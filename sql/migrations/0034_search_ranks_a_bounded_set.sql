@@ -45,10 +45,11 @@ as $$
                  else (select string_agg(operand, ' | ') from operands) end)::tsquery
 $$;
 
--- The buckets first..last as a query matching an article in any of them (article_search_terms).
-create function search_buckets(first_bucket bigint, last_bucket bigint) returns tsquery
+-- The buckets first..last (every `step`-th) as a query matching an article in any of them
+-- (article_search_terms).
+create function search_buckets(first_bucket bigint, last_bucket bigint, step bigint default 1) returns tsquery
     language sql immutable parallel safe
-    return (select string_agg(format('''~%s''', bucket), ' | ') from generate_series(first_bucket, last_bucket) bucket)::tsquery;
+    return (select string_agg(format('''~%s''', bucket), ' | ') from generate_series(first_bucket, last_bucket, step) bucket)::tsquery;
 
 -- The public articles matching q that a ranked page can show, as (id, rank): every match ranked
 -- above the floor, and of the floor's matches the `reach` nearest the page's position in id

@@ -30,7 +30,7 @@ begin
     select count(*) into sampled
     from articles a
     where article_search_terms(a.search_vector, a.rank_vector, a.id)
-              @@ (q && (select string_agg(format('''~%s''', bucket), ' | ')::tsquery from generate_series(0, buckets - 1, stride) bucket))
+              @@ (q && search_buckets(0, buckets - 1, stride))
       and article_is_public(a);
     return query select greatest(sampled * buckets / ((buckets + stride - 1) / stride), counted), true;
 end $$;
