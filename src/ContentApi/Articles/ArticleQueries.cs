@@ -195,7 +195,7 @@ internal static class ArticleQueries
 
     /// <summary>The public matches of <c>@q</c> a ranked page at its position can show, as <c>m</c> (see <see cref="ListSpec.ReadsFromPosition"/>).</summary>
     private const string RankedMatchesFromPosition =
-        $"from article_ranked_matches({FullTextQueries.Sql}, @pageReach, @positionRank, @positionKey, @positionBackward) m where true";
+        $"from article_ranked_matches({FullTextQueries.Sql}, @pageReach, @positionRank, @positionKey, @positionBackward, @totalAtMost) m where true";
 
     /// <summary>The summary of a ranked match <c>m</c>: read for the page's matches only, after the sort.</summary>
     private const string RankedSummaryJson = $"(select {SummaryJson} from articles a where a.id = m.id)";

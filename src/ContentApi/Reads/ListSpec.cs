@@ -42,7 +42,8 @@ internal sealed record ListSpec(
     /// parameters the page's statement then adds: <c>@pageReach</c> (how many items the page
     /// reaches from its position: the offset, the page and one more), and the cursor's
     /// <c>@positionRank</c> (real), <c>@positionKey</c> (bigint), both null without a cursor,
-    /// and <c>@positionBackward</c>.
+    /// <c>@positionBackward</c>, and <c>@totalAtMost</c> (bigint): how many items the list likely
+    /// holds, null when unknown, a hint of how to read that may no longer hold.
     /// </summary>
     public bool ReadsFromPosition { get; init; }
 

@@ -45,7 +45,9 @@ internal sealed class ListTotals
     public sealed record Counted(long Version, DateTime? VisibleUntil, long Total, bool Estimated = false);
 
     /// <summary>
-    /// What a page of <paramref name="scope"/> may give its statement as the known total. The
+    /// What a page of <paramref name="scope"/> may give its statement as the known total, and the
+    /// most items the list is likely to hold (the last total remembered, or
+    /// <see cref="CountedEachTimeUpTo"/> when the last was short; null when none is known). The
     /// remembered total while nothing newer is known. Otherwise the list will be counted: by each
     /// page when its last total was short; else the total of the count running for the scope,
     /// once it ends, or, when none runs, the claim to count it (the pages asked meanwhile wait for
@@ -58,12 +60,12 @@ internal sealed class ListTotals
         var remembered = Get(scope);
         if (remembered is not null && remembered.Version >= Volatile.Read(ref newestVersions[(int)kind]))
         {
-            return new Known(remembered, null);
+            return new Known(remembered, null, remembered.Total);
         }
 
         if (remembered is null && WasShort(scope))
         {
-            return new Known(null, null);
+            return new Known(null, null, CountedEachTimeUpTo);
         }
 
         var claim = new TaskCompletionSource<Counted?>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -71,10 +73,11 @@ internal sealed class ListTotals
         if (running != claim.Task)
         {
             // The statement still checks the version: a total from before a later change is counted again.
-            return new Known(await running.WaitAsync(cancellationToken) ?? remembered, null);
+            var total = await running.WaitAsync(cancellationToken) ?? remembered;
+            return new Known(total, null, total?.Total);
         }
 
-        return new Known(remembered, new Count(this, scope, claim));
+        return new Known(remembered, new Count(this, scope, claim), remembered?.Total);
     }
 
     public Counted? Get(string scope) => cache.Get<Counted>(scope);
@@ -116,8 +119,12 @@ internal sealed class ListTotals
         return ((int)((uint)hash % (uint)shortScopes.Length), hash | 1);
     }
 
-    /// <summary>The total to give a page's statement, and the claim to count it when this page counts for the others.</summary>
-    public readonly record struct Known(Counted? Total, Count? Count);
+    /// <summary>
+    /// The total to give a page's statement, the claim to count it when this page counts for the
+    /// others, and the most items the list likely holds: a hint of how to read it, which may no
+    /// longer hold (<see cref="ListSpec.ReadsFromPosition"/>).
+    /// </summary>
+    public readonly record struct Known(Counted? Total, Count? Count, long? AtMost);
 
     /// <summary>
     /// The claim to count a scope: the pages that wait for it get the total it ends with, or, when it

@@ -52,10 +52,10 @@ internal sealed class PublicReads(ReadRouting routing, ConditionalRequests condi
         var backward = cursor?.Backward == true;
         var offset = cursor is null ? query.Offset() : 0;
         // Private lists (moderation) change without moving the public watermark: counted each time.
-        var (known, count) = spec.IsPublic ? await totals.KnownAsync(spec.Scope, spec.TotalVersion, cancellationToken) : default;
+        var (known, count, atMost) = spec.IsPublic ? await totals.KnownAsync(spec.Scope, spec.TotalVersion, cancellationToken) : default;
         // Ended below, or, when the statement fails, given back for the pages waiting for its total to count.
         using var counting = count;
-        var statement = PageStatement.Of(spec, size, cursor, offset, known);
+        var statement = PageStatement.Of(spec, size, cursor, offset, known, atMost);
         var db = await routing.SourceForAsync(httpContext, cancellationToken);
         var listRows = await CoalescedListStatements.RowsAsync(db, statement.Sql, statement.Parameters, statement.BatchOrder, ListRow.Read, cancellationToken);
 
@@ -145,8 +145,12 @@ internal sealed class PublicReads(ReadRouting routing, ConditionalRequests condi
     /// </summary>
     internal sealed record PageStatement(string Sql, SqlParameters Parameters, string BatchOrder)
     {
-        /// <summary>The page of <paramref name="size"/> items at the cursor or offset, its total counted unless <paramref name="known"/> still holds.</summary>
-        public static PageStatement Of(ListSpec spec, int size, Cursor? cursor, int offset, ListTotals.Counted? known)
+        /// <summary>
+        /// The page of <paramref name="size"/> items at the cursor or offset, its total counted unless
+        /// <paramref name="known"/> still holds; <paramref name="atMost"/>: how many items the list
+        /// likely holds, when known (<see cref="ListTotals.Known"/>).
+        /// </summary>
+        public static PageStatement Of(ListSpec spec, int size, Cursor? cursor, int offset, ListTotals.Counted? known, long? atMost = null)
         {
             var descending = spec.Sort.Descending ^ (cursor?.Backward == true);
             var direction = descending ? "desc" : "asc";
@@ -182,6 +186,7 @@ internal sealed class PublicReads(ReadRouting routing, ConditionalRequests condi
                 parameters.Add("positionRank", cursor?.Key0 as float?, NpgsqlDbType.Real);
                 parameters.Add("positionKey", cursor?.Key1, NpgsqlDbType.Bigint);
                 parameters.Add("positionBackward", cursor?.Backward == true);
+                parameters.Add("totalAtMost", atMost, NpgsqlDbType.Bigint);
             }
 
             parameters.Add("knownVersion", known?.Version ?? -1);

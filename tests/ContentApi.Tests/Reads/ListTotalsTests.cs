@@ -32,6 +32,7 @@ public sealed class ListTotalsTests
 
         Assert.Equal(Long, known.Total);
         Assert.Null(known.Count);
+        Assert.Equal(Long.Total, known.AtMost);
     }
 
     [Fact]
@@ -66,7 +67,7 @@ public sealed class ListTotalsTests
         var afterFailure = await waiting;
         var next = await totals.KnownAsync("scope", TotalVersion.Content, Ct);
 
-        Assert.Equal(new ListTotals.Known(null, null), afterFailure);
+        Assert.Equal(new ListTotals.Known(null, null, null), afterFailure);
         Assert.NotNull(next.Count);
     }
 
@@ -82,8 +83,9 @@ public sealed class ListTotalsTests
         var unknown = await totals.KnownAsync("never counted", TotalVersion.Content, Ct);
         unknown.Count?.Dispose();
 
-        Assert.Equal(new ListTotals.Known(null, null), first);
-        Assert.Equal(new ListTotals.Known(null, null), second);
+        Assert.Equal(new ListTotals.Known(null, null, ListTotals.CountedEachTimeUpTo), first);
+        Assert.Equal(new ListTotals.Known(null, null, ListTotals.CountedEachTimeUpTo), second);
+        Assert.Null(unknown.AtMost);
         Assert.NotNull(unknown.Count);
     }
 

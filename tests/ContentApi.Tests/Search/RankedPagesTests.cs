@@ -9,7 +9,8 @@ namespace ContentApi.Tests.Search;
 /// <summary>
 /// A ranked page reads the matches ranked above the floor and only the floor's matches near its
 /// position, a window of id buckets (1,000 ids each) at a time (migration 0034). Its pages must
-/// be those of ranking every match: forwards and backwards by cursor, and by number.
+/// be those of ranking every match: forwards and backwards by cursor, and by number. A list
+/// known to be short reads all its matches at once (migration 0036), with the same pages.
 /// </summary>
 public sealed class RankedPagesTests(ContentApiFixture app) : OwnDataSourceTests(app)
 {
@@ -24,7 +25,8 @@ public sealed class RankedPagesTests(ContentApiFixture app) : OwnDataSourceTests
         "{0} {1}",
         // One word: its title matches rank (one in ten, and one in ten more with it alone).
         "{0}",
-        // A word in 32 of them: the first window finds too few, and the rest is read at once.
+        // A word in 32 of them. The first page: the first window finds too few, and the rest is
+        // read at once. The others, the list known to be short: every match at once (migration 0036).
         "{0} {2}",
     };
 
