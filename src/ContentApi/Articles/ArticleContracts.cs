@@ -247,7 +247,7 @@ public sealed record ListArticlesQuery : ArticlePagingQuery
     [DocumentedPattern("^[a-z]{2}$", 2)]
     public string? Language { get; init; }
 
-    /// <summary>Full-text query, web-search syntax: words, "quoted phrases", -excluded (1 to 200 characters).</summary>
+    /// <summary>Full-text query, web-search syntax: words, "quoted phrases", -excluded, `or` (1 to 200 characters). Exclusions need a word to find beside them in each alternative (else 400); words as common as "the" are not searched.</summary>
     [FromQuery(Name = "q")]
     [DocumentedMaxLength(200)]
     public string? Q { get; init; }

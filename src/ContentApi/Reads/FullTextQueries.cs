@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Text.RegularExpressions;
 using ContentApi.Infrastructure.Http;
 
@@ -6,8 +7,8 @@ namespace ContentApi.Reads;
 /// <summary>
 /// Web-search syntax (websearch_to_tsquery): words, "quoted phrases", -excluded, or. A query of
 /// exclusions only matches nearly every row, so it would rank and count the whole table: it
-/// needs at least one word to find. A query with no word at all (operators only) finds nothing
-/// cheaply and stays valid.
+/// needs a word to find in each alternative. A query with no word to find at all (operators
+/// only, or words too common to search) finds nothing cheaply and stays valid.
 /// </summary>
 internal static partial class FullTextQueries
 {
@@ -15,11 +16,13 @@ internal static partial class FullTextQueries
     public const string ConcurrencyPolicy = "full-text";
 
     /// <summary>
-    /// The query <c>@q</c> as a tsquery, in SQL. A subquery, so that it is parsed once per
-    /// statement: in the generic plan a prepared statement soon runs with, the bare call was
-    /// evaluated again for every row ranked (a search ranking 3,318 matches: 14 ms against 8 ms).
+    /// The query <c>@q</c> as a tsquery, in SQL, or null when it finds nothing by itself (its words
+    /// all too common to search, or exclusions alone: migration 0037). A subquery, so that it is
+    /// parsed once per statement: in the generic plan a prepared statement soon runs with, the
+    /// bare call was evaluated again for every row ranked (a search ranking 3,318 matches: 14 ms
+    /// against 8 ms).
     /// </summary>
-    public const string Sql = "(select websearch_to_tsquery('english', @q))";
+    public const string Sql = "(select search_query(@q))";
 
     /// <summary>A full-text list's article matches are counted up to this many; a larger total is estimated (migration 0035).</summary>
     public const int ExactTotalUpTo = 1000;
@@ -30,7 +33,8 @@ internal static partial class FullTextQueries
     /// <summary>The longest query, in characters once trimmed.</summary>
     public const int MaxLength = 200;
 
-    public const string NoPositiveTermMessage = "needs at least one word or phrase to find, not only excluded ones (-word).";
+    public const string NoPositiveTermMessage =
+        "needs a word or phrase to find beside its exclusions (-word), in each alternative (or); words as common as 'the' are not searched.";
 
     [GeneratedRegex("""-?"[^"]*"?|\S+""", RegexOptions.CultureInvariant)]
     private static partial Regex Terms();
@@ -51,14 +55,57 @@ internal static partial class FullTextQueries
     /// </summary>
     public static bool IsValid(string q) => HasLength(q) && CleanText.IsClean(q) && HasPositiveTerm(q);
 
+    /// <summary>
+    /// Whether each alternative of <paramref name="q"/> (its terms between two <c>or</c>s) that
+    /// excludes a word also has one to find. Such an alternative matches every article without
+    /// the word: a scan of everything, refused with a 400. PostgreSQL drops the words too common
+    /// to search, so "the -security" excludes alone. A query with nothing to find at all
+    /// (operators, or common words only) finds nothing, cheaply, and stays valid. Where this
+    /// reading of a query and PostgreSQL's differ, the query finds nothing (migration 0037).
+    /// </summary>
     public static bool HasPositiveTerm(string? q)
     {
         if (q is null)
             return true;
-        var words = Terms().Matches(q)
-            .Select(term => term.Value)
-            .Where(term => term.Any(char.IsLetterOrDigit) && !term.Equals("or", StringComparison.OrdinalIgnoreCase))
-            .ToList();
-        return words.Count == 0 || words.Any(word => !word.StartsWith('-'));
+        var (finds, excludes) = (false, false);
+        foreach (var term in Terms().Matches(q).Select(term => term.Value))
+        {
+            if (term.Equals("or", StringComparison.OrdinalIgnoreCase))
+            {
+                if (excludes && !finds)
+                    return false;
+                (finds, excludes) = (false, false);
+            }
+            else if (IsSearched(term))
+            {
+                finds |= !term.StartsWith('-');
+                excludes |= term.StartsWith('-');
+            }
+        }
+
+        return finds || !excludes;
     }
+
+    /// <summary>Whether a term holds a word PostgreSQL searches: a run of letters or digits not among its stop words.</summary>
+    private static bool IsSearched(string term) =>
+        Words().Matches(term).Any(word => !EnglishStopWords.Contains(word.Value.ToLowerInvariant()));
+
+    [GeneratedRegex(@"[\p{L}\p{N}]+", RegexOptions.CultureInvariant)]
+    private static partial Regex Words();
+
+    /// <summary>
+    /// The words the 'english' text search configuration drops (PostgreSQL's
+    /// <c>tsearch_data/english.stop</c>; <c>FullTextQueryTests</c> holds the two equal).
+    /// </summary>
+    public static readonly FrozenSet<string> EnglishStopWords = FrozenSet.Create(
+        StringComparer.Ordinal,
+        "i", "me", "my", "myself", "we", "our", "ours", "ourselves", "you", "your", "yours", "yourself", "yourselves",
+        "he", "him", "his", "himself", "she", "her", "hers", "herself", "it", "its", "itself", "they", "them", "their",
+        "theirs", "themselves", "what", "which", "who", "whom", "this", "that", "these", "those", "am", "is", "are", "was",
+        "were", "be", "been", "being", "have", "has", "had", "having", "do", "does", "did", "doing", "a", "an", "the", "and",
+        "but", "if", "or", "because", "as", "until", "while", "of", "at", "by", "for", "with", "about", "against", "between",
+        "into", "through", "during", "before", "after", "above", "below", "to", "from", "up", "down", "in", "out", "on", "off",
+        "over", "under", "again", "further", "then", "once", "here", "there", "when", "where", "why", "how", "all", "any",
+        "both", "each", "few", "more", "most", "other", "some", "such", "no", "nor", "not", "only", "own", "same", "so",
+        "than", "too", "very", "s", "t", "can", "will", "just", "don", "should", "now");
 }

@@ -19,7 +19,7 @@ public sealed record SearchHit([DocumentedValues("article", "person", "organisat
 /// <summary>Query parameters of the search.</summary>
 public sealed record SearchQuery : PagingQuery
 {
-    /// <summary>Web-search syntax: words, "quoted phrases", -excluded words, `or` (1 to 200 characters).</summary>
+    /// <summary>Web-search syntax: words, "quoted phrases", -excluded words, `or` (1 to 200 characters). Exclusions need a word to find beside them in each alternative (else 400); words as common as "the" are not searched.</summary>
     [FromQuery(Name = "q")]
     [DocumentedMaxLength(200)]
     public string? Q { get; init; }
