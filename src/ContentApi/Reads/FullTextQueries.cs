@@ -68,18 +68,31 @@ internal static partial class FullTextQueries
         if (q is null)
             return true;
         var (finds, excludes) = (false, false);
+        // Dashes standing alone apply to the next term, as PostgreSQL reads them: "- word" excludes
+        // the word, "--word" (two exclusions) finds it.
+        var dashes = 0;
         foreach (var term in Terms().Matches(q).Select(term => term.Value))
         {
             if (term.Equals("or", StringComparison.OrdinalIgnoreCase))
             {
                 if (excludes && !finds)
                     return false;
-                (finds, excludes) = (false, false);
+                (finds, excludes, dashes) = (false, false, 0);
             }
-            else if (IsSearched(term))
+            else if (term.All(c => c == '-'))
             {
-                finds |= !term.StartsWith('-');
-                excludes |= term.StartsWith('-');
+                dashes += term.Length;
+            }
+            else
+            {
+                if (IsSearched(term))
+                {
+                    var excluded = (dashes + term.TakeWhile(c => c == '-').Count()) % 2 == 1;
+                    finds |= !excluded;
+                    excludes |= excluded;
+                }
+
+                dashes = 0;
             }
         }
 

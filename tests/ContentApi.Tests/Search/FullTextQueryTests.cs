@@ -41,6 +41,9 @@ public sealed class FullTextQueryTests(ContentApiFixture app)
     [InlineData("the -security", false, false)]
     [InlineData("a -security or moscow", false, false)]
     [InlineData("security OR -moscow", false, false)]
+    [InlineData("- security", false, false)]
+    [InlineData("--security", true, true)]
+    [InlineData("security - moscow", true, true)]
     public async Task A_query_finds_something_with_a_word_to_find_in_each_alternative(string q, bool findsSomething, bool accepted)
     {
         Assert.Equal(findsSomething, await app.Database.ScalarAsync<bool>("select search_query(@q) is not null", new { q }));
