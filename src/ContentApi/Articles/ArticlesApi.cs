@@ -18,7 +18,7 @@ internal static class ArticlesApi
             .WithSummary("List published articles")
             .WithDescription("Summaries of published articles, filtered and ordered as asked, paged by page number (first 10,000 items) or by cursor (`next`/`prev` links, any depth). The `Link` header repeats the navigation links. Conditional with If-None-Match / If-Modified-Since. Editors (API key with content:write) list drafts, scheduled, published or archived articles with `status`; without a key `status` is a 400.")
             .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .RequireRateLimiting(FullTextQueries.ConcurrencyPolicy);
+            .WithFullTextTurns();
         group.MapGet("/{slug}", GetArticle)
             .WithName(nameof(GetArticle))
             .WithSummary("Get one article with its metadata")

@@ -1,6 +1,5 @@
 using System.Collections.Frozen;
 using System.Text.RegularExpressions;
-using ContentApi.Infrastructure.Http;
 
 namespace ContentApi.Reads;
 
@@ -12,9 +11,6 @@ namespace ContentApi.Reads;
 /// </summary>
 internal static partial class FullTextQueries
 {
-    /// <summary>The rate-limiting policy of endpoints taking a full-text <c>q</c>.</summary>
-    public const string ConcurrencyPolicy = "full-text";
-
     /// <summary>
     /// The query <c>@q</c> as a tsquery, in SQL, or null when it finds nothing by itself (its words
     /// all too common to search, or exclusions alone: migration 0037). A subquery, so that it is
@@ -48,12 +44,6 @@ internal static partial class FullTextQueries
 
     /// <summary>Whether <paramref name="q"/> has 1 to <see cref="MaxLength"/> characters once trimmed.</summary>
     public static bool HasLength(string q) => q.Trim().Length is > 0 and <= MaxLength;
-
-    /// <summary>
-    /// Whether <paramref name="q"/> passes the rules every endpoint taking one checks (its length,
-    /// clean text, a word to find): any other is a 400 before PostgreSQL is asked.
-    /// </summary>
-    public static bool IsValid(string q) => HasLength(q) && CleanText.IsClean(q) && HasPositiveTerm(q);
 
     /// <summary>
     /// Whether each alternative of <paramref name="q"/> (its terms between two <c>or</c>s) that

@@ -13,7 +13,7 @@ internal static class SearchApi
             .WithName(nameof(SearchContent))
             .WithSummary("Search articles, people, organisations and events")
             .WithDescription("PostgreSQL full-text search with web-search syntax (`\"shared cooperation\" -terrorism`), ranked best first (title/name > summary > the opening of an article's body: matches further into a body count as found, ranked below). Each hit has a snippet with matches wrapped in ⟦ and ⟧. Only a few full-text queries run at once; the others wait their turn (429 + `Retry-After` when too many wait).")
-            .RequireRateLimiting(FullTextQueries.ConcurrencyPolicy);
+            .WithFullTextTurns();
 
         return group;
     }

@@ -56,7 +56,7 @@ public sealed class FullTextConcurrencyTests(ContentApiFixture app)
     }
 
     [Fact]
-    public async Task A_query_the_endpoint_refuses_is_a_400_at_once_while_every_slot_and_place_in_line_is_taken()
+    public async Task A_request_the_endpoint_refuses_is_a_400_at_once_while_every_slot_and_place_in_line_is_taken()
     {
         await using var limited = Limited(concurrency: 1, queue: 1, cheapConcurrency: 1);
         var client = limited.CreateClient();
@@ -68,8 +68,13 @@ public sealed class FullTextConcurrencyTests(ContentApiFixture app)
         Task<HttpResponseMessage>[] next = [client.GetAsync("/v1/articles?q=forum", Ct), client.GetAsync("/v1/search?q=cooperation", Ct)];
         var refused = await await Task.WhenAny(next);
 
-        // Only excluded words, no word at all, too long, a control character: each a 400, not a 429.
-        string[] badQueries = ["/v1/search?q=-security", "/v1/search?q=%20", $"/v1/search?q={new string('a', 201)}", "/v1/articles?q=forum%01", "/v1/articles?q="];
+        // Only excluded words, no word at all, too long, a control character; a page past the
+        // first 10,000 items, no item a page, an unknown type: each a 400, not a 429.
+        string[] badQueries =
+        [
+            "/v1/search?q=-security", "/v1/search?q=%20", $"/v1/search?q={new string('a', 201)}", "/v1/articles?q=forum%01", "/v1/articles?q=",
+            "/v1/search?q=security&page=600", "/v1/articles?q=forum&pageSize=0", "/v1/search?q=security&types=nothing",
+        ];
         var answers = await Task.WhenAll(badQueries.Select(url => client.GetAsync(url, Ct)));
         Assert.False(running.IsCompleted);
         await held.ReleaseAsync();
