@@ -91,17 +91,18 @@ internal static partial class FullTextQueries
 
     /// <summary>Whether a term holds a word PostgreSQL searches: a run of letters or digits not among its stop words.</summary>
     private static bool IsSearched(string term) =>
-        Words().Matches(term).Any(word => !EnglishStopWords.Contains(word.Value.ToLowerInvariant()));
+        Words().Matches(term).Any(word => !EnglishStopWords.Contains(word.Value));
 
     [GeneratedRegex(@"[\p{L}\p{N}]+", RegexOptions.CultureInvariant)]
     private static partial Regex Words();
 
     /// <summary>
     /// The words the 'english' text search configuration drops (PostgreSQL's
-    /// <c>tsearch_data/english.stop</c>; <c>FullTextQueryTests</c> holds the two equal).
+    /// <c>tsearch_data/english.stop</c>; <c>FullTextQueryTests</c> holds the two equal), in any case
+    /// (PostgreSQL lowercases a query's words first).
     /// </summary>
     public static readonly FrozenSet<string> EnglishStopWords = FrozenSet.Create(
-        StringComparer.Ordinal,
+        StringComparer.OrdinalIgnoreCase,
         "i", "me", "my", "myself", "we", "our", "ours", "ourselves", "you", "your", "yours", "yourself", "yourselves",
         "he", "him", "his", "himself", "she", "her", "hers", "herself", "it", "its", "itself", "they", "them", "their",
         "theirs", "themselves", "what", "which", "who", "whom", "this", "that", "these", "those", "am", "is", "are", "was",
