@@ -45,6 +45,7 @@ app.UseApiKeySecurity();
 app.UseRateLimiter();
 app.UseKnownQueryParameters();
 app.UseReadRouting();
+app.UseFullTextTurns();
 app.UseApiDocumentation();
 var api = app.MapApiRoutes();
 api.MapHealthApi();

@@ -4,8 +4,8 @@ using System.Threading.RateLimiting;
 namespace ContentApi.Reads;
 
 /// <summary>How many full-text queries run at once, how many wait, and what a cheap one is.</summary>
-/// <param name="Slots">Queries running at once whenever a costly one runs or rests, and until a few in a row end cheap.</param>
-/// <param name="CheapSlots">Queries running at once while every one stays cheap (at least <paramref name="Slots"/>).</param>
+/// <param name="Slots">Queries running at once whenever a costly one runs or rests, and until a few in a row end cheap, while other requests are in progress.</param>
+/// <param name="CheapSlots">Queries running at once while every one stays cheap, or while no other request is in progress (at least <paramref name="Slots"/>).</param>
 /// <param name="QueueLimit">Queries waiting for a slot, oldest first; past it, refused.</param>
 /// <param name="CheapHold">How long a query may hold its slot and still be cheap.</param>
 internal sealed record FullTextQuerySlots(int Slots, int CheapSlots, int QueueLimit, TimeSpan CheapHold);
@@ -16,9 +16,12 @@ internal sealed record FullTextQuerySlots(int Slots, int CheapSlots, int QueueLi
 /// articles: 35–90 ms among 100,000) keeps its slot busy less than half of the time, rather than
 /// a core of PostgreSQL without pause while the cheap reads wait for it. Cheap queries never
 /// rest, and while none runs long or rests, and the last few ended cheap, they get the cheap
-/// slots: with one slot a core stood idle while two-word searches waited in line for it.
+/// slots: with one slot a core stood idle while two-word searches waited in line for it. Both
+/// hold back for the other requests: while none is in progress (<paramref name="others"/>), a
+/// costly query does not rest its slot and the cheap slots stay open, as nothing but the
+/// full-text queries waits for PostgreSQL (a lone reader's next page is not held back either).
 /// </summary>
-internal sealed class FullTextQueryLimiter(FullTextQuerySlots slots) : RateLimiter
+internal sealed class FullTextQueryLimiter(FullTextQuerySlots slots, OtherRequests others) : RateLimiter
 {
     /// <summary>Queries that end cheap in a row, after a costly one, before the cheap slots open again.</summary>
     public const int CheapInARowToOpen = 8;
@@ -151,6 +154,11 @@ internal sealed class FullTextQueryLimiter(FullTextQuerySlots slots) : RateLimit
     // Under the gate: how many may hold a slot now.
     private int Open()
     {
+        if (!others.Any)
+        {
+            return Math.Max(slots.Slots, slots.CheapSlots);
+        }
+
         if (resting > 0 || cheapInARow < CheapInARowToOpen)
         {
             return slots.Slots;
@@ -177,11 +185,12 @@ internal sealed class FullTextQueryLimiter(FullTextQuerySlots slots) : RateLimit
 
     private void Give(long taken)
     {
-        var rest = (Stopwatch.GetElapsedTime(taken) - slots.CheapHold) * 2;
+        var excess = Stopwatch.GetElapsedTime(taken) - slots.CheapHold;
+        var rest = others.Any ? excess * 2 : TimeSpan.Zero;
         lock (gate)
         {
             running.Remove(taken);
-            cheapInARow = rest > TimeSpan.Zero ? 0 : Math.Min(cheapInARow + 1, CheapInARowToOpen);
+            cheapInARow = excess > TimeSpan.Zero ? 0 : Math.Min(cheapInARow + 1, CheapInARowToOpen);
             if (rest > TimeSpan.Zero)
             {
                 resting++;

@@ -8,9 +8,16 @@ namespace ContentApi.Reads;
 /// line (429 past the line), so that no pattern of them holds every pooled connection while the
 /// cheap reads starve; a costly one rests its slot after it, and while none runs long or rests
 /// and the last few ended cheap, they take a slot a core (<see cref="FullTextQueryLimiter"/>).
+/// Both only while other requests are in progress, which the turns count (<see cref="UseFullTextTurns"/>).
 /// </summary>
 internal static class FullTextTurns
 {
+    /// <summary>Marks the endpoints whose requests with a <c>q</c> take turns.</summary>
+    private sealed class FullTextEndpoint
+    {
+        public static readonly FullTextEndpoint Instance = new();
+    }
+
     /// <summary>
     /// Takes a turn for a request with a full-text <c>q</c> after its arguments are bound and
     /// validated (the validation filter is the group's, so it runs first): a request the endpoint
@@ -18,8 +25,38 @@ internal static class FullTextTurns
     /// never refused as too many. The turn is held while the handler runs, which reads the page.
     /// </summary>
     public static RouteHandlerBuilder WithFullTextTurns(this RouteHandlerBuilder builder) =>
-        builder.AddEndpointFilter(static (invocation, next) =>
-            invocation.HttpContext.Request.Query.ContainsKey("q") ? InTurnAsync(invocation, next) : next(invocation));
+        builder.WithMetadata(FullTextEndpoint.Instance).AddEndpointFilter(static (invocation, next) =>
+            IsFullText(invocation.HttpContext.Request) ? InTurnAsync(invocation, next) : next(invocation));
+
+    /// <summary>
+    /// Counts the requests in progress other than full-text queries (<see cref="OtherRequests"/>):
+    /// placed after the cache and the rate limiter, so that only requests on their way to the
+    /// database count.
+    /// </summary>
+    public static WebApplication UseFullTextTurns(this WebApplication app)
+    {
+        var others = app.Services.GetRequiredService<OtherRequests>();
+        app.Use((context, next) =>
+            context.GetEndpoint()?.Metadata.GetMetadata<FullTextEndpoint>() is not null && IsFullText(context.Request)
+                ? next(context)
+                : CountedAsync(context, next, others));
+        return app;
+    }
+
+    private static bool IsFullText(HttpRequest request) => request.Query.ContainsKey("q");
+
+    private static async Task CountedAsync(HttpContext context, RequestDelegate next, OtherRequests others)
+    {
+        others.Enter();
+        try
+        {
+            await next(context);
+        }
+        finally
+        {
+            others.Leave();
+        }
+    }
 
     private static async ValueTask<object?> InTurnAsync(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
     {

@@ -19,12 +19,14 @@ internal static class ReadsServiceCollectionExtensions
         services.AddSingleton<PagedQueryValidator>();
         services.AddSourceGeneratedJson(ReadsJsonContext.Default);
 
+        services.AddSingleton<OtherRequests>();
         services.AddSingleton(provider =>
         {
             var limits = provider.GetRequiredService<IOptions<RateLimitOptions>>().Value;
-            return new FullTextQueryLimiter(new FullTextQuerySlots(
-                limits.FullTextQueryConcurrency, limits.FullTextQueryCheapConcurrency, limits.FullTextQueryQueue,
-                TimeSpan.FromMilliseconds(limits.FullTextQueryCheapMilliseconds)));
+            return new FullTextQueryLimiter(
+                new FullTextQuerySlots(limits.FullTextQueryConcurrency, limits.FullTextQueryCheapConcurrency, limits.FullTextQueryQueue,
+                                       TimeSpan.FromMilliseconds(limits.FullTextQueryCheapMilliseconds)),
+                provider.GetRequiredService<OtherRequests>());
         });
         return services;
     }

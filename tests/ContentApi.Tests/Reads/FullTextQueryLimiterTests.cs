@@ -5,14 +5,22 @@ namespace ContentApi.Tests.Reads;
 
 /// <summary>
 /// The full-text slots: a cheap hold gives the slot back at once, a long one rests it; while the
-/// queries stay cheap the cheap slots are open, and one running long closes them until a few in a row end cheap.
+/// queries stay cheap the cheap slots are open, and one running long closes them until a few in a row end cheap;
+/// both only while other requests are in progress.
 /// </summary>
 public sealed class FullTextQueryLimiterTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static FullTextQueryLimiter Limiter(int slots, int cheapSlots, TimeSpan cheapHold, int queue = 1) =>
-        new(new FullTextQuerySlots(slots, cheapSlots, queue, cheapHold));
+    private static FullTextQueryLimiter Limiter(int slots, int cheapSlots, TimeSpan cheapHold, int queue = 1, OtherRequests? others = null) =>
+        new(new FullTextQuerySlots(slots, cheapSlots, queue, cheapHold), others ?? OneOtherInProgress());
+
+    private static OtherRequests OneOtherInProgress()
+    {
+        var others = new OtherRequests();
+        others.Enter();
+        return others;
+    }
 
     [Fact]
     public void A_slot_held_within_the_cheap_time_is_free_again_at_once()
@@ -100,6 +108,54 @@ public sealed class FullTextQueryLimiterTests
         using var second = limiter.AttemptAcquire();
         Assert.True(first.IsAcquired);
         Assert.True(second.IsAcquired);
+    }
+
+    [Fact]
+    public async Task While_no_other_request_is_in_progress_a_costly_query_neither_closes_the_cheap_slots_nor_rests()
+    {
+        var cheapHold = TimeSpan.FromMilliseconds(100);
+        var others = new OtherRequests();
+        using var limiter = Limiter(1, 2, cheapHold, others: others);
+
+        // Running long, alone: the cheap slots stay open.
+        var costly = limiter.AttemptAcquire();
+        await Task.Delay(cheapHold * 3, Ct);
+        using (var beside = limiter.AttemptAcquire())
+        {
+            Assert.True(costly.IsAcquired);
+            Assert.True(beside.IsAcquired);
+        }
+
+        // Its slot is free at once, and both slots with it.
+        costly.Dispose();
+        using (var first = limiter.AttemptAcquire())
+        using (var second = limiter.AttemptAcquire())
+        {
+            Assert.True(first.IsAcquired);
+            Assert.True(second.IsAcquired);
+        }
+
+        // Another request now in progress: the costly query closed the cheap slots, one at a time.
+        others.Enter();
+        using (var alone = limiter.AttemptAcquire())
+        using (var besideIt = limiter.AttemptAcquire())
+        {
+            Assert.True(alone.IsAcquired);
+            Assert.False(besideIt.IsAcquired);
+        }
+
+        // A costly query beside it rests its slot; once the other request is done, the next is not held back.
+        var costlyBeside = limiter.AttemptAcquire();
+        await Task.Delay(cheapHold * 3, Ct);
+        costlyBeside.Dispose();
+        using (var resting = limiter.AttemptAcquire())
+        {
+            Assert.False(resting.IsAcquired);
+        }
+
+        others.Leave();
+        using var afterwards = limiter.AttemptAcquire();
+        Assert.True(afterwards.IsAcquired);
     }
 
     [Fact]
