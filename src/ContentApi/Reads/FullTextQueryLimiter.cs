@@ -17,8 +17,8 @@ internal sealed record FullTextQuerySlots(int Slots, int CheapSlots, int QueueLi
 /// a core of PostgreSQL without pause while the cheap reads wait for it. Cheap queries never
 /// rest, and while none runs long or rests, and the last few ended cheap, they get the cheap
 /// slots: with one slot a core stood idle while two-word searches waited in line for it. Both
-/// hold back for the other requests: while none is in progress (<paramref name="others"/>), a
-/// costly query does not rest its slot and the cheap slots stay open, as nothing but the
+/// hold back for the other requests: while none is in progress or just ended (<paramref name="others"/>),
+/// a costly query does not rest its slot and the cheap slots stay open, as nothing but the
 /// full-text queries waits for PostgreSQL (a lone reader's next page is not held back either).
 /// </summary>
 internal sealed class FullTextQueryLimiter(FullTextQuerySlots slots, OtherRequests others) : RateLimiter

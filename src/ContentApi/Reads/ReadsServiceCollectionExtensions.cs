@@ -19,7 +19,8 @@ internal static class ReadsServiceCollectionExtensions
         services.AddSingleton<PagedQueryValidator>();
         services.AddSourceGeneratedJson(ReadsJsonContext.Default);
 
-        services.AddSingleton<OtherRequests>();
+        // Other requests hold the full-text slots back for a second after the last one ended.
+        services.AddSingleton(new OtherRequests(TimeSpan.FromSeconds(1)));
         services.AddSingleton(provider =>
         {
             var limits = provider.GetRequiredService<IOptions<RateLimitOptions>>().Value;

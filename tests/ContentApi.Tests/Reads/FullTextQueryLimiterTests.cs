@@ -17,7 +17,7 @@ public sealed class FullTextQueryLimiterTests
 
     private static OtherRequests OneOtherInProgress()
     {
-        var others = new OtherRequests();
+        var others = new OtherRequests(TimeSpan.Zero);
         others.Enter();
         return others;
     }
@@ -114,7 +114,7 @@ public sealed class FullTextQueryLimiterTests
     public async Task While_no_other_request_is_in_progress_a_costly_query_neither_closes_the_cheap_slots_nor_rests()
     {
         var cheapHold = TimeSpan.FromMilliseconds(100);
-        var others = new OtherRequests();
+        var others = new OtherRequests(TimeSpan.Zero);
         using var limiter = Limiter(1, 2, cheapHold, others: others);
 
         // Running long, alone: the cheap slots stay open.
@@ -156,6 +156,22 @@ public sealed class FullTextQueryLimiterTests
         others.Leave();
         using var afterwards = limiter.AttemptAcquire();
         Assert.True(afterwards.IsAcquired);
+    }
+
+    [Fact]
+    public async Task Another_request_holds_the_slots_back_while_in_progress_and_for_a_while_after_it_ends()
+    {
+        var lingering = TimeSpan.FromSeconds(1);
+        var others = new OtherRequests(lingering);
+        Assert.False(others.Any);
+
+        others.Enter();
+        Assert.True(others.Any);
+        others.Leave();
+        Assert.True(others.Any);
+
+        await Task.Delay(lingering * 1.5, Ct);
+        Assert.False(others.Any);
     }
 
     [Fact]
