@@ -8,7 +8,7 @@ namespace ContentApi.Reads;
 /// line (429 past the line), so that no pattern of them holds every pooled connection while the
 /// cheap reads starve; a costly one rests its slot after it, and while none runs long or rests
 /// and the last few ended cheap, they take a slot a core (<see cref="FullTextQueryLimiter"/>).
-/// Both only while other requests are in progress, which the turns count (<see cref="UseFullTextTurns"/>).
+/// Both only while other requests are in progress or just ended, which the turns count (<see cref="UseFullTextTurns"/>).
 /// </summary>
 internal static class FullTextTurns
 {

@@ -17,16 +17,17 @@ internal sealed class RateLimitOptions
     /// <summary>
     /// Full-text queries (search, article lists with q) running at once, in the whole process,
     /// whenever one of them runs long or rests (see FullTextQueryCheapMilliseconds) while other
-    /// requests are in progress. Each takes a core of PostgreSQL while it ranks: half the cores
-    /// (at least one) leaves the other half to the cheap reads (measured by the hostile-search
-    /// bench scenario).
+    /// requests are in progress or ended within the last second. Each takes a core of PostgreSQL
+    /// while it ranks: half the cores (at least one) leaves the other half to the cheap reads
+    /// (measured by the hostile-search bench scenario).
     /// </summary>
     public int FullTextQueryConcurrency { get; set; } = Math.Max(1, Environment.ProcessorCount / 2);
 
     /// <summary>
     /// Full-text queries running at once while every one stays cheap, or while no other request
-    /// is in progress: as many as the cores. Cheap queries give their slot back within
-    /// milliseconds, so the reads beside them wait little. Never fewer than FullTextQueryConcurrency.
+    /// is in progress or ended within the last second: as many as the cores. Cheap queries give
+    /// their slot back within milliseconds, so the reads beside them wait little. Never fewer than
+    /// FullTextQueryConcurrency.
     /// </summary>
     public int FullTextQueryCheapConcurrency { get; set; } = Environment.ProcessorCount;
 
@@ -35,10 +36,11 @@ internal sealed class RateLimitOptions
 
     /// <summary>
     /// How long a full-text query may hold its slot and give it back at once; a slower one's
-    /// slot rests twice as long as it ran past this while other requests are in progress (see
-    /// FullTextQueryLimiter). A search of two words among 100,000 articles takes 1–12 ms; one
-    /// common word, 35–90 ms (at 50, the threshold before snippets were kept parsed, most of
-    /// those no longer rested and the article reads beside them lost their p99).
+    /// slot rests twice as long as it ran past this while other requests are in progress or ended
+    /// within the last second (see FullTextQueryLimiter). A search of two words among 100,000
+    /// articles takes 1–12 ms; one common word, 35–90 ms (at 50, the threshold before snippets
+    /// were kept parsed, most of those no longer rested and the article reads beside them lost
+    /// their p99).
     /// </summary>
     public int FullTextQueryCheapMilliseconds { get; set; } = 20;
 
