@@ -4,8 +4,8 @@ using System.Threading.RateLimiting;
 namespace ContentApi.Reads;
 
 /// <summary>How many full-text queries run at once, how many wait, and what a cheap one is.</summary>
-/// <param name="Slots">Queries running at once whenever a costly one runs or rests, and until a few in a row end cheap, while other requests are in progress.</param>
-/// <param name="CheapSlots">Queries running at once while every one stays cheap, or while no other request is in progress (at least <paramref name="Slots"/>).</param>
+/// <param name="Slots">Queries running at once whenever a costly one runs or rests, and until a few in a row end cheap, while other requests are in progress or just ended.</param>
+/// <param name="CheapSlots">Queries running at once while every one stays cheap, or while no other request is in progress or just ended (at least <paramref name="Slots"/>).</param>
 /// <param name="QueueLimit">Queries waiting for a slot, oldest first; past it, refused.</param>
 /// <param name="CheapHold">How long a query may hold its slot and still be cheap.</param>
 internal sealed record FullTextQuerySlots(int Slots, int CheapSlots, int QueueLimit, TimeSpan CheapHold);
