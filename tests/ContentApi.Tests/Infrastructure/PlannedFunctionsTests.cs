@@ -5,9 +5,10 @@ using Npgsql;
 namespace ContentApi.Tests.Infrastructure;
 
 /// <summary>
-/// The functions that reads and writes call for each article and that PostgreSQL never inlines
-/// (they return a row, read from subqueries or write) are plpgsql, whose plans a session keeps:
-/// as SQL functions PostgreSQL 15 planned each body again on every call (migrations 0025, 0028).
+/// The functions that reads and writes call for each article, and those every full-text statement
+/// calls, that PostgreSQL never inlines (they return a row, read from subqueries or write) are
+/// plpgsql, whose plans a session keeps: as SQL functions PostgreSQL 15 planned each body again on
+/// every call (migrations 0025, 0028, 0038).
 /// What they return is held by the tests of the documents, snippets and keys they build. The
 /// changes feed's cache keys are an expression PostgreSQL inlines. The watermark's one row is
 /// read by its key.
@@ -35,21 +36,37 @@ public sealed class PlannedFunctionsTests(ContentApiFixture app)
         return texts;
     }
 
+    // Each function of signatures (as regprocedure reads them) is written in plpgsql.
+    private async Task AssertPlpgsqlAsync(string[] signatures)
+    {
+        var languages = await TextsAsync(
+            "select f.signature || ' ' || l.lanname from unnest(@planned) f (signature) join pg_proc p on p.oid = f.signature::regprocedure join pg_language l on l.oid = p.prolang order by f.signature collate \"C\"",
+            signatures);
+
+        Assert.Equal(signatures.Order(StringComparer.Ordinal).Select(signature => $"{signature} plpgsql"), languages);
+    }
+
     [Fact]
     public async Task Functions_called_for_each_article_keep_their_plans()
     {
-        string[] planned =
+        await AssertPlpgsqlAsync(
         [
             "article_linked_parts(bigint)", "article_person_json(people, text)", "article_authors_json(bigint)",
             "refresh_article_links(bigint[])", "article_links_follow(bigint, timestamp with time zone)", "snippet_tokens(text)",
             "article_body_opening(jsonb)", "api_key_identity(bytea)",
             "article_jsonld(jsonb, text)", "article_ninjs(jsonb, text)",
-        ];
-        var languages = await TextsAsync(
-            "select f.signature || ' ' || l.lanname from unnest(@planned) f (signature) join pg_proc p on p.oid = f.signature::regprocedure join pg_language l on l.oid = p.prolang order by f.signature collate \"C\"",
-            planned);
+        ]);
+    }
 
-        Assert.Equal(planned.Order(StringComparer.Ordinal).Select(signature => $"{signature} plpgsql"), languages);
+    [Fact]
+    public async Task Functions_called_by_each_full_text_statement_keep_their_plans()
+    {
+        // A search calls search_query at seven sites, each planned again as an SQL function.
+        await AssertPlpgsqlAsync(
+        [
+            "search_query(text)", "search_rank_candidates(tsquery)", "search_buckets(bigint, bigint, bigint)",
+            "entity_snippet(text, bigint)",
+        ]);
     }
 
     [Fact]
