@@ -4,14 +4,14 @@
 -- the query up to it, so that scan walked the query's words' whole lists too: at 1,000,000
 -- articles a pair of words in 12,386 articles read 136 pages of the index for 139 matches above
 -- the floor, 2.8 ms, against 28 pages and 1.1 ms for the candidates alone (by hand, `explain
--- analyze`, warm). Now the matches above the floor are found by the candidates' terms alone and
--- checked against the query on their row (`search_vector @@ q`: the query's lexemes never carry
--- the marks, so this is the index expression's answer) unless the candidates imply the query: a
--- word, two words that must both appear, or words of which any may (each candidate then holds
--- the query's words in its rank vector, and the rank vector's words are its text's). The first
--- window is then the first of the floor's windows, `q && buckets`, where the index skips through
--- the words' lists to the buckets' ids; like the windows after it, it gives the floor's nearest
--- matches a page can show, no more. The same pages as before.
+-- analyze`, warm). Now the matches above the floor are found by the candidates' terms alone where
+-- the candidates imply the query: a word, words of which any may appear, or two words that must
+-- both (each candidate then holds the query's words in its rank vector, whose words are its
+-- text's). Other queries (an exclusion, a phrase, three words) are still checked in the index, as
+-- before (a check on each candidate's row reads its whole search vector). The first window is
+-- then the first of the floor's windows, `q && buckets`, where the index skips through the words'
+-- lists to the buckets' ids; like the windows after it, it gives the floor's nearest matches a
+-- page can show, no more. The same pages as before.
 create or replace function article_ranked_matches(q tsquery, reach int, position_rank real, position_id bigint, backward boolean)
     returns table (id bigint, rank real)
     language plpgsql stable parallel safe
@@ -22,9 +22,11 @@ declare
     candidates constant tsquery := search_rank_candidates(q);
     -- The query's operators, its quoted lexemes taken out.
     operators constant text := regexp_replace(q::text, '''(?:[^'']|'''')*''', '', 'g');
-    -- Whether each candidate matches q: q is a word or words joined by OR (a candidate holds one
-    -- of them), or two words joined by AND ranked by pairs (a candidate holds both).
-    candidates_match constant boolean := operators ~ '^[ |]*$' or (operators ~ '^ *& *$' and floor_rank > 0);
+    -- The matches above the floor: the candidates alone where each matches q (q is a word or words
+    -- joined by OR, and a candidate holds one of them; or two words joined by AND ranked by
+    -- pairs, and a candidate holds both), else the candidates that match q.
+    ranked_query constant tsquery := case when operators ~ '^[ |]*$' or (operators ~ '^ *& *$' and floor_rank > 0)
+                                          then candidates else q && candidates end;
     last_id constant bigint := coalesce((select max(a.id) from articles a), 0);
     last_bucket constant bigint := last_id / 1000;
     -- The window's ids, both ends included, and its query.
@@ -40,8 +42,7 @@ begin
     return query
         select a.id, ts_rank(a.rank_vector, q)
         from articles a
-        where article_search_terms(a.search_vector, a.rank_vector, a.id) @@ candidates
-          and (candidates_match or a.search_vector @@ q)
+        where article_search_terms(a.search_vector, a.rank_vector, a.id) @@ ranked_query
           and article_is_public(a) and ts_rank(a.rank_vector, q) > floor_rank;
     if backward and not at_floor then
         return;

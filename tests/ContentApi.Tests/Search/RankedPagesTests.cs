@@ -28,7 +28,7 @@ public sealed class RankedPagesTests(ContentApiFixture app) : OwnDataSourceTests
         // A word in 32 of them. The first page: the first window finds too few, and the rest is
         // read at once. The others, the list known to be short: every match at once (migration 0036).
         "{0} {2}",
-        // Candidates that do not imply the query, checked on their rows (migration 0039): three of
+        // Candidates that do not imply the query, which the index checks (migration 0039): three of
         // the titles with both words have the rare one in their text too, the others do not.
         "{0} {1} -{2}",
         "{0} {1} {2}",
