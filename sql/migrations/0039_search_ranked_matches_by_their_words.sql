@@ -55,10 +55,11 @@ begin
         low := position_id + 1;
         high := least(low / 1000 + width - 1, last_bucket) * 1000 + 999;
     end if;
-    window_query := q && search_buckets(low / 1000, high / 1000);
 
     loop
         exit when low > high;
+        -- A window wider than 16 buckets is the rest of the table, found by the query's words alone.
+        window_query := case when width > 16 then q else q && search_buckets(low / 1000, high / 1000) end;
         return query
             select m.id, floor_rank
             from (select a.id
@@ -83,15 +84,12 @@ begin
         width := case when found * (case when backward then last_id + 1 - low else high + 1 end) <= 500 * ids_read then 17
                       else ((reach - found) * ids_read * 2 + found * 1000 - 1) / (found * 1000) end;
         if width > 16 then
-            window_query := q;
             low := case when backward then low else 0 end;
             high := case when backward then (last_bucket + 1) * 1000 - 1 else high end;
         elsif not backward then
             low := greatest(high / 1000 - width + 1, 0) * 1000;
-            window_query := q && search_buckets(low / 1000, high / 1000);
         else
             high := least(low / 1000 + width - 1, last_bucket) * 1000 + 999;
-            window_query := q && search_buckets(low / 1000, high / 1000);
         end if;
     end loop;
 end $$;
