@@ -1,0 +1,109 @@
+-- Two costs of a ranked page that grew with the table (migration 0039), measured at 1,000,000
+-- articles (the bench's generator, its 1,600 word pairs; README, "What limits"):
+--
+-- A window wider than 16 buckets was the rest of the table, read by the query's words alone, so a
+-- pair as common as one article in 400 found a few floor matches in the first window and then
+-- read all its matches (2,000 and more at 1,000,000: ~9 ms) for the page's 20. Where the rest
+-- holds many matches at the rate found so far, the next window is now as wide as that rate says
+-- (twice over), at most 32 buckets, and the windows go on until the page is full. A first page at
+-- 100,000 never needs one that wide (its rest holds over 500 matches only where the first window
+-- found 11 or more of the 21); at 1,000,000 a window of 17 buckets took 3.7 ms. The rest at once
+-- stays for a rest that holds few matches at that rate (at most 500), as before.
+--
+-- Each floor match in a window was ranked again (`ts_rank(...) <= floor`) to leave out those
+-- above the floor, each one's rank vector read and decompressed (~3.5 µs a row). A match of q
+-- ranks above the floor exactly when it is one of the ranked matches (every one is a candidate),
+-- so their ids, found first, leave them out instead.
+--
+-- The same pages as before (RankedPagesTests; by hand, 400 of the bench's pairs at 1,000,000).
+create or replace function article_ranked_matches(q tsquery, reach int, position_rank real, position_id bigint, backward boolean)
+    returns table (id bigint, rank real)
+    language plpgsql stable parallel safe
+as $$
+declare
+    floor_rank constant real := search_floor_rank(q);
+    at_floor constant boolean := position_rank is not null and position_rank <= floor_rank;
+    candidates constant tsquery := search_rank_candidates(q);
+    -- The query's operators, its quoted lexemes taken out.
+    operators constant text := regexp_replace(q::text, '''(?:[^'']|'''')*''', '', 'g');
+    -- The matches above the floor: the candidates alone where each matches q (q is a word or words
+    -- joined by OR, and a candidate holds one of them; or two words joined by AND ranked by
+    -- pairs, and a candidate holds both), else the candidates that match q.
+    ranked_query constant tsquery := case when operators ~ '^[ |]*$' or (operators ~ '^ *& *$' and floor_rank > 0)
+                                          then candidates else q && candidates end;
+    last_id constant bigint := coalesce((select max(a.id) from articles a), 0);
+    last_bucket constant bigint := last_id / 1000;
+    -- The window's ids, both ends included, its width in buckets, and whether it is the rest of
+    -- the table (found by the query's words alone).
+    low bigint;
+    high bigint;
+    window_query tsquery;
+    width bigint := 2;
+    rest boolean := false;
+    ids_read bigint := 0;
+    found bigint := 0;
+    added bigint;
+    ranked_ids bigint[];
+    ranked_ranks real[];
+begin
+    -- Every match above the floor (a page backwards from above the floor has no others), and
+    -- their ids: a match of q not among them ranks at the floor.
+    select coalesce(array_agg(r.id), '{}'), coalesce(array_agg(r.rank), '{}') into ranked_ids, ranked_ranks
+    from (select a.id, ts_rank(a.rank_vector, q) as rank
+          from articles a
+          where article_search_terms(a.search_vector, a.rank_vector, a.id) @@ ranked_query
+            and article_is_public(a)
+          offset 0) r
+    where r.rank > floor_rank;
+    return query select * from unnest(ranked_ids, ranked_ranks);
+    if backward and not at_floor then
+        return;
+    end if;
+
+    if not backward then
+        high := case when at_floor then position_id - 1 else (last_bucket + 1) * 1000 - 1 end;
+        low := greatest(high / 1000 - width + 1, 0) * 1000;
+    else
+        low := position_id + 1;
+        high := least(low / 1000 + width - 1, last_bucket) * 1000 + 999;
+    end if;
+
+    loop
+        exit when low > high;
+        window_query := case when rest then q else q && search_buckets(low / 1000, high / 1000) end;
+        return query
+            select m.id, floor_rank
+            from (select a.id
+                  from articles a
+                  where article_search_terms(a.search_vector, a.rank_vector, a.id) @@ window_query
+                    and a.id + 0 between low and high and article_is_public(a) and a.id <> all(ranked_ids)
+                  offset 0) m
+            order by case when backward then m.id else -m.id end
+            limit reach - found;
+        get diagnostics added = row_count;
+        found := found + added;
+        ids_read := ids_read + least(high, last_id) - low + 1;
+        exit when rest or found >= reach or (not backward and low = 0) or (backward and high / 1000 >= last_bucket);
+
+        if backward then
+            low := high + 1;
+        else
+            high := low - 1;
+        end if;
+        -- The rest at once when it holds few matches at the rate found so far (fewer rows than the
+        -- words' entries another window reads again); else a window of the buckets that rate says
+        -- are needed, twice over, at most 32 (an OR of more buckets costs more than its width).
+        rest := found * (case when backward then last_id + 1 - low else high + 1 end) <= 500 * ids_read;
+        if rest then
+            low := case when backward then low else 0 end;
+            high := case when backward then (last_bucket + 1) * 1000 - 1 else high end;
+        else
+            width := least(((reach - found) * ids_read * 2 + found * 1000 - 1) / (found * 1000), 32);
+            if backward then
+                high := least(low / 1000 + width - 1, last_bucket) * 1000 + 999;
+            else
+                low := greatest(high / 1000 - width + 1, 0) * 1000;
+            end if;
+        end if;
+    end loop;
+end $$;
