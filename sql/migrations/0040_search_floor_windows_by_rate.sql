@@ -1,4 +1,4 @@
--- Two costs of a ranked page that grew with the table (migration 0039), measured at 1,000,000
+-- Costs of a ranked page that grew with the table (migration 0039), measured at 1,000,000
 -- articles (the bench's generator, its 1,600 word pairs; README, "What limits"):
 --
 -- A window wider than 16 buckets was the rest of the table, read by the query's words alone, so a
@@ -14,6 +14,10 @@
 -- above the floor, each one's rank vector read and decompressed (~3.5 µs a row). A match of q
 -- ranks above the floor exactly when it is one of the ranked matches (every one is a candidate),
 -- so their ids, found first, leave them out instead.
+--
+-- And a page forwards whose matches above the floor past its position are as many as it reaches
+-- (a first page of a common pair at 1,000,000: ~100 above the floor for 21) reads no window: each
+-- of them ranks above every floor match, so no floor match is on the page.
 --
 -- The same pages as before (RankedPagesTests; by hand, 400 of the bench's pairs at 1,000,000).
 create or replace function article_ranked_matches(q tsquery, reach int, position_rank real, position_id bigint, backward boolean)
@@ -46,8 +50,7 @@ declare
     ranked_ids bigint[];
     ranked_ranks real[];
 begin
-    -- Every match above the floor (a page backwards from above the floor has no others), and
-    -- their ids: a match of q not among them ranks at the floor.
+    -- Every match above the floor, and their ids: a match of q not among them ranks at the floor.
     select coalesce(array_agg(r.id), '{}'), coalesce(array_agg(r.rank), '{}') into ranked_ids, ranked_ranks
     from (select a.id, ts_rank(a.rank_vector, q) as rank
           from articles a
@@ -56,7 +59,12 @@ begin
           offset 0) r
     where r.rank > floor_rank;
     return query select * from unnest(ranked_ids, ranked_ranks);
-    if backward and not at_floor then
+    -- A page backwards from above the floor shows none of the floor's matches, nor does a page
+    -- forwards that as many matches above the floor as it reaches fill past its position (each
+    -- ranks above every floor match).
+    if (backward and not at_floor)
+       or (not backward and not at_floor
+           and (select count(*) from unnest(ranked_ranks) r(rank) where position_rank is null or r.rank < position_rank) >= reach) then
         return;
     end if;
 
