@@ -101,7 +101,7 @@ begin
         -- The rest at once when it holds few matches at the rate found so far (fewer rows than the
         -- words' entries another window reads again); else a window of the buckets that rate says
         -- are needed, twice over, at most 32 (an OR of more buckets costs more than its width).
-        rest := found * (case when backward then last_id + 1 - low else high + 1 end) <= 500 * ids_read;
+        rest := found = 0 or found * (case when backward then last_id + 1 - low else high + 1 end) <= 500 * ids_read;
         if rest then
             low := case when backward then low else 0 end;
             high := case when backward then (last_bucket + 1) * 1000 - 1 else high end;
