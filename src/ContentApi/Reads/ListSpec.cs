@@ -61,6 +61,15 @@ internal sealed record ListSpec(
     public string? BoundedTotal { get; init; }
 
     /// <summary>
+    /// Whether a short total (<see cref="ListTotals.CountedEachTimeUpTo"/> or fewer) is remembered
+    /// like a long one rather than counted on each request: a full-text list's is, as its count
+    /// reads the query's words' entries however few articles match (at 100,000 articles a third
+    /// of the bench's word pairs match 100 or fewer, each count costing about what ranking the page
+    /// does).
+    /// </summary>
+    public bool KeepsShortTotal => BoundedTotal is not null;
+
+    /// <summary>
     /// Finishes each item's JSON (UTF-8) in the API, when the statement gives it in parts (search
     /// hits: the snippet is marked and cut here, from tokens the database keeps parsed).
     /// </summary>

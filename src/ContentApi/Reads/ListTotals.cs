@@ -14,9 +14,10 @@ internal sealed class ListTotals
     public const int Capacity = 10_000;
 
     /// <summary>
-    /// A total up to this is counted again on each request rather than remembered: counting it reads
-    /// no more than the largest page does, while remembering the many short lists (an article's
-    /// comments, a person's articles) would push out the long ones whose counts are worth keeping.
+    /// A total up to this is counted again on each request rather than remembered (unless its list
+    /// <see cref="ListSpec.KeepsShortTotal"/>): counting it reads no more than the largest page
+    /// does, while remembering the many short lists (an article's comments, a person's articles)
+    /// would push out the long ones whose counts are worth keeping.
     /// </summary>
     public const int CountedEachTimeUpTo = PagingOptions.MaxPageSize;
 
@@ -82,8 +83,11 @@ internal sealed class ListTotals
 
     public Counted? Get(string scope) => cache.Get<Counted>(scope);
 
-    /// <summary>The total a statement answered with, at its version of <paramref name="kind"/>, after the one given to it no longer held.</summary>
-    public void Remember(string scope, TotalVersion kind, Counted counted)
+    /// <summary>
+    /// The total a statement answered with, at its version of <paramref name="kind"/>, after the one
+    /// given to it no longer held; a short one only with <paramref name="keepShort"/>.
+    /// </summary>
+    public void Remember(string scope, TotalVersion kind, Counted counted, bool keepShort = false)
     {
         ref var newestVersion = ref newestVersions[(int)kind];
         long newest;
@@ -93,7 +97,7 @@ internal sealed class ListTotals
         }
         while (counted.Version > newest && Interlocked.CompareExchange(ref newestVersion, counted.Version, newest) != newest);
 
-        if (counted.Total > CountedEachTimeUpTo)
+        if (counted.Total > CountedEachTimeUpTo || keepShort)
         {
             cache.Set(scope, counted, new MemoryCacheEntryOptions { Size = 1 });
         }

@@ -69,7 +69,7 @@ internal sealed class PublicReads(ReadRouting routing, ConditionalRequests condi
             var answer = new ListTotals.Counted(head.TotalVersion, watermark.VisibleUntil, totalItems, head.TotalEstimated);
             if (known is null || known.Version != answer.Version || known.VisibleUntil != answer.VisibleUntil)
             {
-                totals.Remember(spec.Scope, spec.TotalVersion, answer);
+                totals.Remember(spec.Scope, spec.TotalVersion, answer, spec.KeepsShortTotal);
             }
 
             counting?.Ended(answer);

@@ -20,6 +20,18 @@ public sealed class ListTotalsTests
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
+    [Fact]
+    public async Task A_short_total_its_list_keeps_is_given_at_once_with_no_count()
+    {
+        var totals = new ListTotals();
+        var shortTotal = new ListTotals.Counted(1, null, 3);
+        totals.Remember("full text", TotalVersion.Content, shortTotal, keepShort: true);
+        totals.Remember("comments", TotalVersion.Content, shortTotal);
+
+        Assert.Equal(new ListTotals.Known(shortTotal, null, 3), await totals.KnownAsync("full text", TotalVersion.Content, Ct));
+        Assert.Equal(new ListTotals.Known(null, null, ListTotals.CountedEachTimeUpTo), await totals.KnownAsync("comments", TotalVersion.Content, Ct));
+    }
+
     private static readonly ListTotals.Counted Long = new(5, null, ListTotals.CountedEachTimeUpTo + 1);
 
     [Fact]

@@ -1,6 +1,8 @@
 using System.Net;
 using ContentApi.Articles;
 using ContentApi.Reads;
+using ContentApi.Search;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ContentApi.Tests.Reads;
 
@@ -99,6 +101,37 @@ public sealed class QuietDatabaseTests : IAsyncLifetime
         var again = await TotalAsync();
 
         Assert.Equal((1 + more, 1 + more, 2 + more, 0, 1), (first, cached, added, archived, again));
+    }
+
+    /// <summary>
+    /// A full-text list's short total is remembered (<see cref="ListSpec.KeepsShortTotal"/>: its
+    /// count reads the query's words' entries however few articles match), and follows each change
+    /// of its matches all the same.
+    /// </summary>
+    [Fact]
+    public async Task A_short_full_text_total_is_remembered_and_follows_a_change_in_its_matches()
+    {
+        var client = app.CreateClient();
+        // Letters only: one word, in the titles alone.
+        var word = "quiet" + string.Concat(Guid.NewGuid().ToString("N")[..10].Select(c => (char)('a' + c % 16)));
+        var totals = app.Services.GetRequiredService<ListTotals>();
+        var scope = SearchQueries.ListSpec(new SearchQuery { Q = word }).Scope;
+        async Task<long> MatchAsync() => await app.Database.InsertArticleAsync(TestDatabase.UniqueSlug("quiet-match"), title: $"Quiet {word}");
+        async Task<long> TotalAsync() => (await (await GetAsync(client, $"/v1/search?q={word}")).ReadContractAsync<Paged<SearchHit>>()).Page.TotalItems;
+
+        await MatchAsync();
+        var first = await TotalAsync();
+        var remembered = totals.Get(scope);
+        var again = await TotalAsync();
+        await MatchAsync();
+        var added = await TotalAsync();
+        await app.Database.ExecuteAsync("update articles set status = 'archived' where title = @title", new { title = $"Quiet {word}" });
+        var archived = await TotalAsync();
+        await MatchAsync();
+        var back = await TotalAsync();
+
+        Assert.Equal(1, remembered?.Total);
+        Assert.Equal((1, 1, 2, 0, 1), (first, again, added, archived, back));
     }
 
     /// <summary>
