@@ -64,8 +64,8 @@ internal sealed record ListSpec(
     /// Whether a short total (<see cref="ListTotals.CountedEachTimeUpTo"/> or fewer) is remembered
     /// like a long one rather than counted on each request: a full-text list's is, as its count
     /// reads the query's words' entries however few articles match (at 100,000 articles a third
-    /// of the bench's word pairs match 100 or fewer, each count costing about what ranking the page
-    /// does).
+    /// of the bench's word pairs match 100 or fewer, and each such count took about a third of its
+    /// search's time in PostgreSQL).
     /// </summary>
     public bool KeepsShortTotal => BoundedTotal is not null;
 
