@@ -212,7 +212,9 @@ internal sealed class PublicReads(ReadRouting routing, ConditionalRequests condi
             // `offset 0` keeps the head a subquery of one row, computed once: pulled up into the join,
             // its count and parent check ran again for every item of the page.
             // A list with a parent finds it once, in the head (`parent`), and its items' statement
-            // reads the id the head found under the same name.
+            // reads the id the head found under the same name. The watermark is a subquery of its own
+            // (`offset 0`) for the same reason: flattened, its newest visible publication (a lookup
+            // in the index) was copied into each expression that names it, up to four lookups a page.
             var sql = $"""
                 select h.version, h.changed_at, h.visible_until, h.parent_exists, h.parent_cache_keys, h.total_items, h.total_estimated, h.total_version, p.*
                 from (select w.version, w.changed_at, w.visible_until,
@@ -222,7 +224,7 @@ internal sealed class PublicReads(ReadRouting routing, ConditionalRequests condi
                              case when {totalHolds} then @knownEstimated else {(countedWithPage ? "false" : "c.estimated")} end as total_estimated,
                              {totalVersion} as total_version
                              {(spec.Parent is null ? "" : ", parent.id as parent_id")}
-                      from content_watermark() w
+                      from (select * from content_watermark() offset 0) w
                       {totalVersionSource}
                       {(spec.Parent is null ? "" : $"left join lateral ({spec.Parent}) parent on true")}
                       {(countedWithPage ? "" : $"left join lateral (select c.total, c.estimated from ({count}) c where not ({totalHolds}) offset 0) c on true")}

@@ -59,6 +59,32 @@ public sealed class ListStatementPlanTests(ContentApiFixture app) : OwnDataSourc
 
     [Theory]
     [InlineData("articles")]
+    [InlineData("comments")]
+    [InlineData("search")]
+    public async Task A_page_looks_up_the_newest_visible_publication_once(string list)
+    {
+        // The watermark's newest visible publication is a subquery on the articles; the head names
+        // it in its output, in both halves of the known total's check and in the count's condition.
+        var slug = TestDatabase.UniqueSlug("watermarked");
+        await App.Database.InsertArticleAsync(slug);
+        var spec = list switch
+        {
+            "articles" => ArticleQueries.ListSpec(new ListArticlesQuery()),
+            "comments" => CommentQueries.PublicListSpec(slug, tree: false),
+            _ => SearchQueries.ListSpec(new SearchQuery { Q = "watermarked" }),
+        };
+
+        var root = await PlanAsync([PublicReads.PageStatement.Of(spec, size: Items, cursor: null, offset: 0, known: null)]);
+
+        var newestPublications = QueryPlans.Nodes(root)
+            .Where(node => node.TryGetProperty("Subplan Name", out var name) && name.GetString()!.StartsWith("InitPlan", StringComparison.Ordinal))
+            .Where(initPlan => QueryPlans.Nodes(initPlan).Any(node => node.TryGetProperty("Relation Name", out var relation) && relation.GetString() == "articles"))
+            .ToList();
+        Assert.Single(newestPublications);
+    }
+
+    [Theory]
+    [InlineData("articles")]
     [InlineData("search")]
     [InlineData("search of articles")]
     public async Task A_ranked_list_holds_a_key_and_a_rank_for_each_match_not_its_text(string list)
