@@ -30,7 +30,7 @@ public sealed class TestDatabase(string connectionString)
     /// </summary>
     public const string ListStatementsWaitingForALock = """
         select count(*) from pg_stat_activity
-        where datname = current_database() and wait_event_type = 'Lock' and query like '%from content_watermark() w%'
+        where datname = current_database() and wait_event_type = 'Lock' and query like '%from (select * from content_watermark() offset 0) w%'
         """;
 
     /// <summary>
