@@ -114,7 +114,7 @@ def main():
     peak = meta.get("apiPeakRssMb")
     lines = [
         f"ContentApi bench: {meta['articles']} articles, {meta['comments']} comments, {meta['connections']} connections, "
-        f"{meta['duration']} s per scenario after {meta['warmup']} s warm-up (the API and pgbench settled {meta['settle']} s first); load {meta['loadSeconds']} s, "
+        f"{meta['duration']} s per scenario after {meta['warmup']} s warm-up (the API and pgbench settled {meta['settle']} s first); load {meta['loadSeconds']} s (then a checkpoint, {meta.get('checkpointSeconds')} s), "
         f"database {meta.get('databaseMb')} MB; API peak RSS {peak} MB (cache on); PostgreSQL's shared buffers {meta.get('sharedBuffersMb')} MB, huge pages: {meta.get('hugePages')}",
         "",
         "\"from memory\": the share of 200s the API served from its in-memory cache (an Age header; a 304 from memory has none,",
@@ -146,7 +146,7 @@ def main():
     open(os.path.join(results_dir, "latest.md"), "w").write(text)
     json.dump({
         "articles": meta["articles"], "comments": meta["comments"], "connections": meta["connections"],
-        "durationSeconds": meta["duration"], "loadSeconds": meta["loadSeconds"], "databaseMb": meta.get("databaseMb"),
+        "durationSeconds": meta["duration"], "loadSeconds": meta["loadSeconds"], "checkpointSeconds": meta.get("checkpointSeconds"), "databaseMb": meta.get("databaseMb"),
         "apiPeakRssMb": peak, "hugePages": meta.get("hugePages"), "sharedBuffersMb": meta.get("sharedBuffersMb"), "cacheOn": on_rows, "cacheOff": off_rows, "staleness": staleness, "webhookLatency": hooks,
         "targets": [{"target": label, "met": ok} for label, ok in checks],
     }, open(os.path.join(results_dir, "latest.json"), "w"), indent=2)
