@@ -1,5 +1,4 @@
 using System.Reflection;
-using System.Text.Json;
 using ContentApi.Infrastructure.Http;
 using ContentApi.Reads;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -42,29 +41,13 @@ internal sealed record RawChangesPage(IReadOnlyList<byte[]> Items, string Next, 
 {
     public int? StatusCode => StatusCodes.Status200OK;
 
-    public async Task ExecuteAsync(HttpContext httpContext)
-    {
-        var response = httpContext.Response;
-        response.StatusCode = StatusCodes.Status200OK;
-        response.ContentType = "application/json; charset=utf-8";
-        await using (var writer = new Utf8JsonWriter(response.BodyWriter))
+    public Task ExecuteAsync(HttpContext httpContext) =>
+        ItemsEnvelope.WriteAsync(httpContext, Items, this, default, static (writer, page) =>
         {
-            writer.WriteStartObject();
-            writer.WriteStartArray("items");
-            foreach (var item in Items)
-            {
-                writer.WriteRawValue(item, skipInputValidation: true);
-            }
-
-            writer.WriteEndArray();
-            writer.WriteString("next", Next);
-            writer.WriteBoolean("hasMore", HasMore);
-            writer.WriteString("phase", Phase);
-            writer.WriteEndObject();
-        }
-
-        await response.BodyWriter.FlushAsync(httpContext.RequestAborted);
-    }
+            writer.WriteString("next", page.Next);
+            writer.WriteBoolean("hasMore", page.HasMore);
+            writer.WriteString("phase", page.Phase);
+        });
 
     public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) =>
         builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status200OK, typeof(ChangesPage), ["application/json"]));
