@@ -26,11 +26,12 @@ public sealed class TestDatabase(string connectionString)
 
     /// <summary>
     /// Sessions of this database whose list statement (any public list, search too) waits for a
-    /// lock: its head reads the watermark, which reads articles.
+    /// lock: its head reads the watermark, which reads articles. Told by the head's first columns,
+    /// within the statement's first kilobyte (what pg_stat_activity keeps of its text).
     /// </summary>
     public const string ListStatementsWaitingForALock = """
         select count(*) from pg_stat_activity
-        where datname = current_database() and wait_event_type = 'Lock' and query like '%from (select * from content_watermark() offset 0) w%'
+        where datname = current_database() and wait_event_type = 'Lock' and query like '%select h.version, h.changed_at, h.visible_until, h.parent_exists%'
         """;
 
     /// <summary>

@@ -104,7 +104,7 @@ internal sealed class ChangeQueries(NpgsqlDataSource db, CursorCodec tokens)
     }
 
     private static RawChangesPage Page<TKey>(List<(TKey Key, byte[] Document)> page, string next, bool hasMore, string phase) =>
-        new(page.ConvertAll(row => row.Document), next, hasMore, phase);
+        new(page.ConvertAll(row => (ReadOnlyMemory<byte>)row.Document), next, hasMore, phase);
 
     private Task<string> EncodeAsync(FeedPosition position, CancellationToken cancellationToken) =>
         tokens.EncodeAsync(new Cursor(position.SyncRank is { } rank ? SyncPhase + rank : ChangesPhase, false, position.Outbox, position.SyncId),

@@ -36,7 +36,7 @@ internal static class ChangesApi
 }
 
 /// <summary>A page of the changes feed whose items PostgreSQL rendered (content_change_json), written through as the UTF-8 it sent.</summary>
-internal sealed record RawChangesPage(IReadOnlyList<byte[]> Items, string Next, bool HasMore, string Phase)
+internal sealed record RawChangesPage(IReadOnlyList<ReadOnlyMemory<byte>> Items, string Next, bool HasMore, string Phase)
     : IResult, IEndpointMetadataProvider, IStatusCodeHttpResult
 {
     public int? StatusCode => StatusCodes.Status200OK;

@@ -18,17 +18,17 @@ internal static partial class CoalescedListStatements
     private const int MostShapes = 1000;
 
     /// <summary>
-    /// The rows of <paramref name="sql"/> with <paramref name="values"/> (its <c>@names</c>), in
-    /// <paramref name="orderBy"/> (over the statement's columns, as <c>x.column</c>), each read by
-    /// <paramref name="readRow"/>; from a statement shared with the pages asked at the same time.
+    /// The rows of <paramref name="sql"/> with <paramref name="values"/> (its <c>@names</c>), each
+    /// read by <paramref name="readRow"/>, in no order a statement of several rows can rely on (a
+    /// list page's statement gives one); from a statement shared with the pages asked at the same time.
     /// </summary>
     public static Task<List<TRow>> RowsAsync<TRow>(
-        NpgsqlDataSource db, string sql, SqlParameters values, string orderBy, Func<NpgsqlDataReader, TRow> readRow, CancellationToken cancellationToken)
+        NpgsqlDataSource db, string sql, SqlParameters values, Func<NpgsqlDataReader, TRow> readRow, CancellationToken cancellationToken)
     {
-        var key = (sql, orderBy, values.Shape);
+        var key = (sql, values.Shape);
         if (!ShapesOf<TRow>.Batches.TryGetValue(key, out var batches))
         {
-            batches = new CoalescedStatement<TRow>(Batched(sql, values.Names, orderBy), readRow);
+            batches = new CoalescedStatement<TRow>(Batched(sql, values.Names), readRow);
             if (ShapesOf<TRow>.Batches.Count < MostShapes)
             {
                 batches = ShapesOf<TRow>.Batches.GetOrAdd(key, batches);
@@ -41,15 +41,15 @@ internal static partial class CoalescedListStatements
     // The batches of each shape whose rows are TRows.
     private static class ShapesOf<TRow>
     {
-        public static readonly ConcurrentDictionary<(string Sql, string OrderBy, string Shape), CoalescedStatement<TRow>> Batches = new();
+        public static readonly ConcurrentDictionary<(string Sql, string Shape), CoalescedStatement<TRow>> Batches = new();
     }
 
     /// <summary>
     /// <paramref name="sql"/> run for each row of the columns of <paramref name="names"/>' values
     /// (<see cref="SqlParameters.AddColumnsTo"/>), each of its <c>@name</c> read from that row; its
-    /// columns, then the number of the row they answer (from 1), in that order and then <paramref name="orderBy"/>.
+    /// columns, then the number of the row they answer (from 1).
     /// </summary>
-    public static string Batched(string sql, IReadOnlyList<string> names, string orderBy)
+    public static string Batched(string sql, IReadOnlyList<string> names)
     {
         var columns = string.Join(", ", names.Select((_, position) => SqlParameters.ColumnParameter(position)));
         var aliases = string.Join(", ", names.Select(name => $"\"{name}\""));
@@ -60,7 +60,6 @@ internal static partial class CoalescedListStatements
             cross join lateral (
             {perRow}
             ) x
-            order by k.answers_question, {orderBy}
             """;
     }
 

@@ -73,7 +73,7 @@ internal sealed record ListSpec(
     /// Finishes each item's JSON (UTF-8) in the API, when the statement gives it in parts (search
     /// hits: the snippet is marked and cut here, from tokens the database keeps parsed).
     /// </summary>
-    public Func<byte[], byte[]>? RenderItem { get; init; }
+    public Func<ReadOnlyMemory<byte>, byte[]>? RenderItem { get; init; }
 
     /// <summary>SQL giving more keys from the parent (space-separated text, null when there is none), e.g. an article's comment keys.</summary>
     public string? ParentCacheKeys { get; init; }

@@ -57,7 +57,7 @@ internal sealed class CreatedRawJsonResult<T>(string location, string json) : IR
 /// A list page whose items PostgreSQL built as JSON (UTF-8): the envelope of <see cref="Paged{T}"/>
 /// written around them without parsing them.
 /// </summary>
-internal sealed class RawPagedResult<T>(IReadOnlyList<byte[]> items, PageInfo page, PageLinks links)
+internal sealed class RawPagedResult<T>(IReadOnlyList<ReadOnlyMemory<byte>> items, PageInfo page, PageLinks links)
     : IResult, IEndpointMetadataProvider, IStatusCodeHttpResult
 {
     public int? StatusCode => StatusCodes.Status200OK;
@@ -88,7 +88,7 @@ internal sealed class RawPagedResult<T>(IReadOnlyList<byte[]> items, PageInfo pa
 internal static class ItemsEnvelope
 {
     public static Task WriteAsync<TRest>(
-        HttpContext httpContext, IReadOnlyList<byte[]> items, TRest rest, JsonWriterOptions options, Action<Utf8JsonWriter, TRest> writeRest)
+        HttpContext httpContext, IReadOnlyList<ReadOnlyMemory<byte>> items, TRest rest, JsonWriterOptions options, Action<Utf8JsonWriter, TRest> writeRest)
     {
         // The object with no items: {"items":[] and the other members}; the items go between its brackets.
         var shell = new ArrayBufferWriter<byte>(512);
@@ -123,7 +123,7 @@ internal static class ItemsEnvelope
                 body.Write(","u8);
             }
 
-            body.Write(items[i]);
+            body.Write(items[i].Span);
         }
 
         body.Write(shell.WrittenSpan[itemsAt..]);

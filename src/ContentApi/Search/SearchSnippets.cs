@@ -34,7 +34,7 @@ internal static class SearchSnippets
     /// </summary>
     private readonly record struct JsonText(int Start, int Length, byte[]? Unescaped)
     {
-        public ReadOnlySpan<byte> In(byte[] json) => Unescaped ?? json.AsSpan(Start, Length);
+        public ReadOnlySpan<byte> In(ReadOnlyMemory<byte> json) => Unescaped ?? json.Span.Slice(Start, Length);
 
         public static JsonText? Read(ref Utf8JsonReader reader) => reader.TokenType switch
         {
@@ -48,9 +48,9 @@ internal static class SearchSnippets
     /// A SearchHit's JSON (UTF-8) from its parts as PostgreSQL sent them: type, slug, title, rank,
     /// the query's lexemes (marked) and the snippet's tokens and lexemes.
     /// </summary>
-    public static byte[] RenderHit(byte[] json)
+    public static byte[] RenderHit(ReadOnlyMemory<byte> json)
     {
-        var reader = new Utf8JsonReader(json);
+        var reader = new Utf8JsonReader(json.Span);
         string? type = null, slug = null, title = null;
         var rank = "0"u8.ToArray();
         List<JsonText> tokens = new(160), marked = new(4);
@@ -161,7 +161,7 @@ internal static class SearchSnippets
     }
 
     // The extract, as UTF-8.
-    private static ReadOnlySpan<byte> Extract(byte[] json, List<JsonText> tokens, bool[] isMatch, List<JsonText?> lexemes)
+    private static ReadOnlySpan<byte> Extract(ReadOnlyMemory<byte> json, List<JsonText> tokens, bool[] isMatch, List<JsonText?> lexemes)
     {
         // Words are the tokens with a letter or digit (stop words included); the rest is what lies between them.
         var words = new List<int>(tokens.Count);
@@ -232,7 +232,7 @@ internal static class SearchSnippets
     }
 
     // Tokens first…last, each match wrapped in ⟦ ⟧.
-    private static void Append(ArrayBufferWriter<byte> extract, byte[] json, List<JsonText> tokens, bool[] isMatch, int first, int last)
+    private static void Append(ArrayBufferWriter<byte> extract, ReadOnlyMemory<byte> json, List<JsonText> tokens, bool[] isMatch, int first, int last)
     {
         for (var token = first; token <= last; token++)
         {

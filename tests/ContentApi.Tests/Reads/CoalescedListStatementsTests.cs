@@ -32,17 +32,19 @@ public sealed class CoalescedListStatementsTests(ContentApiFixture app) : OwnDat
         .Add("until", until, NpgsqlDbType.TimestampTz)
         .Add<object>("key", Key);
 
-    private Task<List<Row>> RowsAsync(string marker, SqlParameters page) =>
-        CoalescedListStatements.RowsAsync(Db, Sql(marker), page, "x.item desc", static row => new Row(row.GetString(0), row.GetInt32(1), row.GetString(2)), Ct);
+    // A page's rows, by item, highest first (a shared statement gives them in no order to rely on).
+    private async Task<List<Row>> RowsAsync(string marker, SqlParameters page) =>
+        [.. (await CoalescedListStatements.RowsAsync(Db, Sql(marker), page, static row => new Row(row.GetString(0), row.GetInt32(1), row.GetString(2)), Ct))
+            .OrderByDescending(row => row.Item)];
 
     // Takes every batch slot of the marker's statement for 0.3 s: later pages wait.
     private List<Task<List<Row>>> HoldEverySlot(string marker) =>
         [.. Enumerable.Range(0, CoalescedBatches.BatchesInFlight).Select(i => RowsAsync(marker, Page($"slow-{i}", 1, sleep: 0.3)))];
 
     [Fact]
-    public async Task A_page_alone_goes_at_once_and_gets_its_rows_in_order()
+    public async Task A_page_alone_goes_at_once_and_gets_its_rows()
     {
-        var rows = await RowsAsync(nameof(A_page_alone_goes_at_once_and_gets_its_rows_in_order), Page("alone", 3));
+        var rows = await RowsAsync(nameof(A_page_alone_goes_at_once_and_gets_its_rows), Page("alone", 3));
 
         Assert.Equal([3, 2, 1], rows.Select(row => row.Item));
         Assert.All(rows, row => Assert.Equal("alone null 1704164645", row.Values));
@@ -86,7 +88,7 @@ public sealed class CoalescedListStatementsTests(ContentApiFixture app) : OwnDat
     {
         var sql = CoalescedListStatements.Batched(
             "select v from t where v @@ to_tsquery(@q) and tags @> array[@tag] and n = @offset",
-            ["q", "tag", "offset"], "x.v");
+            ["q", "tag", "offset"]);
 
         Assert.Contains("""v @@ to_tsquery(k."q") and tags @> array[k."tag"] and n = k."offset" """.TrimEnd(), sql, StringComparison.Ordinal);
         Assert.Contains("""unnest($1, $2, $3) with ordinality as k("q", "tag", "offset", answers_question)""", sql, StringComparison.Ordinal);

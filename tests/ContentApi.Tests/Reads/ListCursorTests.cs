@@ -103,6 +103,27 @@ public sealed class ListCursorTests(ContentApiFixture app)
         Assert.Empty(approved.Intersect(pending));
     }
 
+    [Fact]
+    public async Task Items_of_characters_many_bytes_long_come_whole_on_every_page()
+    {
+        // A page's items come from PostgreSQL as one value, cut apart by their lengths in bytes:
+        // comments of two-, three- and four-byte characters, each of a different length.
+        var slug = TestDatabase.UniqueSlug("walk-bytes");
+        var article = await app.Database.InsertArticleAsync(slug);
+        var bodies = Enumerable.Range(0, Count)
+            .Select(n => string.Concat(Enumerable.Repeat((n % 3) switch { 0 => "Ελληνικά ", 1 => "日本語の本文 ", _ => "🎉 ünïcödé " }, n + 1)).TrimEnd())
+            .ToArray();
+        await app.Database.ExecuteAsync(
+            """
+            insert into comments (article_id, author_name, body, body_hash, status)
+            select @article, 'Reader', b.body, '\x00', 'approved' from unnest(@bodies) b (body)
+            """, new { article, bodies });
+
+        var walked = await AssertCursorWalkMatchesOnePageAsync<PublicComment, string>(client, $"/v1/articles/{slug}/comments", c => c.Body);
+
+        Assert.Equal(bodies.Order(StringComparer.Ordinal), walked.Order(StringComparer.Ordinal));
+    }
+
     [Theory]
     [InlineData("people", "article_people", "person_id")]
     [InlineData("organisations", "article_organisations", "organisation_id")]
