@@ -53,10 +53,15 @@ internal static class AppCommands
 
     /// <summary>
     /// The openapi command starts the app on a server that listens nowhere: the endpoints are
-    /// built as for serving, and nothing is served.
+    /// built as for serving, and nothing is served. Serving trims the native heap (<see cref="NativeHeap"/>).
     /// </summary>
     public static void ConfigureHost(WebApplicationBuilder builder, string[] command)
     {
+        if (command is [])
+        {
+            builder.Services.AddHostedService<NativeHeapTrimming>();
+        }
+
         if (command is ["openapi", ..])
         {
             builder.Services.AddSingleton<IServer, NoListeningServer>();

@@ -151,6 +151,15 @@ public sealed class CommandLineTests(ContentApiFixture app)
     }
 
     [Fact]
+    public async Task Serving_trims_glibc_s_native_heap_periodically()
+    {
+        // The machines this runs on use glibc (Debian); another C library's malloc is left as it is.
+        var started = await ServeUntilAsync(app.ApiConnectionString, [], "Native heap: ");
+
+        Assert.Equal("Native heap: glibc's free pages given back every 30 s", started);
+    }
+
+    [Fact]
     public async Task Started_from_another_folder_it_reads_the_settings_beside_it_unless_told_another_content_root()
     {
         // A service manager often starts the process in /: the working directory as the content

@@ -1,4 +1,6 @@
+using System.Runtime.InteropServices;
 using System.Text.Json;
+using ContentApi.Infrastructure;
 
 namespace ContentApi.Tests.Infrastructure;
 
@@ -16,5 +18,36 @@ public sealed class RuntimeSettingsTests
         Assert.True(properties.GetProperty("System.GC.Server").GetBoolean());
         Assert.Equal(7, properties.GetProperty("System.GC.ConserveMemory").GetInt32());
         Assert.Equal(50, properties.GetProperty("System.GC.DGen0GrowthPercent").GetInt32());
+    }
+
+    [Fact]
+    public void A_trim_gives_back_the_native_heap_s_free_pages()
+    {
+        // 32 MB in blocks of 64 kB (below the size glibc maps on its own), written to, then a small
+        // block after them, so that freeing them leaves free pages inside the heap, not at its
+        // end, where free() alone would give them back.
+        var ones = Enumerable.Repeat((byte)1, 64 * 1024).ToArray();
+        var blocks = new nint[512];
+        for (var i = 0; i < blocks.Length; i++)
+        {
+            blocks[i] = Marshal.AllocHGlobal(ones.Length);
+            Marshal.Copy(ones, 0, blocks[i], ones.Length);
+        }
+
+        var after = Marshal.AllocHGlobal(64);
+        try
+        {
+            foreach (var block in blocks)
+            {
+                Marshal.FreeHGlobal(block);
+            }
+
+            Assert.True(NativeHeap.CanTrim);
+            Assert.True(NativeHeap.Trim());
+        }
+        finally
+        {
+            Marshal.FreeHGlobal(after);
+        }
     }
 }
