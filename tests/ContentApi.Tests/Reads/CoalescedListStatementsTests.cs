@@ -7,8 +7,9 @@ using NpgsqlTypes;
 namespace ContentApi.Tests.Reads;
 
 /// <summary>
-/// List pages asked while their statement's batches run wait and share the next statement, each
-/// with its own values and only its own rows; through HTTP, pages asked at once are the pages
+/// List pages asked while their statement's batches run, or while the server runs as many batches
+/// of any kind as it has slots, wait and share the next statement, each with its own values and
+/// only its own rows; through HTTP, pages asked at once are the pages
 /// asked one by one. The statements here report which statement answered them.
 /// </summary>
 public sealed class CoalescedListStatementsTests(ContentApiFixture app) : OwnDataSourceTests(app)
@@ -37,7 +38,7 @@ public sealed class CoalescedListStatementsTests(ContentApiFixture app) : OwnDat
         [.. (await CoalescedListStatements.RowsAsync(Db, Sql(marker), page, static row => new Row(row.GetString(0), row.GetInt32(1), row.GetString(2)), Ct))
             .OrderByDescending(row => row.Item)];
 
-    // Takes every batch slot of the marker's statement for 0.3 s: later pages wait.
+    // Takes every slot of the server with the marker's statement for 0.3 s: later pages of any statement wait.
     private List<Task<List<Row>>> HoldEverySlot(string marker) =>
         [.. Enumerable.Range(0, CoalescedBatches.BatchesInFlight).Select(i => RowsAsync(marker, Page($"slow-{i}", 1, sleep: 0.3)))];
 
@@ -81,6 +82,21 @@ public sealed class CoalescedListStatementsTests(ContentApiFixture app) : OwnDat
 
         Assert.Equal(Enumerable.Range(0, 20).Select(i => $"p{i} null 1704164645"), pages.Select(rows => Assert.Single(rows).Values));
         Assert.Equal([4, 16], pages.GroupBy(rows => rows[0].Statement).Select(statement => statement.Count()).Order());
+    }
+
+    [Fact]
+    public async Task Pages_of_another_statement_wait_while_every_slot_of_the_server_runs_and_then_share_a_statement()
+    {
+        var marker = nameof(Pages_of_another_statement_wait_while_every_slot_of_the_server_runs_and_then_share_a_statement);
+        var holding = HoldEverySlot(marker + "-holding");
+
+        // Another shape of statement: its own batches, but the server's slots are the same.
+        var pages = await Task.WhenAll(Enumerable.Range(0, 3).Select(i => RowsAsync(marker, Page($"other-{i}", 1))));
+        var held = await Task.WhenAll(holding);
+
+        Assert.Equal(["other-0 null 1704164645", "other-1 null 1704164645", "other-2 null 1704164645"], pages.Select(rows => Assert.Single(rows).Values));
+        var shared = Assert.Single(pages.Select(rows => rows[0].Statement).Distinct());
+        Assert.DoesNotContain(shared, held.SelectMany(rows => rows).Select(row => row.Statement));
     }
 
     [Fact]

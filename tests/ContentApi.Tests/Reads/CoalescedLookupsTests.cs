@@ -25,7 +25,7 @@ public sealed class CoalescedLookupsTests(ContentApiFixture app) : OwnDataSource
         """,
         static row => new Answer(row.GetString(0), row.GetInt32(1)));
 
-    // Takes every batch slot with a statement that runs for a while: later lookups wait.
+    // Takes every slot of the server with a statement that runs for a while: later lookups wait.
     private static List<Task<Answer?>> HoldEverySlot(CoalescedLookups<Answer> lookups, NpgsqlDataSource db, double seconds) =>
         [.. Enumerable.Range(0, CoalescedBatches.BatchesInFlight).Select(i => lookups.FindAsync(db, $"slow-{seconds}-{i}", Ct))];
 
