@@ -223,9 +223,10 @@ internal static class CoalescedBatches
     /// page or two in each. Shared, the pages of each shape wait and gather. By
     /// hand (100,000 articles, cache off, the build before and this one serving at once, in
     /// turns): `list` 0.45–0.57 → 0.17–0.22 statements a page, PostgreSQL's CPU a page
-    /// 196–238 → 112–153 µs, 3,781–4,429 → 4,497–5,967 pages a second; `filter` 0.49 → 0.19–0.21
-    /// statements, 2,100–2,600 → 4,005–4,307 pages a second; the article and comments (one
-    /// shape each) unchanged; with four slots shared, `list` and `filter` fell between the two.
+    /// 196–238 → 112–153 µs, 3,781–4,429 → 4,497–5,967 pages a second; `filter`, after both had
+    /// served its pages for two minutes, 0.45–0.50 → 0.21–0.23 statements, 3,139–3,800 →
+    /// 3,895–4,392 pages a second; the article and comments (one shape each) unchanged; with
+    /// four slots shared, `list` and `filter` fell between the two.
     /// </remarks>
     public static int BatchesInFlight { get; } = Math.Max(2, Environment.ProcessorCount);
 
