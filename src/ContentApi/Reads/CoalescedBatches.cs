@@ -220,13 +220,14 @@ internal static class CoalescedBatches
     /// Each kind had as many of its own: the bench's 60 list URLs are six statement shapes (three
     /// page sizes, the first page and the others) and its 53,000 filter URLs eight (four kinds of
     /// entity, two page sizes), so up to 12 and 16 statements ran at once on two cores, with a
-    /// page or two in each. Shared, the pages of each shape wait and gather. By
-    /// hand (100,000 articles, cache off, the build before and this one serving at once, in
-    /// turns): `list` 0.45–0.57 → 0.17–0.22 statements a page, PostgreSQL's CPU a page
-    /// 196–238 → 112–153 µs, 3,781–4,429 → 4,497–5,967 pages a second; `filter`, after both had
-    /// served its pages for two minutes, 0.45–0.50 → 0.21–0.23 statements, 3,139–3,800 →
-    /// 3,895–4,392 pages a second; the article and comments (one shape each) unchanged; with
-    /// four slots shared, `list` and `filter` fell between the two.
+    /// page or two in each. Shared, the pages of each shape wait and gather. By hand (100,000
+    /// articles, cache off, the build before and this one serving at once, in turns): `list`
+    /// 0.45–0.57 → 0.17–0.22 statements a page, PostgreSQL's CPU a page 196–238 → 112–153 µs,
+    /// 3,781–4,429 → 4,497–5,967 pages a second; `filter`, after both had served its pages for
+    /// two minutes, 0.45–0.50 → 0.21–0.23 statements, 3,139–3,800 → 3,895–4,392 pages a second;
+    /// the article and comments (one shape each) unchanged; with four slots shared, `list` and
+    /// `filter` fell between the two. A statement blocked by a lock holds its slot, as it held
+    /// its own shape's before; a read waits only for an ACCESS EXCLUSIVE lock (DDL, LOCK TABLE).
     /// </remarks>
     public static int BatchesInFlight { get; } = Math.Max(2, Environment.ProcessorCount);
 
