@@ -8,7 +8,7 @@ namespace ContentApi.Tests.Infrastructure;
 public sealed class RuntimeSettingsTests
 {
     [Fact]
-    public void The_api_runs_the_server_gc_in_its_conserve_memory_mode_with_half_the_gen0_budgets()
+    public void The_api_runs_the_server_gc_in_its_conserve_memory_mode_with_half_the_gen0_budgets_and_no_thread_pool_spin()
     {
         // The API's own runtime configuration, copied beside the tests with its assembly.
         var path = Path.Combine(Path.GetDirectoryName(typeof(Program).Assembly.Location)!, "ContentApi.runtimeconfig.json");
@@ -18,6 +18,8 @@ public sealed class RuntimeSettingsTests
         Assert.True(properties.GetProperty("System.GC.Server").GetBoolean());
         Assert.Equal(7, properties.GetProperty("System.GC.ConserveMemory").GetInt32());
         Assert.Equal(50, properties.GetProperty("System.GC.DGen0GrowthPercent").GetInt32());
+        // The thread pool's idle workers sleep at once instead of spinning on the cores PostgreSQL needs.
+        Assert.Equal(0, properties.GetProperty("System.Threading.ThreadPool.UnfairSemaphoreSpinLimit").GetInt32());
     }
 
     [Fact]
