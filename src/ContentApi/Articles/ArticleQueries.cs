@@ -37,17 +37,22 @@ internal static class ArticleQueries
 
     // Each metadata filter: the links from articles to the entity named by slug. A link keeps
     // its article's publication time while the article is published (migration 0022), indexed
-    // by entity and time.
+    // by entity and time. The first filter's entity is the list's parent, found once in the
+    // page's statement (ListSpec.Parent); the others are looked up where they are named.
     private sealed record LinkFilter(Func<ListArticlesQuery, string?> Value, string Name, string Links, string EntityId, string Entities)
     {
         // Built once per filter, not per request.
-        /// <summary>The condition on an article <c>a</c>.</summary>
-        public string Condition { get; } = $"a.id in (select l.article_id from {Links} l where l.{EntityId} = {NamedEntity(Entities, Name)})";
+        /// <summary>The entity named, as a list's parent: its id, no cache keys of its own; no row when no entity has the slug.</summary>
+        public string Entity { get; } = $"select e.id, null::text as cache_keys from {Entities} e where e.slug = @{Name}";
 
-        /// <summary>Whether a link <c>l</c> of this table is the entity's, to a published article: the index's order.</summary>
-        public string IsPublishedLink { get; } = $"l.{EntityId} = {NamedEntity(Entities, Name)} and l.published_at <= now()";
+        /// <summary>The condition on an article <c>a</c>, the entity looked up by its slug.</summary>
+        public string Condition { get; } = $"a.id in (select l.article_id from {Links} l where l.{EntityId} = (select e.id from {Entities} e where e.slug = @{Name}))";
 
-        private static string NamedEntity(string entities, string name) => $"(select e.id from {entities} e where e.slug = @{name})";
+        /// <summary>The condition on an article <c>a</c>, the entity found as the list's parent.</summary>
+        public string ParentCondition { get; } = $"a.id in (select l.article_id from {Links} l where l.{EntityId} = parent.id)";
+
+        /// <summary>Whether a link <c>l</c> of this table is the parent's, to a published article: the index's order.</summary>
+        public string IsPublishedLink { get; } = $"l.{EntityId} = parent.id and l.published_at <= now()";
     }
 
     private static readonly LinkFilter[] LinkFilters =
@@ -73,9 +78,11 @@ internal static class ArticleQueries
 
     /// <summary>
     /// The article list for these filters: conditions are fixed SQL texts, values are
-    /// parameters. Public unless <c>status</c> asks for an editors' list.
+    /// parameters. Public unless <c>status</c> asks for an editors' list. With
+    /// <paramref name="notFoundDetail"/>, the list of one entity's articles (its only filter): a
+    /// 404 with that detail when no entity has the slug; otherwise an unknown slug finds nothing.
     /// </summary>
-    public static ListSpec ListSpec(ListArticlesQuery query, string? parentExists = null, string? notFoundDetail = null)
+    public static ListSpec ListSpec(ListArticlesQuery query, string? notFoundDetail = null)
     {
         var visibility = query.Status switch
         {
@@ -98,8 +105,10 @@ internal static class ArticleQueries
         // Public, by date, with a link filter: the list reads the first filter's links in the
         // order of their index and joins the articles of the page; the others stay conditions.
         var sort = (query.Status is null ? Sorts : EditorialSorts)[query.Sort ?? ArticleSorts.Newest];
-        var byLinks = query.Status is null && sort.Name is ArticleSorts.Newest or ArticleSorts.Oldest ? linkFilters.FirstOrDefault() : null;
-        conditions.AddRange(linkFilters.Where(filter => filter != byLinks).Select(filter => filter.Condition));
+        var parentFilter = linkFilters.FirstOrDefault();
+        var byLinks = query.Status is null && sort.Name is ArticleSorts.Newest or ArticleSorts.Oldest ? parentFilter : null;
+        conditions.AddRange(linkFilters.Where(filter => filter != byLinks)
+            .Select(filter => filter == parentFilter ? filter.ParentCondition : filter.Condition));
 
         if (query.PublishedFrom is { } publishedFrom)
         {
@@ -161,9 +170,10 @@ internal static class ArticleQueries
             },
             Sort: byLinks is null ? sort : sort with { Key0 = "l.published_at", Key1 = "l.article_id" },
             Parameters: parameters,
-            ParentExists: parentExists,
             NotFoundDetail: notFoundDetail)
         {
+            Parent = parentFilter?.Entity,
+            EmptyWithoutParent = notFoundDetail is null,
             IsPublic = query.Status is null,
             TotalVersion = TotalVersion.ArticleListMembers,
             CacheKeys = ["articles"],

@@ -144,11 +144,7 @@ internal static class EntityApi
         }
 
         var paging = new ListArticlesQuery { Page = query.Page, PageSize = query.PageSize, Cursor = query.Cursor, Sort = query.Sort };
-        var spec = ArticleQueries.ListSpec(
-            entity.ArticlesOf(paging, slug),
-            parentExists: $"exists (select 1 from {entity.Table} where slug = @parentSlug)",
-            notFoundDetail: $"No {entity.Noun} has the slug '{slug}'.");
-        spec.Parameters.Add("parentSlug", slug);
+        var spec = ArticleQueries.ListSpec(entity.ArticlesOf(paging, slug), notFoundDetail: $"No {entity.Noun} has the slug '{slug}'.");
         return await reads.ListAsync<ArticleSummary>(httpContext, query, spec, cancellationToken);
     }
 }

@@ -126,8 +126,14 @@ internal static class FeedsApi
         }
 
         var list = ArticleQueries.ListSpec(new ListArticlesQuery { Tag = query.Tag, Person = query.Person, Organisation = query.Organisation, Event = query.Event });
-        var sql = string.Create(CultureInfo.InvariantCulture,
-            $"select {list.ItemJson}::text {list.FromWhere} order by {list.Sort.Key0} desc, {list.Sort.Key1} desc limit {FeedSize}");
+        // The list's newest, beside the entity its first filter names (its parent, found once),
+        // when there is one: none found, nothing listed.
+        var sql = string.Create(CultureInfo.InvariantCulture, $"""
+            select i.item from ({list.Parent ?? "select null::bigint as id"}) parent
+            cross join lateral (select {list.ItemJson}::text as item, {list.Sort.Key0} as key0, {list.Sort.Key1} as key1
+                                {list.FromWhere} order by {list.Sort.Key0} desc, {list.Sort.Key1} desc limit {FeedSize}) i
+            order by i.key0 desc, i.key1 desc
+            """);
         var articles = await ReadAsync(db, sql, list.Parameters, cancellationToken);
         return Xml(mediaType, writer => write(writer, articles, ArticleFormats.BaseUrl(httpContext.Request)));
     }

@@ -86,6 +86,13 @@ internal sealed record ListSpec(
     /// which look the parent up again for each use.
     /// </summary>
     public string? Parent { get; init; }
+
+    /// <summary>
+    /// Whether a list whose <see cref="Parent"/> does not exist is empty rather than a 404: the
+    /// parent is what a filter names (an article list by a person's slug), not what the list
+    /// belongs to.
+    /// </summary>
+    public bool EmptyWithoutParent { get; init; }
 }
 
 /// <summary>

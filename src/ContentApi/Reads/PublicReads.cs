@@ -236,6 +236,13 @@ internal sealed class PublicReads(ReadRouting routing, ConditionalRequests condi
                 _ => ("w.version", ""),
             };
             var totalHolds = $"{totalVersion} = @knownVersion and w.visible_until is not distinct from @knownVisibleUntil";
+            // A 404 unless this holds.
+            var parentExists = (spec.Parent, spec.EmptyWithoutParent) switch
+            {
+                (null, _) => spec.ParentExists ?? "true",
+                (_, true) => "true",
+                _ => "parent.id is not null",
+            };
             // One statement of one row: the watermark with the parent check and the total (counted
             // only when its version moved since it was cached), and the page's items. Pages asked at
             // the same time with the same statement share it.
@@ -259,7 +266,7 @@ internal sealed class PublicReads(ReadRouting routing, ConditionalRequests condi
                 select h.version, h.changed_at, h.visible_until, h.parent_exists, h.parent_cache_keys, h.total_items, h.total_estimated, h.total_version,
                        p.items, p.first_key0, p.first_key1, p.last_key0, p.last_key1, p.counted_items
                 from (select w.version, w.changed_at, w.visible_until,
-                             {(spec.Parent is null ? spec.ParentExists ?? "true" : "parent.id is not null")} as parent_exists,
+                             {parentExists} as parent_exists,
                              {(spec.Parent is null ? spec.ParentCacheKeys ?? "null::text" : "parent.cache_keys")} as parent_cache_keys,
                              case when {totalHolds} then @knownTotal::bigint else {(countedWithPage ? "null" : "c.total")} end as total_items,
                              case when {totalHolds} then @knownEstimated else {(countedWithPage ? "false" : "c.estimated")} end as total_estimated,

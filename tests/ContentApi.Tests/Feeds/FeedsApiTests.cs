@@ -1,3 +1,4 @@
+using System.Net;
 using System.Xml.Linq;
 
 namespace ContentApi.Tests.Feeds;
@@ -79,6 +80,19 @@ public sealed class FeedsApiTests(ContentApiFixture app)
         Assert.Equal($"Title of {newer}", news.Element(News + "title")!.Value);
         Assert.NotNull(news.Element(News + "publication_date"));
         Assert.DoesNotContain(urls, u => u.Element(Sitemap + "loc")!.Value.EndsWith(old, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_feed_of_a_tag_no_entity_has_holds_no_articles()
+    {
+        await TaggedArticlesAsync();
+
+        var response = await client.GetAsync($"/v1/feeds/articles.rss?tag={TestDatabase.UniqueSlug("no-such-tag")}", Ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var channel = XDocument.Parse(await response.Content.ReadAsStringAsync(Ct)).Root!.Element("channel")!;
+        Assert.NotNull(channel.Element("title"));
+        Assert.Empty(channel.Elements("item"));
     }
 
     [Fact]

@@ -39,6 +39,32 @@ public sealed class ListStatementPlanTests(ContentApiFixture app) : OwnDataSourc
         await AssertHeadRunsOncePerPageAsync(pages);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_filtered_page_looks_up_its_entity_once(bool entitysOwnList)
+    {
+        // The filter's entity is the page's parent, found in the head and read by the count and
+        // the items; looked up in each, it took two lookups a page, and three on the person's own
+        // list of articles, which also checked that the person exists.
+        var person = TestDatabase.UniqueSlug("looked-up");
+        var personId = await App.Database.InsertEntityAsync("people", person, $"Person {person}");
+        for (var j = 0; j < Items; j++)
+        {
+            var articleId = await App.Database.InsertArticleAsync(TestDatabase.UniqueSlug("looked-up"));
+            await App.Database.LinkAsync("article_people", articleId, personId, "subject");
+        }
+
+        var query = new ListArticlesQuery { Person = person };
+        var spec = entitysOwnList ? ArticleQueries.ListSpec(query, notFoundDetail: "No person has the slug.") : ArticleQueries.ListSpec(query);
+
+        var root = await PlanAsync([PublicReads.PageStatement.Of(spec, size: Items, cursor: null, offset: 0, known: null)]);
+
+        Assert.Equal(Items, ItemsRead(root));
+        var lookup = Assert.Single(QueryPlans.Nodes(root), node => node.TryGetProperty("Relation Name", out var relation) && relation.GetString() == "people");
+        Assert.Equal(1, lookup.GetProperty("Actual Loops").GetInt64());
+    }
+
     [Fact]
     public async Task Comment_pages_check_their_article_and_count_their_comments_once_each()
     {
