@@ -81,7 +81,8 @@ internal sealed record ListSpec(
     /// <summary>
     /// The row the list belongs to, found once a statement: a <c>select</c> of its <c>id</c> and
     /// <c>cache_keys</c> (as <see cref="ParentCacheKeys"/>), no row when it does not exist (a 404
-    /// with <see cref="ListSpec.NotFoundDetail"/>). <see cref="ListSpec.FromWhere"/> names its id as
+    /// with <see cref="ListSpec.NotFoundDetail"/>, unless <see cref="EmptyWithoutParent"/>).
+    /// <see cref="ListSpec.FromWhere"/> and <see cref="CountFromWhere"/> name its id as
     /// <c>parent.id</c>. In place of <see cref="ListSpec.ParentExists"/> and <see cref="ParentCacheKeys"/>,
     /// which look the parent up again for each use.
     /// </summary>
