@@ -19,19 +19,7 @@ public sealed class ListStatementPlanTests(ContentApiFixture app) : OwnDataSourc
     [Fact]
     public async Task Pages_of_a_filter_count_their_totals_once_each()
     {
-        var people = new List<string>();
-        for (var i = 0; i < 2; i++)
-        {
-            var person = TestDatabase.UniqueSlug("planned");
-            var personId = await App.Database.InsertEntityAsync("people", person, $"Person {person}");
-            for (var j = 0; j < Items; j++)
-            {
-                var articleId = await App.Database.InsertArticleAsync(TestDatabase.UniqueSlug("planned"));
-                await App.Database.LinkAsync("article_people", articleId, personId, "subject");
-            }
-
-            people.Add(person);
-        }
+        List<string> people = [await PersonWithArticlesAsync("planned"), await PersonWithArticlesAsync("planned")];
 
         var pages = people.ConvertAll(person => PublicReads.PageStatement.Of(
             ArticleQueries.ListSpec(new ListArticlesQuery { Person = person }), size: Items, cursor: null, offset: 0, known: null));
@@ -47,15 +35,7 @@ public sealed class ListStatementPlanTests(ContentApiFixture app) : OwnDataSourc
         // The filter's entity is the page's parent, found in the head and read by the count and
         // the items; looked up in each, it took two lookups a page, and three on the person's own
         // list of articles, which also checked that the person exists.
-        var person = TestDatabase.UniqueSlug("looked-up");
-        var personId = await App.Database.InsertEntityAsync("people", person, $"Person {person}");
-        for (var j = 0; j < Items; j++)
-        {
-            var articleId = await App.Database.InsertArticleAsync(TestDatabase.UniqueSlug("looked-up"));
-            await App.Database.LinkAsync("article_people", articleId, personId, "subject");
-        }
-
-        var query = new ListArticlesQuery { Person = person };
+        var query = new ListArticlesQuery { Person = await PersonWithArticlesAsync("looked-up") };
         var spec = entitysOwnList ? ArticleQueries.ListSpec(query, notFoundDetail: "No person has the slug.") : ArticleQueries.ListSpec(query);
 
         var root = await PlanAsync([PublicReads.PageStatement.Of(spec, size: Items, cursor: null, offset: 0, known: null)]);
@@ -142,6 +122,20 @@ public sealed class ListStatementPlanTests(ContentApiFixture app) : OwnDataSourc
         Assert.All(QueryPlans.Nodes(root), node => Assert.True(
             node.GetProperty("Temp Written Blocks").GetInt64() == 0,
             $"{node.GetProperty("Node Type")} wrote {node.GetProperty("Temp Written Blocks")} blocks to disk"));
+    }
+
+    // The slug of a new person with Items published articles.
+    private async Task<string> PersonWithArticlesAsync(string prefix)
+    {
+        var person = TestDatabase.UniqueSlug(prefix);
+        var personId = await App.Database.InsertEntityAsync("people", person, $"Person {person}");
+        for (var j = 0; j < Items; j++)
+        {
+            var articleId = await App.Database.InsertArticleAsync(TestDatabase.UniqueSlug(prefix));
+            await App.Database.LinkAsync("article_people", articleId, personId, "subject");
+        }
+
+        return person;
     }
 
     // Runs the pages in one shared statement under explain analyze: each page gets its items,
