@@ -43,16 +43,20 @@ internal static class ArticleQueries
     {
         // Built once per filter, not per request.
         /// <summary>The entity named, as a list's parent: its id, no cache keys of its own; no row when no entity has the slug.</summary>
-        public string Entity { get; } = $"select e.id, null::text as cache_keys from {Entities} e where e.slug = @{Name}";
+        public string Entity { get; } = $"select e.id, null::text as cache_keys {Named(Entities, Name)}";
 
         /// <summary>The condition on an article <c>a</c>, the entity looked up by its slug.</summary>
-        public string Condition { get; } = $"a.id in (select l.article_id from {Links} l where l.{EntityId} = (select e.id from {Entities} e where e.slug = @{Name}))";
+        public string Condition { get; } = LinkedTo(Links, EntityId, $"(select e.id {Named(Entities, Name)})");
 
         /// <summary>The condition on an article <c>a</c>, the entity found as the list's parent.</summary>
-        public string ParentCondition { get; } = $"a.id in (select l.article_id from {Links} l where l.{EntityId} = parent.id)";
+        public string ParentCondition { get; } = LinkedTo(Links, EntityId, "parent.id");
 
         /// <summary>Whether a link <c>l</c> of this table is the parent's, to a published article: the index's order.</summary>
         public string IsPublishedLink { get; } = $"l.{EntityId} = parent.id and l.published_at <= now()";
+
+        private static string Named(string entities, string name) => $"from {entities} e where e.slug = @{name}";
+
+        private static string LinkedTo(string links, string entityId, string id) => $"a.id in (select l.article_id from {links} l where l.{entityId} = {id})";
     }
 
     private static readonly LinkFilter[] LinkFilters =
