@@ -40,12 +40,30 @@ def figures(rows, pgbench_rps):
             "apiCpuUsPerRequest": round(r["apiCpuSeconds"] * 1e6 / requests, 1) if name != "pgbench" else None,
             "pgCpuUsPerRequest": round(r["pgCpuSeconds"] * 1e6 / requests, 1),
             "apiPeakRssMb": r.get("apiPeakRssMb"),
+            **machine_figures(r, requests),
         })
     return out
 
 
+def machine_figures(r, requests):
+    """Where the rest of the machine's CPU went: the load generator's own (wrk, or pgbench), the
+    other processes' (the kernel's threads included) a request, and the shares of all the cores'
+    time left idle and taken by the hypervisor for other guests (steal)."""
+    if "machineBusySeconds" not in r:
+        return {"loadCpuUsPerRequest": None, "otherCpuUsPerRequest": None, "idleShare": None, "stealShare": None}
+    cores_seconds = max(r["machineBusySeconds"] + r["machineIdleSeconds"] + r["machineStealSeconds"], 1e-9)
+    other = r["machineBusySeconds"] - r["apiCpuSeconds"] - r["pgCpuSeconds"] - r["loadCpuSeconds"]
+    return {
+        "loadCpuUsPerRequest": round(r["loadCpuSeconds"] * 1e6 / requests, 1),
+        "otherCpuUsPerRequest": round(other * 1e6 / requests, 1),
+        "idleShare": round(r["machineIdleSeconds"] / cores_seconds, 3),
+        "stealShare": round(r["machineStealSeconds"] / cores_seconds, 3),
+    }
+
+
 def table(title, rows):
-    header = ["scenario", "req/s", "p50 ms", "p99 ms", "errors", "from memory", "× pgbench", "API CPU µs/req", "PG CPU µs/req", "API peak RSS MB"]
+    header = ["scenario", "req/s", "p50 ms", "p99 ms", "errors", "from memory", "× pgbench", "API CPU µs/req", "PG CPU µs/req",
+              "load CPU µs/req", "other CPU µs/req", "idle", "steal", "API peak RSS MB"]
     lines = [title, "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for row in rows:
         cells = [row["scenario"], f"{row['rps']:.0f}", f"{row['p50Ms']:.2f}", f"{row['p99Ms']:.2f}", str(row["errors"]),
@@ -53,6 +71,8 @@ def table(title, rows):
                  "" if row["ratioToPgbench"] is None else f"{row['ratioToPgbench']:.2f}",
                  "" if row["apiCpuUsPerRequest"] is None else f"{row['apiCpuUsPerRequest']:.0f}",
                  f"{row['pgCpuUsPerRequest']:.0f}",
+                 *("" if row[key] is None else f"{row[key]:.0f}" for key in ("loadCpuUsPerRequest", "otherCpuUsPerRequest")),
+                 *("" if row[key] is None else f"{row[key]:.0%}" for key in ("idleShare", "stealShare")),
                  "" if row["apiPeakRssMb"] is None else str(row["apiPeakRssMb"])]
         lines.append("| " + " | ".join(cells) + " |")
     return lines
@@ -118,7 +138,10 @@ def main():
         f"database {meta.get('databaseMb')} MB; API peak RSS {peak} MB (cache on); PostgreSQL's shared buffers {meta.get('sharedBuffersMb')} MB, huge pages: {meta.get('hugePages')}",
         "",
         "\"from memory\": the share of 200s the API served from its in-memory cache (an Age header; a 304 from memory has none,",
-        "but then PostgreSQL spends nothing on it).",
+        "but then PostgreSQL spends nothing on it). The API, PostgreSQL and the load share the machine's cores: \"load\" is",
+        "the load generator's own CPU (wrk's; for the pgbench row, pgbench's), \"other\" what the rest of the machine spent",
+        "(the kernel's threads, other processes) a request, \"idle\" and \"steal\" the shares of all the cores' time left idle",
+        "and taken by the hypervisor for other guests.",
         "",
     ]
     lines += table("Cache on (the default):", on_rows)

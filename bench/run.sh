@@ -175,20 +175,29 @@ main() {
     echo "   $name"
     # A request counts as failed after 10 s (wrk's 2 s default cut the slowest searches short).
     BENCH_PHASE=warmup WRK_REPORT="$work/warmup.json" wrk -t "${WRK_THREADS:-2}" -c "$connections" -d "${warmup}s" --timeout 10s "$@" >/dev/null
-    local api_before
+    # The whole machine over the scenario, and wrk's own CPU over its measured seconds: what the
+    # API and PostgreSQL do not spend of the cores goes to the load, to other processes, or stays idle.
+    local machine_before api_before load_before
+    machine_before=$(machine_cpu)
     api_before=$(cpu_seconds "$BENCH_API_PID")
     pg_cpu_snapshot "$work/pg" "$work/pg-cpu.json"
     # The API's peak RSS during this scenario alone: the kernel's high-water mark, reset first
     # (the run's peak is the highest of these and of what the mark holds at the end).
     api_peak_rss_kb=$(larger_of "${api_peak_rss_kb:-0}" "$(peak_rss_kb "$BENCH_API_PID")")
     { echo 5 > "/proc/$BENCH_API_PID/clear_refs"; } 2>/dev/null || true # where /proc refuses, the peak since the start
+    children_cpu_seconds load_before "$work/times"
     BENCH_PHASE=measured WRK_REPORT="$work/wrk.json" wrk -t "${WRK_THREADS:-2}" -c "$connections" -d "${duration}s" --timeout 10s "$@" >/dev/null
+    local load_after api_after pg_seconds machine_after
+    children_cpu_seconds load_after "$work/times"
+    api_after=$(cpu_seconds "$BENCH_API_PID")
+    pg_seconds=$(pg_cpu_since "$work/pg" "$work/pg-cpu.json")
+    machine_after=$(machine_cpu)
     mkdir -p "$work/$dir"
     local scenario_rss_kb
     scenario_rss_kb=$(peak_rss_kb "$BENCH_API_PID")
     api_peak_rss_kb=$(larger_of "$api_peak_rss_kb" "$scenario_rss_kb")
     python3 "$ROOT/bench/scenario_result.py" "$work/wrk.json" "$work/$dir/$name.json" "$expected" \
-      "$(cpu_seconds "$BENCH_API_PID")" "$api_before" "$(pg_cpu_since "$work/pg" "$work/pg-cpu.json")" "$scenario_rss_kb"
+      "$api_after" "$api_before" "$pg_seconds" "$scenario_rss_kb" "$load_before" "$load_after" "$machine_before" "$machine_after"
   }
   peak_rss_kb() { awk '/VmHWM/ { print $2 }' "/proc/$1/status"; }
   larger_of() { if [ "$1" -gt "$2" ]; then echo "$1"; else echo "$2"; fi; }
@@ -273,14 +282,24 @@ main() {
     -D articles="$articles" -f "$ROOT/bench/pgbench/article.sql" contentapi)
   # One run on the same connections, as the API keeps its own: the first settle seconds are not
   # measured (a separate warm-up run left the measured one with new, unsettled backends).
+  # pgbench's own CPU counts over its whole run (its settle seconds too), as the children's of
+  # this shell once it is waited for.
+  local pgbench_cpu_before pgbench_cpu_after
+  children_cpu_seconds pgbench_cpu_before "$work/times"
   (cd "$work" && "${pgbench_cmd[@]}" -T "$((settle + duration))" -l --log-prefix=pgbench > pgbench.out 2>&1) &
-  local pgbench_run=$! measured_from
+  local pgbench_run=$! measured_from machine_before machine_after
   sleep "$settle"
   measured_from=$(date +%s.%N)
+  machine_before=$(machine_cpu)
   pg_cpu_snapshot "$work/pg" "$work/pg-cpu.json"
   wait "$pgbench_run"
+  children_cpu_seconds pgbench_cpu_after "$work/times"
   sleep 1 # until the postmaster has reaped pgbench's backends, whose CPU then counts
-  python3 "$ROOT/bench/pgbench_result.py" "$work" "$(pg_cpu_since "$work/pg" "$work/pg-cpu.json")" "$measured_from"
+  local pg_seconds
+  pg_seconds=$(pg_cpu_since "$work/pg" "$work/pg-cpu.json")
+  machine_after=$(machine_cpu)
+  python3 "$ROOT/bench/pgbench_result.py" "$work" "$pg_seconds" "$measured_from" \
+    "$pgbench_cpu_before" "$pgbench_cpu_after" "$machine_before" "$machine_after"
 
   local peak_kb
   peak_kb=$(larger_of "$api_peak_rss_kb" "$(peak_rss_kb "$BENCH_API_PID")")

@@ -176,6 +176,21 @@ cpu_seconds() {
   awk -v tck="$(getconf CLK_TCK)" '{ print ($14 + $15 + $16 + $17) / tck }' "/proc/$1/stat" 2>/dev/null || echo 0
 }
 
+# The whole machine's CPU seconds since boot, all cores together, as "busy idle steal" (/proc/stat:
+# idle counts the time waiting for I/O; steal, the time the hypervisor ran other guests instead).
+machine_cpu() {
+  awk -v tck="$(getconf CLK_TCK)" '$1 == "cpu" { print ($2 + $3 + $4 + $7 + $8) / tck, ($5 + $6) / tck, $9 / tck }' /proc/stat
+}
+
+# children_cpu_seconds VAR FILE: the CPU seconds (user + system) of every child this shell has
+# waited for, into VAR, through FILE. Bash's `times` gives them only in this shell: in a subshell,
+# as `$(…)` would run it, the count starts at zero.
+children_cpu_seconds() {
+  times > "$2"
+  printf -v "$1" '%s' "$(awk 'function seconds(t, minutes) { gsub(/,/, ".", t); minutes = t; sub(/m.*/, "", minutes); sub(/^[0-9]+m/, "", t); sub(/s$/, "", t); return minutes * 60 + t }
+                            NR == 2 { print seconds($1) + seconds($2) }' "$2")"
+}
+
 # A PostgreSQL cluster's CPU seconds over a window (bench/pg_cpu.py): pg_cpu_snapshot DATADIR
 # FILE where it starts, pg_cpu_since DATADIR FILE at its end.
 pg_cpu_snapshot() { python3 "$ROOT/bench/pg_cpu.py" snapshot "$(head -n 1 "$1/postmaster.pid")" "$2"; }
