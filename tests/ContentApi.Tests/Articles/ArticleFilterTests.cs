@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using ContentApi.Articles;
 using ContentApi.Reads;
@@ -165,6 +166,53 @@ public sealed class ArticleFilterTests(ContentApiFixture app)
         Assert.Equal([w.A2], await SlugsAsync($"/v1/articles?tag={w.Tag}&eventFrom=2001-03-12&eventTo=2001-04-01"));
         Assert.Equal([w.A2], await SlugsAsync($"/v1/articles?tag={w.Tag}&eventTo=2001-03-10"));
         Assert.Empty(await SlugsAsync($"/v1/articles?tag={w.Tag}&eventFrom=2001-03-13"));
+    }
+
+    [Fact]
+    public async Task An_event_date_range_alone_lists_the_visible_articles_of_the_events_it_overlaps_on_every_page()
+    {
+        // Days of its own, after any other test's events (those of ListStatementPlanTests end
+        // before 8000); the list reads the links of the events in range
+        // (ArticleQueries.EventLinksInRange), not the articles.
+        var db = app.Database;
+        var start = new DateOnly(9000 + Random.Shared.Next(900), 1, 1);
+        var early = await db.InsertEventAsync(TestDatabase.UniqueSlug("early"), "Early", start, start.AddDays(2));
+        var late = await db.InsertEventAsync(TestDatabase.UniqueSlug("late"), "Late", start.AddDays(10), start.AddDays(12));
+        var ongoing = await db.InsertEventAsync(TestDatabase.UniqueSlug("ongoing"), "Ongoing", start.AddDays(20), start.AddDays(40));
+        List<(string Slug, long Event)> published = [];
+        foreach (var (about, hoursAgo) in new[] { (early, 10), (late, 9), (ongoing, 8), (early, 7), (late, 6) })
+        {
+            var slug = TestDatabase.UniqueSlug("about");
+            await db.LinkAsync("article_events", await db.InsertArticleAsync(slug, publishedAt: DateTime.UtcNow.AddHours(-hoursAgo)), about);
+            published.Add((slug, about));
+        }
+
+        // A draft and an article scheduled for tomorrow, about the early event, are not listed.
+        await db.LinkAsync("article_events", await db.InsertArticleAsync(TestDatabase.UniqueSlug("draft"), status: "draft"), early);
+        await db.LinkAsync("article_events", await db.InsertArticleAsync(TestDatabase.UniqueSlug("scheduled"), publishedAt: DateTime.UtcNow.AddDays(1)), early);
+        List<string> NewestFirstAbout(params long[] events) => published.Where(p => events.Contains(p.Event)).Select(p => p.Slug).Reverse().ToList();
+        string Day(int days) => start.AddDays(days).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+        // Both ends of the range are included: the early event ends on its first day, the late one starts on its last.
+        Assert.Equal(NewestFirstAbout(early, late), await SlugsAsync($"/v1/articles?eventFrom={Day(2)}&eventTo={Day(10)}"));
+        Assert.Empty(await SlugsAsync($"/v1/articles?eventFrom={Day(13)}&eventTo={Day(19)}"));
+        Assert.Equal(NewestFirstAbout(ongoing), await SlugsAsync($"/v1/articles?eventFrom={Day(30)}"));
+        var all = NewestFirstAbout(early, late, ongoing);
+        var range = $"eventFrom={Day(0)}&eventTo={Day(40)}";
+        Assert.Equal(Enumerable.Reverse(all), await SlugsAsync($"/v1/articles?{range}&sort=publishedAt"));
+        Assert.Equal(all[2..4], await SlugsAsync($"/v1/articles?{range}&pageSize=2&page=2"));
+
+        // Two at a time by the pages' next links: each article once, in order, the same total on each page.
+        var byLinks = new List<string>();
+        for (var next = $"/v1/articles?{range}&pageSize=2"; next is not null;)
+        {
+            var page = await (await client.GetAsync(next, Ct)).ReadContractAsync<Paged<ArticleSummary>>();
+            Assert.Equal(all.Count, page.Page.TotalItems);
+            byLinks.AddRange(page.Items.Select(a => a.Slug));
+            next = page.Links.Next;
+        }
+
+        Assert.Equal(all, byLinks);
     }
 
     [Theory]

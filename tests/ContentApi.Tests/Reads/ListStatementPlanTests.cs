@@ -124,6 +124,32 @@ public sealed class ListStatementPlanTests(ContentApiFixture app) : OwnDataSourc
             $"{node.GetProperty("Node Type")} wrote {node.GetProperty("Temp Written Blocks")} blocks to disk"));
     }
 
+    [Fact]
+    public async Task An_event_date_range_alone_reads_the_articles_of_its_page_only()
+    {
+        // The links of the events in range give the page's order and total. Walked from the articles
+        // by date, a page read every public article newer than its last item (all of them for a
+        // range no event overlaps); joined from the links, every article in range.
+        var start = new DateOnly(3000 + Random.Shared.Next(5000), 1, 1);
+        var eventId = await App.Database.InsertEventAsync(TestDatabase.UniqueSlug("ranged"), "Ranged", start, start.AddDays(1));
+        for (var i = 0; i < 10; i++)
+        {
+            // Published before every other test's articles: a walk by date passes them all first.
+            var articleId = await App.Database.InsertArticleAsync(TestDatabase.UniqueSlug("ranged"), publishedAt: new DateTime(1990, 1, 1, 0, i, 0, DateTimeKind.Utc));
+            await App.Database.LinkAsync("article_events", articleId, eventId);
+        }
+
+        var spec = ArticleQueries.ListSpec(new ListArticlesQuery { EventFrom = start.AddDays(1), EventTo = start.AddDays(5) });
+        var root = await PlanAsync([PublicReads.PageStatement.Of(spec, size: 2, cursor: null, offset: 0, known: null)]);
+
+        Assert.Equal(3, ItemsRead(root));
+        var articlesRead = QueryPlans.Nodes(root)
+            .Where(node => node.TryGetProperty("Relation Name", out var relation) && relation.GetString() == "articles")
+            .Sum(node => node.GetProperty("Actual Rows").GetInt64() * node.GetProperty("Actual Loops").GetInt64());
+        // The three the page reads (its two and one more) and the watermark's newest publication.
+        Assert.True(articlesRead <= 4, $"the page read {articlesRead} articles");
+    }
+
     // The slug of a new person with Items published articles.
     private async Task<string> PersonWithArticlesAsync(string prefix)
     {
