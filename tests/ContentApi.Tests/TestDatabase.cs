@@ -131,6 +131,7 @@ public sealed class TestDatabase(string connectionString)
             "article_organisations" => "organisation_id",
             "article_events" => "event_id",
             "article_places" => "place_id",
+            "article_authors" => "author_id",
             _ => throw new ArgumentException(linkTable, nameof(linkTable)),
         };
         return role is null
