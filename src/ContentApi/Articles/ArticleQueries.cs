@@ -69,9 +69,12 @@ internal static class ArticleQueries
         new(q => q.Author, "author", "article_authors", "author_id", "authors"),
     ];
 
-    // Editors' lists (status=…) hold drafts without a publication time: ordered by it, or by
-    // their last change when they have none. No index gives these orders (the title index holds
-    // published articles only).
+    // Editors' lists of drafts and archived articles (status=draft, archived) hold articles
+    // without a publication time: ordered by it, or by their last change when they have none, in
+    // the order of migration 0044's index; by title they are sorted (the title index holds
+    // published articles only). Published and scheduled articles always have a publication time:
+    // their editors' lists take the public orders and indexes (ordered by this expression, each
+    // page read and sorted every published article: 316 ms at 100,000).
     private static readonly Dictionary<string, SortOrder> EditorialSorts = new()
     {
         [ArticleSorts.Newest] = new(ArticleSorts.Newest, "coalesce(a.published_at, a.updated_at)", "a.id", Descending: true, Indexed: false),
@@ -88,6 +91,9 @@ internal static class ArticleQueries
     /// </summary>
     public static ListSpec ListSpec(ListArticlesQuery query, string? notFoundDetail = null)
     {
+        // Readers' lists and editors' list of published articles show the same articles: those
+        // whose links have a publication time now past (migration 0022).
+        var publicArticles = query.Status is null or "published";
         var visibility = query.Status switch
         {
             null or "published" => IsPublic,
@@ -108,9 +114,9 @@ internal static class ArticleQueries
 
         // Public, by date, with a link filter: the list reads the first filter's links in the
         // order of their index and joins the articles of the page; the others stay conditions.
-        var sort = (query.Status is null ? Sorts : EditorialSorts)[query.Sort ?? ArticleSorts.Newest];
+        var sort = (publicArticles || query.Status is "scheduled" ? Sorts : EditorialSorts)[query.Sort ?? ArticleSorts.Newest];
         var parentFilter = linkFilters.FirstOrDefault();
-        var byLinks = query.Status is null && sort.Name is ArticleSorts.Newest or ArticleSorts.Oldest ? parentFilter : null;
+        var byLinks = publicArticles && sort.Name is ArticleSorts.Newest or ArticleSorts.Oldest ? parentFilter : null;
         conditions.AddRange(linkFilters.Where(filter => filter != byLinks)
             .Select(filter => filter == parentFilter ? filter.ParentCondition : filter.Condition));
 
@@ -159,7 +165,7 @@ internal static class ArticleQueries
         var rankedFromPosition = relevance && matchesAlone;
         // Public, by date, with the event dates alone: the list reads the links of the events the
         // range overlaps, sorted, and the articles of the page only (EventLinksInRange).
-        var byEventLinks = query.Status is null && sort.Name is ArticleSorts.Newest or ArticleSorts.Oldest && eventRange && conditions.Count == 2;
+        var byEventLinks = publicArticles && sort.Name is ArticleSorts.Newest or ArticleSorts.Oldest && eventRange && conditions.Count == 2;
         var where = string.Join("\n  and ", conditions);
         var articles = $"from articles a where {where}";
         return new ListSpec(

@@ -183,6 +183,30 @@ public sealed class ListStatementPlanTests(ContentApiFixture app) : OwnDataSourc
         Assert.True(articlesRead <= (ofOneArticle ? 5 : 4), $"the page read {articlesRead} articles");
     }
 
+    [Theory]
+    [InlineData("draft")]
+    [InlineData("archived")]
+    [InlineData("published")]
+    [InlineData("scheduled")]
+    public async Task An_editors_list_reads_its_articles_in_the_order_of_an_index(string status)
+    {
+        // Ordered by an expression that no index held (the publication time, else the last
+        // change), each page of an editors' list read and sorted every article of its status:
+        // at 100,000 articles, 0.3–0.4 s a page of the published ones.
+        for (var i = 0; i < 3; i++)
+        {
+            await App.Database.InsertArticleAsync(
+                TestDatabase.UniqueSlug("edited"), status: status == "scheduled" ? "published" : status,
+                publishedAt: status switch { "draft" => null, "scheduled" => DateTime.UtcNow.AddDays(1), _ => DateTime.UtcNow.AddHours(-1) });
+        }
+
+        var spec = ArticleQueries.ListSpec(new ListArticlesQuery { Status = status });
+        var root = await PlanAsync([PublicReads.PageStatement.Of(spec, size: 2, cursor: null, offset: 0, known: null)], "set enable_sort = off");
+
+        Assert.Equal(3, ItemsRead(root));
+        Assert.DoesNotContain(QueryPlans.Nodes(root), node => node.GetProperty("Node Type").GetString() == "Sort");
+    }
+
     // The slug of a new person with Items published articles.
     private async Task<string> PersonWithArticlesAsync(string prefix)
     {
