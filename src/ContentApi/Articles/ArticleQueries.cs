@@ -255,10 +255,10 @@ internal static class ArticleQueries
     /// The published links of the events in range, as <c>l</c>, when no other filter applies: a
     /// link keeps its article's publication time while it is published (migration 0022), so the
     /// links alone give the visible articles, their order and their total, and a page costs in
-    /// proportion to the links in range. Walked from the articles by date, looking up each one's event, a
-    /// page read the articles newer than its last item, every public article for a range no event
-    /// overlaps, and in news, where an event's articles appear around it, most of them for a range
-    /// in the past. By hand at 100,000 articles (the bench's, whose events are linked at random;
+    /// proportion to the links in range. Walked from the articles by date, looking up each one's
+    /// event, a page read the articles newer than its last item: every public article for a range
+    /// no event overlaps, and in news, where an event's articles appear around it, most of them for
+    /// a range in the past. By hand at 100,000 articles (the bench's, whose events are linked at random;
     /// medians of 12 requests): a range after the last event 514 → 3.0 ms, a month 17.5 → 3.6 ms,
     /// a year 3.7 → 7.1 ms, every event (100,000 links) 2.8 → 29.8 ms.
     /// </summary>

@@ -12,7 +12,7 @@ internal static class CommentQueries
 
     /// <summary>
     /// A ModeratorComment as JSON from a <c>comments c</c> row, its article's slug looked up by id:
-    /// in a list, for the page's comments only (after the sort), not for every comment it orders.
+    /// in a list, for the page's comments only (after its limit), not for every comment it orders.
     /// </summary>
     private const string ModeratorJson = "comment_moderator_json(c, (select a.slug from articles a where a.id = c.article_id))";
 
