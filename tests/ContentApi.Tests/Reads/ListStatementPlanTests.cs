@@ -143,9 +143,7 @@ public sealed class ListStatementPlanTests(ContentApiFixture app) : OwnDataSourc
         var root = await PlanAsync([PublicReads.PageStatement.Of(spec, size: 2, cursor: null, offset: 0, known: null)]);
 
         Assert.Equal(3, ItemsRead(root));
-        var articlesRead = QueryPlans.Nodes(root)
-            .Where(node => node.TryGetProperty("Relation Name", out var relation) && relation.GetString() == "articles")
-            .Sum(node => node.GetProperty("Actual Rows").GetInt64() * node.GetProperty("Actual Loops").GetInt64());
+        var articlesRead = RowsRead(root, "articles");
         // The three the page reads (its two and one more) and the watermark's newest publication.
         Assert.True(articlesRead <= 4, $"the page read {articlesRead} articles");
     }
@@ -175,9 +173,7 @@ public sealed class ListStatementPlanTests(ContentApiFixture app) : OwnDataSourc
         var root = await PlanAsync([PublicReads.PageStatement.Of(CommentQueries.ModerationQueueSpec(query), size: 2, cursor: null, offset: 0, known: null)]);
 
         Assert.Equal(3, ItemsRead(root));
-        var articlesRead = QueryPlans.Nodes(root)
-            .Where(node => node.TryGetProperty("Relation Name", out var relation) && relation.GetString() == "articles")
-            .Sum(node => node.GetProperty("Actual Rows").GetInt64() * node.GetProperty("Actual Loops").GetInt64());
+        var articlesRead = RowsRead(root, "articles");
         // The three comments' articles (the page's two and one more), the watermark's newest
         // publication, and the article named, found by its slug.
         Assert.True(articlesRead <= (ofOneArticle ? 5 : 4), $"the page read {articlesRead} articles");
@@ -246,6 +242,12 @@ public sealed class ListStatementPlanTests(ContentApiFixture app) : OwnDataSourc
         var items = Assert.Single(page.GetProperty("Plans").EnumerateArray());
         return items.GetProperty("Actual Rows").GetInt64() * items.GetProperty("Actual Loops").GetInt64();
     }
+
+    // The rows the plan's scans of a table gave, over all their runs.
+    private static long RowsRead(JsonElement root, string table) =>
+        QueryPlans.Nodes(root)
+            .Where(node => node.TryGetProperty("Relation Name", out var relation) && relation.GetString() == table)
+            .Sum(node => node.GetProperty("Actual Rows").GetInt64() * node.GetProperty("Actual Loops").GetInt64());
 
     // The plan of the pages' shared statement as PostgreSQL ran it, after `setting` in the same session.
     private async Task<JsonElement> PlanAsync(List<PublicReads.PageStatement> pages, string setting = "reset work_mem")
