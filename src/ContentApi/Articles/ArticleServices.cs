@@ -9,6 +9,10 @@ internal static class ArticleServices
             .ValidateOnStart();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<PreviewTokens>();
+        services.AddOptions<ArticleRefreshOptions>().BindConfiguration("ArticleRefreshes")
+            .Validate(o => o.IntervalMilliseconds is >= 50 and <= 60_000, "ArticleRefreshes:IntervalMilliseconds must be 50 to 60000.")
+            .ValidateOnStart();
+        services.AddHostedService<ArticleRefreshes>();
         return services;
     }
 }

@@ -1,3 +1,4 @@
+using ContentApi.Infrastructure.Database;
 using Dapper;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -15,48 +16,13 @@ internal sealed class ChangesOptions
 /// content_outbox_release_due (migration 0014) moves the due ones into the outbox. Every
 /// instance runs it; the function's lock makes one of them do each release.
 /// </summary>
-internal sealed class ScheduledReleases(NpgsqlDataSource db, IOptions<ChangesOptions> options, ILogger<ScheduledReleases> logger) : BackgroundService
+internal sealed class ScheduledReleases(NpgsqlDataSource db, IOptions<ChangesOptions> options, ILogger<ScheduledReleases> logger)
+    : PeriodicDatabaseWork(db, TimeSpan.FromMilliseconds(options.Value.ReleaseIntervalMilliseconds), logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(options.Value.ReleaseIntervalMilliseconds));
-        var failing = false;
-        while (await WaitAsync(timer, stoppingToken))
-        {
-            try
-            {
-                await using var connection = await db.OpenConnectionAsync(stoppingToken);
-                await connection.ExecuteScalarAsync<int>(new CommandDefinition("select content_outbox_release_due()", cancellationToken: stoppingToken));
-                failing = false;
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception exception) when (exception is NpgsqlException or TimeoutException && !stoppingToken.IsCancellationRequested)
-            {
-                // The database is away: said once, retried every interval.
-                if (!failing)
-                {
-                    logger.LogWarning("Scheduled articles cannot be announced in the changes feed now: {Reason}", exception.Message);
-                }
+    protected override string WhatWaits => "Announcing scheduled articles in the changes feed";
 
-                failing = true;
-            }
-        }
-    }
-
-    private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken stoppingToken)
-    {
-        try
-        {
-            return await timer.WaitForNextTickAsync(stoppingToken);
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
-        }
-    }
+    protected override Task RunAsync(NpgsqlConnection connection, CancellationToken stoppingToken) =>
+        connection.ExecuteScalarAsync<int>(new CommandDefinition("select content_outbox_release_due()", cancellationToken: stoppingToken));
 }
 
 internal static class ChangesServices

@@ -70,7 +70,7 @@ internal static class EntityWrites
         group.MapPut("/{slug}", replace)
             .WithName($"Replace{entity.Singular}")
             .WithSummary($"Replace {entity.OneNoun}")
-            .WithDescription("The whole entity as written. Needs If-Match with its version: 428 without it, 412 (with the current ETag) when stale. Articles that embed it change with it.")
+            .WithDescription("The whole entity as written. Needs If-Match with its version: 428 without it, 412 (with the current ETag) when stale. Articles that embed it change with it: in the same transaction when they are up to 100, and in batches just after it when they are more (each article's ETag moves and its change reaches the changes feed as it is rewritten).")
             .Accepts<TWrite>("application/json")
             .ProducesProblems(StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status412PreconditionFailed, StatusCodes.Status428PreconditionRequired);
         group.MapPatch("/{slug}", patch)
@@ -84,7 +84,7 @@ internal static class EntityWrites
         group.MapDelete("/{slug}", delete)
             .WithName($"Delete{entity.Singular}")
             .WithSummary($"Delete {entity.OneNoun}")
-            .WithDescription($"Needs If-Match with its version. While articles use it the answer is 409 with how many, unless `detach=true`, which removes those links in the same transaction.")
+            .WithDescription($"Needs If-Match with its version. While articles use it the answer is 409 with how many, unless `detach=true`, which removes those links in the same transaction (the articles show it no more: at once when they are up to 100, just after when they are more, as for a PUT).")
             .ProducesProblems(StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status412PreconditionFailed, StatusCodes.Status428PreconditionRequired);
         return entityGroup;
     }

@@ -53,19 +53,6 @@ public sealed class WebhooksTests : IAsyncLifetime
     private static async Task<List<WebhookDelivery>> DeliveriesAsync(HttpClient manager, long id) =>
         [.. (await (await manager.GetAsync($"/v1/webhooks/{id}/deliveries?pageSize=100", Ct)).ReadContractAsync<Paged<WebhookDelivery>>()).Items];
 
-    private static async Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> done, int seconds = 15)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        var value = await read();
-        while (!done(value) && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(100, Ct);
-            value = await read();
-        }
-
-        return value;
-    }
-
     private Task<long> PublishAsync(string prefix = "hooked") => app.Database.InsertArticleAsync(TestDatabase.UniqueSlug(prefix));
 
     [Fact]
@@ -77,8 +64,8 @@ public sealed class WebhooksTests : IAsyncLifetime
 
         var articleId = await PublishAsync();
         await app.Database.ExecuteAsync("update tags set name = name || '!' where id = (select min(id) from tags)"); // not subscribed
-        var received = await EventuallyAsync(() => Task.FromResult(receiver.Requests.ToList()), r => r.Count > 0);
-        var log = await EventuallyAsync(() => DeliveriesAsync(manager, created.Subscription.Id), d => d.Count > 0 && d[0].Status == "delivered");
+        var received = await Eventually.ReadAsync(() => Task.FromResult(receiver.Requests.ToList()), r => r.Count > 0);
+        var log = await Eventually.ReadAsync(() => DeliveriesAsync(manager, created.Subscription.Id), d => d.Count > 0 && d[0].Status == "delivered");
 
         var request = Assert.Single(received);
         var key = Convert.FromBase64String(created.Secret["whsec_".Length..]);
@@ -112,7 +99,7 @@ public sealed class WebhooksTests : IAsyncLifetime
         var created = await SubscribeAsync(manager, receiver.Url, "*");
 
         await PublishAsync("retried");
-        var log = await EventuallyAsync(() => DeliveriesAsync(manager, created.Subscription.Id),
+        var log = await Eventually.ReadAsync(() => DeliveriesAsync(manager, created.Subscription.Id),
             d => d.Count > 0 && d.All(x => x.Status == "delivered"), seconds: 30);
 
         Assert.NotEmpty(log);
@@ -131,7 +118,7 @@ public sealed class WebhooksTests : IAsyncLifetime
         var created = await SubscribeAsync(manager, receiver.Url, "article.published");
 
         await PublishAsync("failing");
-        var disabled = await EventuallyAsync(
+        var disabled = await Eventually.ReadAsync(
             async () => await (await manager.GetAsync($"/v1/webhooks/{created.Subscription.Id}", Ct)).ReadContractAsync<WebhookSubscription>(),
             s => !s.Enabled, seconds: 30);
         var version = (await manager.GetAsync($"/v1/webhooks/{created.Subscription.Id}", Ct)).Headers.ETag!.ToString();
@@ -139,7 +126,7 @@ public sealed class WebhooksTests : IAsyncLifetime
         using var resume = new HttpRequestMessage(HttpMethod.Patch, $"/v1/webhooks/{created.Subscription.Id}") { Content = JsonContent.Create(new { enabled = true }) };
         resume.Headers.TryAddWithoutValidation("If-Match", version);
         var resumed = await manager.SendAsync(resume, Ct);
-        var log = await EventuallyAsync(() => DeliveriesAsync(manager, created.Subscription.Id), d => d.Count > 0 && d[0].Status == "delivered");
+        var log = await Eventually.ReadAsync(() => DeliveriesAsync(manager, created.Subscription.Id), d => d.Count > 0 && d[0].Status == "delivered");
 
         Assert.False(disabled.Enabled);
         Assert.Equal(4, disabled.ConsecutiveFailures);
@@ -159,10 +146,10 @@ public sealed class WebhooksTests : IAsyncLifetime
         var manager = await ManagerAsync();
         var created = await SubscribeAsync(manager, receiver.Url, "article.published");
         await PublishAsync("redelivered");
-        var first = (await EventuallyAsync(() => DeliveriesAsync(manager, created.Subscription.Id), d => d.Count > 0 && d[0].Status == "delivered"))[0];
+        var first = (await Eventually.ReadAsync(() => DeliveriesAsync(manager, created.Subscription.Id), d => d.Count > 0 && d[0].Status == "delivered"))[0];
 
         var again = await manager.PostAsync($"/v1/webhooks/{created.Subscription.Id}/deliveries/{first.Id}/redeliver", null, Ct);
-        var received = await EventuallyAsync(() => Task.FromResult(receiver.Requests.Count(r => r.Id == first.MessageId)), n => n == 2);
+        var received = await Eventually.ReadAsync(() => Task.FromResult(receiver.Requests.Count(r => r.Id == first.MessageId)), n => n == 2);
         var missing = await manager.PostAsync($"/v1/webhooks/{created.Subscription.Id}/deliveries/{first.Id + 1000}/redeliver", null, Ct);
 
         Assert.Equal(HttpStatusCode.OK, again.StatusCode);
@@ -186,7 +173,7 @@ public sealed class WebhooksTests : IAsyncLifetime
             await PublishAsync("shared");
         }
 
-        var log = await EventuallyAsync(() => DeliveriesAsync(manager, created.Subscription.Id), d => d.Count == 30 && d.All(x => x.Status == "delivered"), seconds: 30);
+        var log = await Eventually.ReadAsync(() => DeliveriesAsync(manager, created.Subscription.Id), d => d.Count == 30 && d.All(x => x.Status == "delivered"), seconds: 30);
 
         Assert.Equal(30, log.Count);
         Assert.All(log, d => Assert.Equal(1, d.Attempts));
@@ -207,7 +194,7 @@ public sealed class WebhooksTests : IAsyncLifetime
         var metadata = await manager.PostAsJsonAsync("/v1/webhooks", new { url = "http://169.254.169.254/latest/meta-data", events = new[] { "*" } }, Ct);
         var created = await SubscribeAsync(manager, receiver.Url, "article.published");
         await PublishAsync("guarded");
-        var log = await EventuallyAsync(() => DeliveriesAsync(manager, created.Subscription.Id), d => d.Count > 0 && d[0].LastError is not null);
+        var log = await Eventually.ReadAsync(() => DeliveriesAsync(manager, created.Subscription.Id), d => d.Count > 0 && d[0].LastError is not null);
 
         Assert.All(addresses, a => Assert.False(WebhookTargets.IsPublic(a), $"this machine's name resolves to {a}, a public address: the test needs a private one"));
         await literal.AssertValidationProblemAsync("url");
