@@ -230,6 +230,43 @@ public sealed class ArticleFilterTests(ContentApiFixture app)
     }
 
     [Fact]
+    public async Task A_list_by_title_within_a_publication_range_shows_that_range_in_title_order()
+    {
+        // A day of its own, long before every other test's articles: the list walks the title
+        // index past all of them (migration 0046).
+        var db = app.Database;
+        var day = new DateTime(1901, 1, 1, 0, 0, 0, DateTimeKind.Utc).AddDays(Random.Shared.Next(20_000));
+        var titles = new[] { "Delta", "alpha", "Charlie", "Bravo", "echo" };
+        var prefix = Guid.NewGuid().ToString("N")[..8];
+        var slugs = new List<string>();
+        for (var i = 0; i < titles.Length; i++)
+        {
+            slugs.Add(TestDatabase.UniqueSlug("titled"));
+            await db.InsertArticleAsync(slugs[i], title: $"{prefix} {titles[i]}", publishedAt: day.AddHours(i));
+        }
+
+        // Outside the range by a minute, on either side.
+        await db.InsertArticleAsync(TestDatabase.UniqueSlug("titled"), title: $"{prefix} Aardvark", publishedAt: day.AddMinutes(-1));
+        await db.InsertArticleAsync(TestDatabase.UniqueSlug("titled"), title: $"{prefix} Able", publishedAt: day.AddDays(1));
+        var range = $"publishedFrom={day:yyyy-MM-dd}&publishedTo={day:yyyy-MM-dd}&sort=title";
+
+        // Two at a time by the pages' next links, then a page by number.
+        var byLinks = new List<string>();
+        for (var next = $"/v1/articles?{range}&pageSize=2"; next is not null;)
+        {
+            var page = await (await client.GetAsync(next, Ct)).ReadContractAsync<Paged<ArticleSummary>>();
+            Assert.Equal(titles.Length, page.Page.TotalItems);
+            byLinks.AddRange(page.Items.Select(a => a.Slug));
+            next = page.Links.Next;
+        }
+
+        // In the database's collation, as every list by title.
+        var inTitleOrder = await db.QueryAsync<string>("select slug from articles where slug = any (@slugs) order by title, id", new { slugs });
+        Assert.Equal(inTitleOrder, byLinks);
+        Assert.Equal(inTitleOrder.Skip(2).Take(2), await SlugsAsync($"/v1/articles?{range}&pageSize=2&page=2"));
+    }
+
+    [Fact]
     public async Task Relevance_sort_puts_a_title_match_above_a_body_match()
     {
         var word = $"zq{Guid.NewGuid():N}"[..12];
