@@ -161,6 +161,28 @@ public sealed class EntityWritesTests(ContentApiFixture app)
     }
 
     [Fact]
+    public async Task An_entity_change_that_its_articles_do_not_show_leaves_them_as_they_were()
+    {
+        var editor = await EditorClient.CreateAsync(app);
+        var tag = await (await editor.SendAsync(HttpMethod.Post, "/v1/tags", new JsonObject { ["name"] = $"Shown {Guid.NewGuid():N}" })).ReadContractAsync<TagDetail>();
+        var slug = TestDatabase.UniqueSlug("tagged");
+        await editor.CreatedAsync(EditorClient.Article(slug, change: a => a["tags"] = new JsonArray(tag.Slug)));
+        var before = await reader.GetAsync($"/v1/articles/{slug}", Ct);
+
+        // An article shows a tag's slug and name, not its description.
+        var described = await editor.SendAsync(HttpMethod.Patch, $"/v1/tags/{tag.Slug}", new JsonObject { ["description"] = "Not in any article." }, "\"1\"", "application/merge-patch+json");
+        var afterDescription = await reader.GetAsync($"/v1/articles/{slug}", Ct);
+        var renamed = await editor.SendAsync(HttpMethod.Patch, $"/v1/tags/{tag.Slug}", new JsonObject { ["name"] = "Renamed" }, "\"2\"", "application/merge-patch+json");
+        var afterRename = await reader.GetAsync($"/v1/articles/{slug}", Ct);
+
+        Assert.Equal(HttpStatusCode.OK, described.StatusCode);
+        Assert.Equal(before.Headers.ETag, afterDescription.Headers.ETag);
+        Assert.Equal(HttpStatusCode.OK, renamed.StatusCode);
+        Assert.NotEqual(before.Headers.ETag, afterRename.Headers.ETag);
+        Assert.Equal("Renamed", Assert.Single((await EditorClient.DetailAsync(afterRename)).Metadata.Tags).Name);
+    }
+
+    [Fact]
     public async Task The_articles_of_an_entity_too_large_to_rewrite_in_its_write_show_its_new_name_moments_after()
     {
         var editor = await EditorClient.CreateAsync(app);
