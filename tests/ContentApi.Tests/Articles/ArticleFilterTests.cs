@@ -45,6 +45,21 @@ public sealed class ArticleFilterTests(ContentApiFixture app)
         return page.Items.Select(a => a.Slug).ToList();
     }
 
+    // Every page from url on by the next links: their slugs in order, each page giving the same total.
+    private async Task<List<string>> SlugsByNextLinksAsync(string url, int total)
+    {
+        var slugs = new List<string>();
+        for (var next = url; next is not null;)
+        {
+            var page = await (await client.GetAsync(next, Ct)).ReadContractAsync<Paged<ArticleSummary>>();
+            Assert.Equal(total, page.Page.TotalItems);
+            slugs.AddRange(page.Items.Select(a => a.Slug));
+            next = page.Links.Next;
+        }
+
+        return slugs;
+    }
+
     [Fact]
     public async Task Each_metadata_filter_alone_returns_exactly_the_linked_articles_newest_first()
     {
@@ -203,16 +218,7 @@ public sealed class ArticleFilterTests(ContentApiFixture app)
         Assert.Equal(all[2..4], await SlugsAsync($"/v1/articles?{range}&pageSize=2&page=2"));
 
         // Two at a time by the pages' next links: each article once, in order, the same total on each page.
-        var byLinks = new List<string>();
-        for (var next = $"/v1/articles?{range}&pageSize=2"; next is not null;)
-        {
-            var page = await (await client.GetAsync(next, Ct)).ReadContractAsync<Paged<ArticleSummary>>();
-            Assert.Equal(all.Count, page.Page.TotalItems);
-            byLinks.AddRange(page.Items.Select(a => a.Slug));
-            next = page.Links.Next;
-        }
-
-        Assert.Equal(all, byLinks);
+        Assert.Equal(all, await SlugsByNextLinksAsync($"/v1/articles?{range}&pageSize=2", all.Count));
     }
 
     [Theory]
@@ -251,14 +257,7 @@ public sealed class ArticleFilterTests(ContentApiFixture app)
         var range = $"publishedFrom={day:yyyy-MM-dd}&publishedTo={day:yyyy-MM-dd}&sort=title";
 
         // Two at a time by the pages' next links, then a page by number.
-        var byLinks = new List<string>();
-        for (var next = $"/v1/articles?{range}&pageSize=2"; next is not null;)
-        {
-            var page = await (await client.GetAsync(next, Ct)).ReadContractAsync<Paged<ArticleSummary>>();
-            Assert.Equal(titles.Length, page.Page.TotalItems);
-            byLinks.AddRange(page.Items.Select(a => a.Slug));
-            next = page.Links.Next;
-        }
+        var byLinks = await SlugsByNextLinksAsync($"/v1/articles?{range}&pageSize=2", titles.Length);
 
         // In the database's collation, as every list by title.
         var inTitleOrder = await db.QueryAsync<string>("select slug from articles where slug = any (@slugs) order by title, id", new { slugs });
