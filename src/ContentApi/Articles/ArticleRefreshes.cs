@@ -20,7 +20,7 @@ internal sealed class ArticleRefreshOptions
 internal sealed class ArticleRefreshes(NpgsqlDataSource db, IOptions<ArticleRefreshOptions> options, ILogger<ArticleRefreshes> logger)
     : PeriodicDatabaseWork(db, TimeSpan.FromMilliseconds(options.Value.IntervalMilliseconds), logger)
 {
-    protected override string WhatWaits => "Refreshing the articles of a renamed entity";
+    protected override string Description => "Refreshing the articles of a renamed entity";
 
     protected override async Task RunAsync(NpgsqlConnection connection, CancellationToken stoppingToken)
     {

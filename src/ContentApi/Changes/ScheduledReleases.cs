@@ -19,7 +19,7 @@ internal sealed class ChangesOptions
 internal sealed class ScheduledReleases(NpgsqlDataSource db, IOptions<ChangesOptions> options, ILogger<ScheduledReleases> logger)
     : PeriodicDatabaseWork(db, TimeSpan.FromMilliseconds(options.Value.ReleaseIntervalMilliseconds), logger)
 {
-    protected override string WhatWaits => "Announcing scheduled articles in the changes feed";
+    protected override string Description => "Announcing scheduled articles in the changes feed";
 
     protected override Task RunAsync(NpgsqlConnection connection, CancellationToken stoppingToken) =>
         connection.ExecuteScalarAsync<int>(new CommandDefinition("select content_outbox_release_due()", cancellationToken: stoppingToken));

@@ -3,13 +3,13 @@ using Npgsql;
 namespace ContentApi.Infrastructure.Database;
 
 /// <summary>
-/// Work every instance does in the database every interval. While the database is away the log
-/// says so once, and the work is tried again every interval.
+/// Work every instance does in the database every interval. When it fails (the database away,
+/// a statement cancelled) the log says so once, and the work is tried again every interval.
 /// </summary>
 internal abstract class PeriodicDatabaseWork(NpgsqlDataSource db, TimeSpan interval, ILogger logger) : BackgroundService
 {
-    /// <summary>What cannot be done while the database is away, for the log.</summary>
-    protected abstract string WhatWaits { get; }
+    /// <summary>What the work does, for the log.</summary>
+    protected abstract string Description { get; }
 
     protected abstract Task RunAsync(NpgsqlConnection connection, CancellationToken stoppingToken);
 
@@ -33,7 +33,7 @@ internal abstract class PeriodicDatabaseWork(NpgsqlDataSource db, TimeSpan inter
             {
                 if (!failing)
                 {
-                    logger.LogWarning("{WhatWaits} waits: the database is unavailable ({Reason})", WhatWaits, exception.Message);
+                    logger.LogWarning("{Description} failed and is tried again every interval: {Reason}", Description, exception.Message);
                 }
 
                 failing = true;
