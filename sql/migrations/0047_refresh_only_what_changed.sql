@@ -11,8 +11,11 @@ begin
     update articles a set
         (linked_event, linked_people, linked_organisations, linked_places, linked_tags, linked_authors) =
         (fresh.event, fresh.people, fresh.organisations, fresh.places, fresh.tags, fresh.authors)
+    -- offset 0: each article's parts built once (pulled up, the byline was built for the
+    -- comparison and again for the row)
     from (select i.id, parts.event, parts.people, parts.organisations, parts.places, parts.tags, article_authors_json(i.id) as authors
-          from unnest(article_ids) i (id), article_linked_parts(i.id) parts) fresh
+          from unnest(article_ids) i (id), article_linked_parts(i.id) parts
+          offset 0) fresh
     where a.id = fresh.id
       and (a.linked_event::text, a.linked_people::text, a.linked_organisations::text, a.linked_places::text, a.linked_tags::text, a.linked_authors::text)
           is distinct from
