@@ -100,6 +100,29 @@ public sealed class TestDatabase(string connectionString)
                 commentsOpen,
             });
 
+    /// <summary>
+    /// A new tag (version 1) and one more published article with it than one write of the tag
+    /// rewrites (article_fan_out_limit(), migration 0045), a minute apart: the tag's slug, and the
+    /// articles' ids and slugs, newest first.
+    /// </summary>
+    public async Task<(string Tag, TaggedArticles Articles)> InsertTagOfManyArticlesAsync()
+    {
+        var tag = UniqueSlug("many");
+        var tagId = await InsertEntityAsync("tags", tag, $"Tag {tag}");
+        var rows = await QueryAsync<(long Id, string Slug)>(
+            """
+            insert into articles (slug, title, summary, body, status, published_at)
+            select @prefix || '-' || n, 'Article ' || n, 'A test article.', '[{"type": "paragraph", "text": "Body."}]',
+                   'published', now() - make_interval(mins => n)
+            from generate_series(1, article_fan_out_limit() + 1) n
+            returning id, slug
+            """,
+            new { prefix = UniqueSlug("fan-out") });
+        var ids = rows.Select(r => r.Id).ToArray();
+        await ExecuteAsync("insert into article_tags (article_id, tag_id) select unnest(@ids), @tagId", new { ids, tagId });
+        return (tag, new TaggedArticles(ids, [.. rows.Select(r => r.Slug)]));
+    }
+
     /// <summary>Adds <paramref name="count"/> approved comments to an article, "Comment n on {its slug}".</summary>
     public Task InsertApprovedCommentsAsync(long articleId, int count) =>
         ExecuteAsync(
@@ -139,3 +162,6 @@ public sealed class TestDatabase(string connectionString)
             : ExecuteAsync($"insert into {linkTable} (article_id, {column}, role) values (@articleId, @entityId, @role)", new { articleId, entityId, role });
     }
 }
+
+/// <summary>Articles inserted with one tag: their ids and slugs, in the same order.</summary>
+public sealed record TaggedArticles(long[] Ids, string[] Slugs);

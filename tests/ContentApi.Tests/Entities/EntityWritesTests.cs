@@ -186,25 +186,17 @@ public sealed class EntityWritesTests(ContentApiFixture app)
     public async Task The_articles_of_an_entity_too_large_to_rewrite_in_its_write_show_its_new_name_moments_after()
     {
         var editor = await EditorClient.CreateAsync(app);
-        var tag = TestDatabase.UniqueSlug("large");
-        var tagId = await app.Database.InsertEntityAsync("tags", tag, "Before");
-        var ids = new List<long>();
-        var count = await app.Database.ScalarAsync<int>("select article_fan_out_limit() + 1");
-        for (var i = 0; i < count; i++)
-        {
-            ids.Add(await app.Database.InsertArticleAsync(TestDatabase.UniqueSlug("large")));
-        }
-
-        await app.Database.ExecuteAsync("insert into article_tags (article_id, tag_id) select unnest(@ids), @tagId", new { ids, tagId });
+        var (tag, articles) = await app.Database.InsertTagOfManyArticlesAsync();
+        var ids = articles.Ids;
         var newName = $"After {Guid.NewGuid():N}";
 
         var renamed = await editor.SendAsync(HttpMethod.Patch, $"/v1/tags/{tag}", new JsonObject { ["name"] = newName }, "\"1\"", "application/merge-patch+json");
         var showing = await Eventually.ReadAsync(
             () => app.Database.ScalarAsync<long>("select count(*) from article_reads where id = any (@ids) and strpos(document::text, @newName) > 0", new { ids, newName }),
-            n => n == count, seconds: 30);
+            n => n == ids.Length, seconds: 30);
 
         Assert.Equal(HttpStatusCode.OK, renamed.StatusCode);
-        Assert.Equal(count, showing);
+        Assert.Equal(ids.Length, showing);
     }
 
     [Fact]

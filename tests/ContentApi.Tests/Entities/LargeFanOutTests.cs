@@ -30,7 +30,7 @@ public sealed class LargeFanOutTests : IAsyncLifetime
     public async Task A_rename_queues_the_articles_it_would_rewrite_and_batches_rewrite_them_after_it()
     {
         var editor = await EditorClient.CreateAsync(app);
-        var (tag, articles) = await TagOfManyArticlesAsync();
+        var (tag, articles) = await app.Database.InsertTagOfManyArticlesAsync();
         var first = await app.CreateClient().GetAsync($"/v1/articles/{articles.Slugs[0]}", Ct);
         var newName = $"Renamed {Guid.NewGuid():N}";
 
@@ -56,7 +56,7 @@ public sealed class LargeFanOutTests : IAsyncLifetime
     public async Task Deleting_with_detach_queues_the_articles_and_batches_take_the_entity_out_of_them()
     {
         var editor = await EditorClient.CreateAsync(app);
-        var (tag, articles) = await TagOfManyArticlesAsync();
+        var (tag, articles) = await app.Database.InsertTagOfManyArticlesAsync();
 
         var deleted = await editor.SendAsync(HttpMethod.Delete, $"/v1/tags/{tag}?detach=true", ifMatch: "\"1\"");
         var gone = await app.CreateClient().GetAsync($"/v1/tags/{tag}", Ct);
@@ -76,7 +76,7 @@ public sealed class LargeFanOutTests : IAsyncLifetime
     [Fact]
     public async Task A_change_while_the_articles_wait_is_applied_by_the_batches_after_its_commit()
     {
-        var (tag, articles) = await TagOfManyArticlesAsync();
+        var (tag, articles) = await app.Database.InsertTagOfManyArticlesAsync();
         await RenameAsync(app.Database, tag, "First");
         var second = $"Second {Guid.NewGuid():N}";
 
@@ -99,7 +99,7 @@ public sealed class LargeFanOutTests : IAsyncLifetime
     [Fact]
     public async Task A_change_while_a_batch_holds_the_articles_is_applied_after_that_batch()
     {
-        var (tag, articles) = await TagOfManyArticlesAsync();
+        var (tag, articles) = await app.Database.InsertTagOfManyArticlesAsync();
         await RenameAsync(app.Database, tag, "First");
         var second = $"Second {Guid.NewGuid():N}";
 
@@ -118,28 +118,6 @@ public sealed class LargeFanOutTests : IAsyncLifetime
         Assert.Equal(articles.Ids.Length, await ShowingAsync(articles.Ids, second));
     }
 
-    private sealed record Articles(long[] Ids, string[] Slugs);
-
-    /// <summary>A tag (version 1) and one more published article with it than one write rewrites.</summary>
-    private async Task<(string Tag, Articles Articles)> TagOfManyArticlesAsync()
-    {
-        var tag = TestDatabase.UniqueSlug("many");
-        var tagId = await app.Database.InsertEntityAsync("tags", tag, $"Tag {tag}");
-        var prefix = TestDatabase.UniqueSlug("fan-out");
-        var rows = await app.Database.QueryAsync<(long Id, string Slug)>(
-            """
-            insert into articles (slug, title, summary, body, status, published_at)
-            select @prefix || '-' || n, 'Article ' || n, 'A test article.', '[{"type": "paragraph", "text": "Body."}]',
-                   'published', now() - make_interval(mins => n)
-            from generate_series(1, article_fan_out_limit() + 1) n
-            returning id, slug
-            """,
-            new { prefix });
-        var ids = rows.Select(r => r.Id).ToArray();
-        await app.Database.ExecuteAsync("insert into article_tags (article_id, tag_id) select unnest(@ids), @tagId", new { ids, tagId });
-        return (tag, new Articles(ids, [.. rows.Select(r => r.Slug)]));
-    }
-
     private static Task RenameAsync(TestDatabase database, string tag, string name) =>
         database.ExecuteAsync("update tags set name = @name where slug = @tag", new { name, tag });
 
@@ -154,8 +132,7 @@ public sealed class LargeFanOutTests : IAsyncLifetime
     private async Task<List<int>> RunBatchesAsync()
     {
         var batches = new List<int>();
-        for (var rewritten = await app.Database.ScalarAsync<int>("select article_refreshes_run()"); rewritten > 0;
-             rewritten = await app.Database.ScalarAsync<int>("select article_refreshes_run()"))
+        while (await app.Database.ScalarAsync<int>("select article_refreshes_run()") is var rewritten and > 0)
         {
             batches.Add(rewritten);
         }
