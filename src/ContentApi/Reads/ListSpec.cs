@@ -1,3 +1,5 @@
+using NpgsqlTypes;
+
 namespace ContentApi.Reads;
 
 /// <summary>
@@ -41,11 +43,16 @@ internal sealed record ListSpec(
     /// Whether <see cref="FromWhere"/> reads only the items near the page's position, from the
     /// parameters the page's statement then adds: <c>@pageReach</c> (how many items the page
     /// reaches from its position: the offset, the page and one more), and the cursor's
-    /// <c>@positionRank</c> (real), <c>@positionKey</c> (bigint), both null without a cursor,
-    /// <c>@positionBackward</c>, and <c>@totalAtMost</c> (bigint): how many items the list likely
-    /// holds, null when unknown, a hint of how to read that may no longer hold.
+    /// <c>@positionKey0</c> (of <see cref="PositionKey0Type"/>), <c>@positionKey</c> (bigint),
+    /// both null without a cursor, <c>@positionBackward</c>, and <c>@totalAtMost</c> (bigint): how
+    /// many items the list likely holds, null when unknown, a hint of how to read that may no
+    /// longer hold. It may also read the list's total as the page's statement has it, remembered
+    /// or counted in its head: <c>h.total_items</c>.
     /// </summary>
     public bool ReadsFromPosition { get; init; }
+
+    /// <summary>The type of <c>@positionKey0</c> when the list <see cref="ReadsFromPosition"/>: its order's first key's (a rank, by default).</summary>
+    public NpgsqlDbType PositionKey0Type { get; init; } = NpgsqlDbType.Real;
 
     /// <summary>
     /// A <c>from … where …</c> that counts the same items as <see cref="FromWhere"/> with less

@@ -213,7 +213,13 @@ internal sealed class PublicReads(ReadRouting routing, ConditionalRequests condi
             if (spec.ReadsFromPosition)
             {
                 parameters.Add("pageReach", offset + size + 1);
-                parameters.Add("positionRank", cursor?.Key0 as float?, NpgsqlDbType.Real);
+                _ = spec.PositionKey0Type switch
+                {
+                    NpgsqlDbType.Real => parameters.Add("positionKey0", cursor?.Key0 as float?, NpgsqlDbType.Real),
+                    NpgsqlDbType.TimestampTz => parameters.Add("positionKey0", cursor?.Key0 as DateTime?, NpgsqlDbType.TimestampTz),
+                    NpgsqlDbType.Text => parameters.Add("positionKey0", cursor?.Key0 as string),
+                    var type => throw new NotSupportedException($"A list read from its position by a key of type {type}."),
+                };
                 parameters.Add("positionKey", cursor?.Key1, NpgsqlDbType.Bigint);
                 parameters.Add("positionBackward", cursor?.Backward == true);
                 parameters.Add("totalAtMost", atMost, NpgsqlDbType.Bigint);

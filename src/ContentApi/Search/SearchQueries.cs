@@ -16,7 +16,7 @@ internal static class SearchQueries
         // The position's article id from its key: below it going forwards (id × 4 < key), above it backwards.
         ["articles"] = $"""
             select 'article' as type, m.id * 4 + 0 as key, m.id, m.rank
-            from article_ranked_matches({FullTextQueries.Sql}, @pageReach, @positionRank,
+            from article_ranked_matches({FullTextQueries.Sql}, @pageReach, @positionKey0,
                                         case when @positionBackward then @positionKey / 4 else (@positionKey + 3) / 4 end, @positionBackward,
                                         @totalAtMost) m
             """,

@@ -1,0 +1,168 @@
+using ContentApi.Articles;
+using ContentApi.Reads;
+using ContentApi.Tests.Reads;
+using Dapper;
+
+namespace ContentApi.Tests.Search;
+
+/// <summary>
+/// A full-text article list by date or title (`q` alone) reads from its page's position with
+/// article_matches_in_order (migration 0048): along the order's index when the matches are many,
+/// else every match by the search index, and from a walk that finds too few to the search index.
+/// Whichever it reads, the pages must be those of sorting every match: forwards and backwards by
+/// cursor, and by number.
+/// </summary>
+public sealed class InOrderPagesTests(ContentApiFixture app) : OwnDataSourceTests(app)
+{
+    private const int Articles = 400;
+    private const int PageSize = 20;
+
+    private readonly HttpClient client = app.CreateClient();
+
+    private sealed record Match(long Id, DateTime PublishedAt, string Title, string Slug);
+
+    private sealed record Order(string Sort, string Column, bool Descending)
+    {
+        public object Key(Match match) => Column == "title" ? match.Title : match.PublishedAt;
+
+        /// <summary>The order by <paramref name="key"/>, then by <paramref name="id"/>.</summary>
+        public string By(string key, string id) => $"{key} {Direction}, {id} {Direction}";
+
+        private string Direction => Descending ? "desc" : "asc";
+    }
+
+    private static readonly Order[] Orders =
+    [
+        new(ArticleSorts.Newest, "published_at", Descending: true),
+        new(ArticleSorts.Oldest, "published_at", Descending: false),
+        new(ArticleSorts.Title, "title", Descending: false),
+    ];
+
+    [Theory]
+    [InlineData(ArticleSorts.Newest)]
+    [InlineData(ArticleSorts.Oldest)]
+    [InlineData(ArticleSorts.Title)]
+    public async Task Full_text_pages_by_date_and_title_are_those_of_sorting_every_match(string sort)
+    {
+        var (prefix, common, rare) = await InsertArticlesAsync();
+        var order = Orders.Single(o => o.Sort == sort);
+
+        foreach (var q in new[] { common, rare, $"{common} -{rare}" })
+        {
+            var expected = (await MatchesAsync(prefix, q, order)).Select(m => m.Slug).ToList();
+            Assert.NotEmpty(expected);
+            var list = $"/v1/articles?sort={sort}&q={Uri.EscapeDataString(q)}";
+
+            var forward = new List<string>();
+            Paged<ArticleSummary>? last = null;
+            for (var url = $"{list}&pageSize={PageSize}"; url is not null; url = last.Links.Next)
+            {
+                last = await (await client.GetAsync(url, Ct)).ReadContractAsync<Paged<ArticleSummary>>();
+                Assert.Equal(expected.Count, last.Page.TotalItems);
+                forward.AddRange(last.Items.Select(a => a.Slug));
+            }
+
+            Assert.Equal(expected, forward);
+
+            // Back from the last page by its prev links: the same pages in reverse.
+            var backward = new List<string>();
+            for (var url = last!.Links.Prev; url is not null;)
+            {
+                var page = await (await client.GetAsync(url, Ct)).ReadContractAsync<Paged<ArticleSummary>>();
+                backward.InsertRange(0, page.Items.Select(a => a.Slug));
+                url = page.Links.Prev;
+            }
+
+            Assert.Equal(expected.Take(expected.Count - last.Items.Count), backward);
+
+            var pages = (expected.Count + PageSize - 1) / PageSize;
+            foreach (var number in new[] { 1, 2, pages, pages + 1 }.Distinct())
+            {
+                var page = await (await client.GetAsync($"{list}&pageSize={PageSize}&page={number}", Ct)).ReadContractAsync<Paged<ArticleSummary>>();
+                Assert.Equal(expected.Skip((number - 1) * PageSize).Take(PageSize), page.Items.Select(a => a.Slug));
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Each_read_gives_the_matches_past_a_position_in_order()
+    {
+        var (prefix, common, rare) = await InsertArticlesAsync();
+        await using var connection = await Db.OpenConnectionAsync(Ct);
+        var articlesTotal = await connection.ExecuteScalarAsync<double>(Command("select greatest(reltuples, 1) from pg_class where oid = 'articles'::regclass"));
+
+        foreach (var q in new[] { common, rare })
+        {
+            foreach (var order in Orders.Append(Orders[2] with { Descending = true }))
+            {
+                var sorted = await MatchesAsync(prefix, q, order);
+                foreach (var reach in new[] { 1, 21, 150 })
+                {
+                    // The total the function is told: none (a walk first), a total that makes it
+                    // read the search index at once, one that walks first and then turns to the
+                    // index once the walk finds too few, and one that keeps it walking.
+                    var walkThenIndex = (long)Math.Ceiling(Math.Sqrt(reach * articlesTotal)) + 1;
+                    foreach (var total in new long?[] { null, 0, walkThenIndex, 1_000_000_000_000 })
+                    {
+                        foreach (var from in new[] { -1, 0, 17, sorted.Count / 2, sorted.Count - 1 }.Where(from => from < sorted.Count).Distinct())
+                        {
+                            var position = from < 0 ? null : sorted[from];
+                            var read = (await connection.QueryAsync<long>(Command(
+                                $"""
+                                select m.id
+                                from article_matches_in_order(search_query(@q), @reach, @column,
+                                                              @key::{(order.Column == "title" ? "text" : "timestamptz")}, @id, @descending, @total) m
+                                order by {order.By("m.key", "m.id")}
+                                """,
+                                new { q, reach, order.Column, key = position is null ? null : order.Key(position), id = position?.Id, order.Descending, total }))).ToList();
+                            Assert.True(
+                                sorted.Skip(from + 1).Take(reach).Select(m => m.Id).SequenceEqual(read),
+                                $"q={q} {order} reach {reach} total {total} from {from}: {read.Count} read");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static string Word() => $"io{Guid.NewGuid():N}"[..12];
+
+    /// <summary>The public articles of this test that match <paramref name="q"/>, sorted by PostgreSQL (its collation's title order).</summary>
+    private async Task<List<Match>> MatchesAsync(string prefix, string q, Order order)
+    {
+        await using var connection = await Db.OpenConnectionAsync(Ct);
+        return (await connection.QueryAsync<Match>(Command(
+            $"""
+            select a.id, a.published_at as publishedat, a.title, a.slug
+            from articles a
+            where a.slug like @prefix || '%' and article_is_public(a) and a.search_vector @@ websearch_to_tsquery('english', @q)
+            order by {order.By($"a.{order.Column}", "a.id")}
+            """,
+            new { prefix, q }))).ToList();
+    }
+
+    // 400 articles in a year of their own, published in pairs that share a time, titled in 37
+    // groups that share a title and sort together (the id breaks both ties), one in thirteen a
+    // draft; the common word in one in three, the rare one in one in fifty: the walks pass many
+    // articles for each match.
+    private async Task<(string Prefix, string Common, string Rare)> InsertArticlesAsync()
+    {
+        var prefix = TestDatabase.UniqueSlug("in-order") + "-";
+        var (common, rare) = (Word(), Word());
+        var year = 1100 + Random.Shared.Next(800);
+        await using var connection = await Db.OpenConnectionAsync(Ct);
+        await connection.ExecuteAsync(Command(
+            """
+            insert into articles (slug, title, summary, body, status, published_at)
+            select @prefix || n, @prefix || lpad((n * 7 % 37)::text, 2, '0'), 'A summary.',
+                   jsonb_build_array(jsonb_build_object('type', 'paragraph', 'text',
+                       'Words of the story' || case when n % 3 = 0 then ' with ' || @common else '' end
+                       || case when n % 50 = 7 then ' and ' || @rare else '' end || '.')),
+                   case when n % 13 = 6 then 'draft' else 'published' end,
+                   case when n % 13 = 6 then null else make_timestamptz(@year, 1, 1, 0, 0, 0, 'UTC') + (n / 2) * interval '1 minute' end
+            from generate_series(0, @articles - 1) n
+            """,
+            new { prefix, common, rare, year, articles = Articles }));
+        return (prefix, common, rare);
+    }
+}
