@@ -6,14 +6,16 @@
 -- tenth page of a word in 88,589 articles read them all through a lossy bitmap (503).
 --
 -- The page now reads from its position with this function (ArticleQueries), told how many
--- articles match (the list's total: exact up to 1,000, then sampled; migration 0035). Either
--- read costs about the same for each row (the article's row and its search terms, 45–100 µs at
--- 1,000,000), so it takes the shorter: with many matches it walks the order's index from the
--- position, checking each article, and expects to walk reach × articles / matches of them; with
--- few, it reads every match through the search index and sorts them. The crossing is at
--- matches² = reach × articles: at 1,000,000 about 4,600 matches for a first page of 20. A walk
--- that finds its matches fewer than it expected (an order that holds them late) moves to the
--- search index once its rest would be longer than reading the matches left.
+-- articles match (the list's total: exact up to 1,000, then sampled; migration 0035), and takes
+-- the cheaper read. With many matches it walks the order's index from the position and checks
+-- each article, expecting to walk reach × articles / matches of them; each costs its search
+-- terms, read from TOAST (by hand, 40–100 µs warm, up to 400 µs when they are not in memory).
+-- With few, it reads every match by the search index, without their terms, and sorts them
+-- (15 µs a match warm at 100,000 articles, 45–115 µs at 1,000,000). An article walked is
+-- taken to cost four matches read: the walk is chosen where matches² > 4 × reach × articles,
+-- at 1,000,000 above about 9,200 matches for a first page of 20. A walk that finds its matches
+-- fewer than it expected (an order that holds them late) moves to the search index once its
+-- rest would cost more than reading the matches left.
 --
 -- key_column names the order: 'published_at' or 'title', each with its index of published
 -- articles. position_key and position_id are the keys of the item the page starts past (both
@@ -29,6 +31,8 @@ declare
     past constant text := case when descending then '<' else '>' end;
     articles_total constant double precision := greatest((select c.reltuples from pg_class c where c.oid = 'articles'::regclass), 1);
     matches constant double precision := coalesce(total_matches, articles_total);
+    -- What an article walked costs, in matches read by the search index.
+    walk_cost constant double precision := 4;
     from_key position_key%type := position_key;
     from_id bigint := position_id;
     window_size bigint := greatest(2 * reach, 200);
@@ -42,7 +46,7 @@ begin
         raise exception 'article_matches_in_order orders by published_at or title, not %', key_column;
     end if;
 
-    if matches * matches > reach * articles_total then
+    if matches * matches > walk_cost * reach * articles_total then
         -- Each window is planned for its values (EXECUTE): the index of the order, from the position.
         loop
             window_rows := 0;
@@ -71,7 +75,7 @@ begin
             end if;
             -- The walk left at the rate found so far; none found yet, at least as far again.
             walk_left := case when found > 0 then (reach - found)::double precision * walked / found else walked end;
-            exit when walk_left > matches - found;
+            exit when walk_cost * walk_left > matches - found;
             window_size := ceil(walk_left * 1.5);
         end loop;
     end if;
