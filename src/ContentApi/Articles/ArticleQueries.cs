@@ -125,14 +125,14 @@ internal static class ArticleQueries
 
         if (query.PublishedFrom is { } publishedFrom)
         {
-            conditions.Add("a.published_at >= (@publishedFrom::date)::timestamp at time zone 'UTC'");
+            conditions.Add($"a.published_at >= {PublishedFromTime}");
             parameters.Add("publishedFrom", publishedFrom);
             scope.Add($"publishedFrom={publishedFrom:O}");
         }
 
         if (query.PublishedTo is { } publishedTo)
         {
-            conditions.Add("a.published_at < (@publishedTo::date + 1)::timestamp at time zone 'UTC'");
+            conditions.Add($"a.published_at < {PublishedToTime}");
             parameters.Add("publishedTo", publishedTo);
             scope.Add($"publishedTo={publishedTo:O}");
         }
@@ -166,10 +166,15 @@ internal static class ArticleQueries
         // 0034); in any order, a total exact up to a bound (migration 0035).
         var matchesAlone = query.Status is null && query.Q is not null && conditions.Count == 2;
         var rankedFromPosition = relevance && matchesAlone;
-        // Public matches of q with no other filter, by date or title: read from the page's position
-        // along the order's index or by the search index, whichever the matches' total says is the
-        // shorter read (MatchesInOrderFromPosition).
-        var inOrderFromPosition = !relevance && matchesAlone;
+        // Public matches of q, filtered by the article's own columns at most (its language and
+        // publication time), by date or title: read from the page's position along the order's
+        // index or by the search index, whichever the matches' total says is the cheaper read
+        // (MatchesInOrderFromPosition), the total bounded as the matches alone are.
+        var inOrderFromPosition = !relevance && query.Status is null && query.Q is not null && linkFilters.Count == 0 && !eventRange;
+        var ownColumnFilters = string.Join(", ",
+            query.Language is null ? "null" : "@language",
+            query.PublishedFrom is null ? "null" : PublishedFromTime,
+            query.PublishedTo is null ? "null" : PublishedToTime);
         // Public, by date, with the event dates alone: the list reads the links of the events the
         // range overlaps, sorted, and the articles of the page only (EventLinksInRange).
         var byEventLinks = publicArticles && sort.Name is ArticleSorts.Newest or ArticleSorts.Oldest && eventRange && conditions.Count == 2;
@@ -197,7 +202,7 @@ internal static class ArticleQueries
             {
                 (true, _, _) when rankedFromPosition => RankedMatchesFromPosition,
                 (true, _, _) => RankedMatches(articles),
-                _ when inOrderFromPosition => MatchesInOrderFromPosition(sort),
+                _ when inOrderFromPosition => MatchesInOrderFromPosition(sort, ownColumnFilters),
                 (false, null, true) => EventLinksInRange,
                 (false, null, false) when byTitle => $"from articles a left join articles d on d.id = a.id where {where}",
                 (false, null, false) => articles,
@@ -230,7 +235,7 @@ internal static class ArticleQueries
                 (true, ArticleSorts.Title) => NpgsqlDbType.Text,
                 _ => NpgsqlDbType.TimestampTz,
             },
-            BoundedTotal = matchesAlone ? FullTextQueries.ArticleMatchTotal : null,
+            BoundedTotal = matchesAlone || inOrderFromPosition ? FullTextQueries.ArticleMatchTotalOf(ownColumnFilters) : null,
             // The links alone are the total when nothing else filters (the visibility is theirs);
             // ranked matches are counted without their ranks.
             CountFromWhere = (relevance, byLinks) switch
@@ -262,9 +267,17 @@ internal static class ArticleQueries
     /// says that many match, else every match by the search index, sorted (migration 0048). In the
     /// list's own statement the planner, given <c>q</c> as a parameter, always walked the index: at
     /// 1,000,000 articles a word in none of them read them all (503 after 5 s).
+    /// <paramref name="ownColumnFilters"/>: the language, and the publication's start and end
+    /// (excluded), each <c>null</c> for none.
     /// </summary>
-    private static string MatchesInOrderFromPosition(SortOrder sort) =>
-        $"from article_matches_in_order({FullTextQueries.Sql}, @pageReach, '{(sort.Name == ArticleSorts.Title ? "title" : "published_at")}', @positionKey0, @positionKey, @positionBackward <> {(sort.Descending ? "true" : "false")}, h.total_items) m where true";
+    private static string MatchesInOrderFromPosition(SortOrder sort, string ownColumnFilters) =>
+        $"from article_matches_in_order({FullTextQueries.Sql}, @pageReach, '{(sort.Name == ArticleSorts.Title ? "title" : "published_at")}', @positionKey0, @positionKey, @positionBackward <> {(sort.Descending ? "true" : "false")}, h.total_items, {ownColumnFilters}) m where true";
+
+    /// <summary>The start of the day <c>@publishedFrom</c>, UTC: the first publication time a list from that day shows.</summary>
+    private const string PublishedFromTime = "(@publishedFrom::date)::timestamp at time zone 'UTC'";
+
+    /// <summary>The start of the day after <c>@publishedTo</c>, UTC: the first publication time a list to that day leaves out.</summary>
+    private const string PublishedToTime = "(@publishedTo::date + 1)::timestamp at time zone 'UTC'";
 
     /// <summary>The summary of the article with id <paramref name="id"/> (a ranked match's, a link's): read for the page's items only, after the sort.</summary>
     private static string SummaryJsonOf(string id) => $"(select {SummaryJson} from articles a where a.id = {id})";

@@ -24,7 +24,14 @@ internal static partial class FullTextQueries
     public const int ExactTotalUpTo = 1000;
 
     /// <summary>The articles matching <c>@q</c>: their total as <c>(total, estimated)</c>, exact up to <see cref="ExactTotalUpTo"/>.</summary>
-    public static readonly string ArticleMatchTotal = $"select total, estimated from article_match_total({Sql}, {ExactTotalUpTo})";
+    public static readonly string ArticleMatchTotal = ArticleMatchTotalOf("null, null, null");
+
+    /// <summary>
+    /// The articles matching <c>@q</c> and <paramref name="ownColumnFilters"/> (SQL: the language,
+    /// the publication's start and end, excluded, each <c>null</c> for none), as <see cref="ArticleMatchTotal"/>.
+    /// </summary>
+    public static string ArticleMatchTotalOf(string ownColumnFilters) =>
+        $"select total, estimated from article_match_total({Sql}, {ExactTotalUpTo}, {ownColumnFilters})";
 
     /// <summary>The longest query, in characters once trimmed.</summary>
     public const int MaxLength = 200;

@@ -6,7 +6,8 @@ using Dapper;
 namespace ContentApi.Tests.Search;
 
 /// <summary>
-/// A full-text article list by date or title (`q` alone) reads from its page's position with
+/// A full-text article list by date or title (`q`, with the article's language and publication
+/// range at most) reads from its page's position with
 /// article_matches_in_order (migration 0048): along the order's index when the matches are many,
 /// else every match by the search index, and from a walk that finds too few to the search index.
 /// Whichever it reads, the pages must be those of sorting every match: forwards and backwards by
@@ -31,6 +32,22 @@ public sealed class InOrderPagesTests(ContentApiFixture app) : OwnDataSourceTest
         private string Direction => Descending ? "desc" : "asc";
     }
 
+    /// <summary>The filters of the article's own columns beside q: a language, days of publication (both included).</summary>
+    private sealed record Filters(string? Language, DateOnly? From, DateOnly? To)
+    {
+        public static readonly Filters None = new(null, null, null);
+
+        public string Query => string.Concat(
+            Language is null ? "" : $"&language={Language}",
+            From is null ? "" : $"&publishedFrom={From:yyyy-MM-dd}",
+            To is null ? "" : $"&publishedTo={To:yyyy-MM-dd}");
+
+        /// <summary>The publication times the days give: from the first day's start, before the day after the last.</summary>
+        public DateTime? FromTime => From?.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
+
+        public DateTime? BeforeTime => To?.AddDays(1).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
+    }
+
     private static readonly Order[] Orders =
     [
         new(ArticleSorts.Newest, "published_at", Descending: true),
@@ -44,14 +61,19 @@ public sealed class InOrderPagesTests(ContentApiFixture app) : OwnDataSourceTest
     [InlineData(ArticleSorts.Title)]
     public async Task Full_text_pages_by_date_and_title_are_those_of_sorting_every_match(string sort)
     {
-        var (prefix, common, rare) = await InsertArticlesAsync();
+        var (prefix, common, occasional, rare, year) = await InsertArticlesAsync();
         var order = Orders.Single(o => o.Sort == sort);
+        var spring = new Filters(null, new DateOnly(year, 3, 1), new DateOnly(year, 5, 31));
 
-        foreach (var q in new[] { common, rare, $"{common} -{rare}" })
+        foreach (var (q, filters) in new[]
+                 {
+                     (common, Filters.None), (rare, Filters.None), ($"{common} -{rare}", Filters.None),
+                     (common, Filters.None with { Language = "fr" }), (common, spring), (rare, spring with { Language = "en" }),
+                 })
         {
-            var expected = (await MatchesAsync(prefix, q, order)).Select(m => m.Slug).ToList();
+            var expected = (await MatchesAsync(prefix, q, order, filters)).Select(m => m.Slug).ToList();
             Assert.NotEmpty(expected);
-            var list = $"/v1/articles?sort={sort}&q={Uri.EscapeDataString(q)}";
+            var list = $"/v1/articles?sort={sort}&q={Uri.EscapeDataString(q)}{filters.Query}";
 
             var forward = new List<string>();
             Paged<ArticleSummary>? last = null;
@@ -87,22 +109,24 @@ public sealed class InOrderPagesTests(ContentApiFixture app) : OwnDataSourceTest
     [Fact]
     public async Task Each_read_gives_the_matches_past_a_position_in_order()
     {
-        var (prefix, common, rare) = await InsertArticlesAsync();
+        var (prefix, common, occasional, rare, year) = await InsertArticlesAsync();
         await using var connection = await Db.OpenConnectionAsync(Ct);
         var articlesTotal = await connection.ExecuteScalarAsync<double>(Command("select greatest(reltuples, 1) from pg_class where oid = 'articles'::regclass"));
 
-        foreach (var q in new[] { common, rare })
+        foreach (var (q, filters) in new[] { (common, Filters.None), (occasional, Filters.None), (rare, Filters.None), (common, new Filters("fr", new DateOnly(year, 3, 1), null)) })
         {
             foreach (var order in Orders.Append(Orders[2] with { Descending = true }))
             {
-                var sorted = await MatchesAsync(prefix, q, order);
+                var sorted = await MatchesAsync(prefix, q, order, filters);
                 foreach (var reach in new[] { 1, 21, 150 })
                 {
-                    // The total the function is told: none (a walk first), a total that makes it
-                    // read the search index at once, one that walks first and then turns to the
-                    // index once the walk finds too few, and one that keeps it walking.
-                    var walkThenIndex = (long)Math.Ceiling(Math.Sqrt(reach * articlesTotal)) + 1;
-                    foreach (var total in new long?[] { null, 0, walkThenIndex, 1_000_000_000_000 })
+                    // The total the function is told, a hint of how to read (its lists give the
+                    // real one): none (a walk first), one that makes it read the search index at
+                    // once, one just past where it walks first (migration 0048: an article walked
+                    // costs three matches read), which turns to the index once the walk finds too
+                    // few, and one that keeps it walking.
+                    var walkThenIndex = (long)Math.Ceiling(Math.Sqrt(3 * reach * articlesTotal)) + 1;
+                    foreach (var total in new long?[] { null, 1, walkThenIndex, 1_000_000_000_000 })
                     {
                         foreach (var from in new[] { -1, 0, 17, sorted.Count / 2, sorted.Count - 1 }.Where(from => from < sorted.Count).Distinct())
                         {
@@ -111,13 +135,18 @@ public sealed class InOrderPagesTests(ContentApiFixture app) : OwnDataSourceTest
                                 $"""
                                 select m.id
                                 from article_matches_in_order(search_query(@q), @reach, @column,
-                                                              @key::{(order.Column == "title" ? "text" : "timestamptz")}, @id, @descending, @total) m
+                                                              @key::{(order.Column == "title" ? "text" : "timestamptz")}, @id, @descending, @total,
+                                                              @language, @from, @before) m
                                 order by {order.By("m.key", "m.id")}
                                 """,
-                                new { q, reach, order.Column, key = position is null ? null : order.Key(position), id = position?.Id, order.Descending, total }))).ToList();
+                                new
+                                {
+                                    q, reach, order.Column, key = position is null ? null : order.Key(position), id = position?.Id, order.Descending, total,
+                                    filters.Language, from = filters.FromTime, before = filters.BeforeTime,
+                                }))).ToList();
                             Assert.True(
                                 sorted.Skip(from + 1).Take(reach).Select(m => m.Id).SequenceEqual(read),
-                                $"q={q} {order} reach {reach} total {total} from {from}: {read.Count} read");
+                                $"q={q} {filters} {order} reach {reach} total {total} from {from}: {read.Count} read");
                         }
                     }
                 }
@@ -127,8 +156,8 @@ public sealed class InOrderPagesTests(ContentApiFixture app) : OwnDataSourceTest
 
     private static string Word() => $"io{Guid.NewGuid():N}"[..12];
 
-    /// <summary>The public articles of this test that match <paramref name="q"/>, sorted by PostgreSQL (its collation's title order).</summary>
-    private async Task<List<Match>> MatchesAsync(string prefix, string q, Order order)
+    /// <summary>The public articles of this test that match <paramref name="q"/> and the filters, sorted by PostgreSQL (its collation's title order).</summary>
+    private async Task<List<Match>> MatchesAsync(string prefix, string q, Order order, Filters filters)
     {
         await using var connection = await Db.OpenConnectionAsync(Ct);
         return (await connection.QueryAsync<Match>(Command(
@@ -136,33 +165,37 @@ public sealed class InOrderPagesTests(ContentApiFixture app) : OwnDataSourceTest
             select a.id, a.published_at as publishedat, a.title, a.slug
             from articles a
             where a.slug like @prefix || '%' and article_is_public(a) and a.search_vector @@ websearch_to_tsquery('english', @q)
+              and (@language::text is null or a.language = @language)
+              and (@from::timestamptz is null or a.published_at >= @from) and (@before::timestamptz is null or a.published_at < @before)
             order by {order.By($"a.{order.Column}", "a.id")}
             """,
-            new { prefix, q }))).ToList();
+            new { prefix, q, filters.Language, from = filters.FromTime, before = filters.BeforeTime }))).ToList();
     }
 
-    // 400 articles in a year of their own, published in pairs that share a time, titled in 37
-    // groups that share a title and sort together (the id breaks both ties), one in thirteen a
-    // draft; the common word in one in three, the rare one in one in fifty: the walks pass many
-    // articles for each match.
-    private async Task<(string Prefix, string Common, string Rare)> InsertArticlesAsync()
+    // 400 articles in a year of their own, published in pairs on the same day at the same time,
+    // titled in 37 groups that share a title and sort together (the id breaks both ties), one in
+    // thirteen a draft, one in four in French; the common word in one in three, the occasional
+    // one in one in twelve, the rare one in one in fifty: the walks pass many articles for each match.
+    private async Task<(string Prefix, string Common, string Occasional, string Rare, int Year)> InsertArticlesAsync()
     {
         var prefix = TestDatabase.UniqueSlug("in-order") + "-";
-        var (common, rare) = (Word(), Word());
+        var (common, occasional, rare) = (Word(), Word(), Word());
         var year = 1100 + Random.Shared.Next(800);
         await using var connection = await Db.OpenConnectionAsync(Ct);
         await connection.ExecuteAsync(Command(
             """
-            insert into articles (slug, title, summary, body, status, published_at)
+            insert into articles (slug, title, summary, body, language, status, published_at)
             select @prefix || n, @prefix || lpad((n * 7 % 37)::text, 2, '0'), 'A summary.',
                    jsonb_build_array(jsonb_build_object('type', 'paragraph', 'text',
                        'Words of the story' || case when n % 3 = 0 then ' with ' || @common else '' end
+                       || case when n % 12 = 5 then ' or ' || @occasional else '' end
                        || case when n % 50 = 7 then ' and ' || @rare else '' end || '.')),
+                   case when n % 4 = 1 then 'fr' else 'en' end,
                    case when n % 13 = 6 then 'draft' else 'published' end,
-                   case when n % 13 = 6 then null else make_timestamptz(@year, 1, 1, 0, 0, 0, 'UTC') + (n / 2) * interval '1 minute' end
+                   case when n % 13 = 6 then null else make_timestamptz(@year, 1, 1, 12, 0, 0, 'UTC') + (n / 2) * interval '1 day' end
             from generate_series(0, @articles - 1) n
             """,
-            new { prefix, common, rare, year, articles = Articles }));
-        return (prefix, common, rare);
+            new { prefix, common, occasional, rare, year, articles = Articles }));
+        return (prefix, common, occasional, rare, year);
     }
 }
