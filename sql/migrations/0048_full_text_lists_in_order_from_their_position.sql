@@ -47,6 +47,13 @@ begin
     return (plan -> 0 -> 'Plan' ->> 'Plan Rows')::double precision;
 end $$;
 
+-- The filters of an article `a` by its own columns, as SQL, from the expressions of their values
+-- (each null for no filter): its language, and its publication from one time and before another.
+create function article_own_filters(language text, published_from text, published_to text) returns text
+    language sql immutable parallel safe
+    return format('(%1$s is null or a.language = %1$s) and (%2$s is null or a.published_at >= %2$s) and (%3$s is null or a.published_at < %3$s)',
+                  language, published_from, published_to);
+
 create function article_matches_in_order(q tsquery, reach int, key_column text, position_key anyelement, position_id bigint,
                                          descending boolean, total_matches bigint,
                                          language text, published_from timestamptz, published_to timestamptz)
@@ -62,12 +69,11 @@ declare
     articles_total constant double precision := greatest(
         case when language is null and published_from is null and published_to is null
              then (select c.reltuples from pg_class c where c.oid = 'articles'::regclass)
-             else planned_rows(format(
-                 'select from articles a
-                  where article_is_public(a) and (%1$L::text is null or a.language = %1$L)
-                    and (%2$L::timestamptz is null or a.published_at >= %2$L) and (%3$L::timestamptz is null or a.published_at < %3$L)',
-                 language, published_from, published_to))
+             else planned_rows('select from articles a where article_is_public(a) and ' || article_own_filters(
+                 quote_nullable(language) || '::text', quote_nullable(published_from) || '::timestamptz', quote_nullable(published_to) || '::timestamptz'))
         end, 1);
+    -- The filters in the statements below, their values given after the first four.
+    filters constant text := article_own_filters('$5', '$6', '$7');
     matches constant double precision := coalesce(total_matches, articles_total);
     -- What an article walked costs, in matches read by the search index.
     walk_cost constant double precision := 3;
@@ -100,10 +106,9 @@ begin
             for article in execute format(
                 'select a.id, a.%1$I as key, a.search_vector @@ $1 as matches
                  from articles a
-                 where article_is_public(a) and ($2 is null or (a.%1$I, a.id) %2$s ($2, $3))
-                   and ($5 is null or a.language = $5) and ($6 is null or a.published_at >= $6) and ($7 is null or a.published_at < $7)
+                 where article_is_public(a) and ($2 is null or (a.%1$I, a.id) %2$s ($2, $3)) and %4$s
                  order by a.%1$I %3$s, a.id %3$s
-                 limit $4', key_column, past, direction)
+                 limit $4', key_column, past, direction, filters)
                 using q, from_key, from_id, window_size, language, published_from, published_to
             loop
                 window_rows := window_rows + 1;
@@ -135,11 +140,10 @@ begin
          from (select a.id, a.%1$I as key
                from articles a
                where article_search_terms(a.search_vector, a.rank_vector, a.id) @@ $1
-                 and article_is_public(a) and ($2 is null or (a.%1$I, a.id) %2$s ($2, $3))
-                 and ($5 is null or a.language = $5) and ($6 is null or a.published_at >= $6) and ($7 is null or a.published_at < $7)
+                 and article_is_public(a) and ($2 is null or (a.%1$I, a.id) %2$s ($2, $3)) and %4$s
                offset 0) m
          order by m.key %3$s, m.id %3$s
-         limit $4', key_column, past, direction)
+         limit $4', key_column, past, direction, filters)
         using q, from_key, from_id, reach - found, language, published_from, published_to;
 end $$;
 
@@ -158,7 +162,7 @@ as $$
 declare
     buckets constant bigint := coalesce((select max(a.id) from articles a), 0) / 1000 + 1;
     stride constant bigint := (buckets + 15) / 16;
-    filters constant text := '($2 is null or a.language = $2) and ($3 is null or a.published_at >= $3) and ($4 is null or a.published_at < $4)';
+    filters constant text := article_own_filters('$2', '$3', '$4');
     counted bigint;
     sampled bigint;
 begin
