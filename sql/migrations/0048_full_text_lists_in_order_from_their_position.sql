@@ -47,12 +47,14 @@ begin
     return (plan -> 0 -> 'Plan' ->> 'Plan Rows')::double precision;
 end $$;
 
--- The filters of an article `a` by its own columns, as SQL, from the expressions of their values
--- (each null for no filter): its language, and its publication from one time and before another.
-create function article_own_filters(language text, published_from text, published_to text) returns text
+-- Whether an article passes the filters of its own columns (each null for no filter): its
+-- language, and its publication from one time and before another. Inlined where it is named, so
+-- that a statement planned for its values keeps only the filters given.
+create function article_passes_own_filters(a articles, language text, published_from timestamptz, published_to timestamptz) returns boolean
     language sql immutable parallel safe
-    return format('(%1$s is null or a.language = %1$s) and (%2$s is null or a.published_at >= %2$s) and (%3$s is null or a.published_at < %3$s)',
-                  language, published_from, published_to);
+    return (language is null or a.language = language)
+       and (published_from is null or a.published_at >= published_from)
+       and (published_to is null or a.published_at < published_to);
 
 create function article_matches_in_order(q tsquery, reach int, key_column text, position_key anyelement, position_id bigint,
                                          descending boolean, total_matches bigint,
@@ -69,11 +71,10 @@ declare
     articles_total constant double precision := greatest(
         case when language is null and published_from is null and published_to is null
              then (select c.reltuples from pg_class c where c.oid = 'articles'::regclass)
-             else planned_rows('select from articles a where article_is_public(a) and ' || article_own_filters(
-                 quote_nullable(language) || '::text', quote_nullable(published_from) || '::timestamptz', quote_nullable(published_to) || '::timestamptz'))
+             else planned_rows(format(
+                 'select from articles a where article_is_public(a) and article_passes_own_filters(a, %L::text, %L::timestamptz, %L::timestamptz)',
+                 language, published_from, published_to))
         end, 1);
-    -- The filters in the statements below, their values given after the first four.
-    filters constant text := article_own_filters('$5', '$6', '$7');
     matches constant double precision := coalesce(total_matches, articles_total);
     -- What an article walked costs, in matches read by the search index.
     walk_cost constant double precision := 3;
@@ -106,9 +107,9 @@ begin
             for article in execute format(
                 'select a.id, a.%1$I as key, a.search_vector @@ $1 as matches
                  from articles a
-                 where article_is_public(a) and ($2 is null or (a.%1$I, a.id) %2$s ($2, $3)) and %4$s
+                 where article_is_public(a) and ($2 is null or (a.%1$I, a.id) %2$s ($2, $3)) and article_passes_own_filters(a, $5, $6, $7)
                  order by a.%1$I %3$s, a.id %3$s
-                 limit $4', key_column, past, direction, filters)
+                 limit $4', key_column, past, direction)
                 using q, from_key, from_id, window_size, language, published_from, published_to
             loop
                 window_rows := window_rows + 1;
@@ -140,10 +141,10 @@ begin
          from (select a.id, a.%1$I as key
                from articles a
                where article_search_terms(a.search_vector, a.rank_vector, a.id) @@ $1
-                 and article_is_public(a) and ($2 is null or (a.%1$I, a.id) %2$s ($2, $3)) and %4$s
+                 and article_is_public(a) and ($2 is null or (a.%1$I, a.id) %2$s ($2, $3)) and article_passes_own_filters(a, $5, $6, $7)
                offset 0) m
          order by m.key %3$s, m.id %3$s
-         limit $4', key_column, past, direction, filters)
+         limit $4', key_column, past, direction)
         using q, from_key, from_id, reach - found, language, published_from, published_to;
 end $$;
 
@@ -162,14 +163,14 @@ as $$
 declare
     buckets constant bigint := coalesce((select max(a.id) from articles a), 0) / 1000 + 1;
     stride constant bigint := (buckets + 15) / 16;
-    filters constant text := article_own_filters('$2', '$3', '$4');
     counted bigint;
     sampled bigint;
 begin
     execute 'select count(*)
              from (select
                    from articles a
-                   where article_search_terms(a.search_vector, a.rank_vector, a.id) @@ $1 and article_is_public(a) and ' || filters || '
+                   where article_search_terms(a.search_vector, a.rank_vector, a.id) @@ $1 and article_is_public(a)
+                     and article_passes_own_filters(a, $2, $3, $4)
                    limit $5) m'
         into counted
         using q, language, published_from, published_to, exact_up_to + 1;
@@ -180,7 +181,8 @@ begin
 
     execute 'select count(*)
              from articles a
-             where article_search_terms(a.search_vector, a.rank_vector, a.id) @@ $1 and article_is_public(a) and ' || filters
+             where article_search_terms(a.search_vector, a.rank_vector, a.id) @@ $1 and article_is_public(a)
+               and article_passes_own_filters(a, $2, $3, $4)'
         into sampled
         using q && search_buckets(0, buckets - 1, stride), language, published_from, published_to;
     return query select greatest(sampled * buckets / ((buckets + stride - 1) / stride), counted), true;
