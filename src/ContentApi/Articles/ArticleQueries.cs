@@ -162,15 +162,14 @@ internal static class ArticleQueries
 
         scope.Add($"sort={sort.Name}");
         var relevance = sort.Name == ArticleSorts.Relevance;
-        // Public matches of q with no other filter: ranked, the matches a page can show (migration
-        // 0034); in any order, a total exact up to a bound (migration 0035).
-        var matchesAlone = query.Status is null && query.Q is not null && conditions.Count == 2;
-        var rankedFromPosition = relevance && matchesAlone;
         // Public matches of q, filtered by the article's own columns at most (its language and
-        // publication time), by date or title: read from the page's position along the order's
-        // index or by the search index, whichever the matches' total says is the cheaper read
-        // (MatchesInOrderFromPosition), the total bounded as the matches alone are.
-        var inOrderFromPosition = !relevance && query.Status is null && query.Q is not null && linkFilters.Count == 0 && !eventRange;
+        // publication time): ranked, the matches a page can show (migrations 0034, 0049); by date
+        // or title, read from the page's position along the order's index or by the search index,
+        // whichever the matches' total says is the cheaper read (MatchesInOrderFromPosition); in
+        // any order, a total exact up to a bound (migrations 0035, 0048).
+        var matchesFromPosition = query.Status is null && query.Q is not null && linkFilters.Count == 0 && !eventRange;
+        var rankedFromPosition = relevance && matchesFromPosition;
+        var inOrderFromPosition = !relevance && matchesFromPosition;
         var ownColumnFilters = string.Join(", ",
             query.Language is null ? "null" : "@language",
             query.PublishedFrom is null ? "null" : PublishedFromTime,
@@ -200,7 +199,7 @@ internal static class ArticleQueries
             },
             FromWhere: (relevance, byLinks, byEventLinks) switch
             {
-                (true, _, _) when rankedFromPosition => RankedMatchesFromPosition,
+                (true, _, _) when rankedFromPosition => RankedMatchesFromPosition(ownColumnFilters),
                 (true, _, _) => RankedMatches(articles),
                 _ when inOrderFromPosition => MatchesInOrderFromPosition(sort, ownColumnFilters),
                 (false, null, true) => EventLinksInRange,
@@ -235,7 +234,7 @@ internal static class ArticleQueries
                 (true, ArticleSorts.Title) => NpgsqlDbType.Text,
                 _ => NpgsqlDbType.TimestampTz,
             },
-            BoundedTotal = matchesAlone || inOrderFromPosition ? FullTextQueries.ArticleMatchTotalOf(ownColumnFilters) : null,
+            BoundedTotal = matchesFromPosition ? FullTextQueries.ArticleMatchTotalOf(ownColumnFilters) : null,
             // The links alone are the total when nothing else filters (the visibility is theirs);
             // ranked matches are counted without their ranks.
             CountFromWhere = (relevance, byLinks) switch
@@ -256,9 +255,13 @@ internal static class ArticleQueries
     /// </summary>
     private static string RankedMatches(string articles) => $"from (select a.id, {Rank} as rank {articles} offset 0) m where true";
 
-    /// <summary>The public matches of <c>@q</c> a ranked page at its position can show, as <c>m</c> (see <see cref="ListSpec.ReadsFromPosition"/>).</summary>
-    private const string RankedMatchesFromPosition =
-        $"from article_ranked_matches({FullTextQueries.Sql}, @pageReach, @positionKey0, @positionKey, @positionBackward, @totalAtMost) m where true";
+    /// <summary>
+    /// The public matches of <c>@q</c> a ranked page at its position can show, as <c>m</c> (see
+    /// <see cref="ListSpec.ReadsFromPosition"/>), of the filters <paramref name="ownColumnFilters"/>
+    /// (as <see cref="MatchesInOrderFromPosition"/>'s).
+    /// </summary>
+    private static string RankedMatchesFromPosition(string ownColumnFilters) =>
+        $"from article_ranked_matches({FullTextQueries.Sql}, @pageReach, @positionKey0, @positionKey, @positionBackward, @totalAtMost, {ownColumnFilters}) m where true";
 
     /// <summary>
     /// The public matches of <c>@q</c> that a page by date or title at its position can show, as

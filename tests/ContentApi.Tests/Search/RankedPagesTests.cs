@@ -36,7 +36,15 @@ public sealed class RankedPagesTests(ContentApiFixture app) : OwnDataSourceTests
 
     [Theory]
     [MemberData(nameof(Queries))]
-    public async Task Ranked_pages_are_those_of_ranking_every_match(string queryFormat)
+    public Task Ranked_pages_are_those_of_ranking_every_match(string queryFormat) => AssertRankedPagesAsync(queryFormat, language: null);
+
+    // A ranked article list with a language beside q reads from its position too (migration
+    // 0049), the matches above the floor and those in its windows of that language alone.
+    [Theory]
+    [MemberData(nameof(Queries))]
+    public Task Ranked_pages_of_one_language_are_those_of_ranking_its_matches(string queryFormat) => AssertRankedPagesAsync(queryFormat, language: "fr");
+
+    private async Task AssertRankedPagesAsync(string queryFormat, string? language)
     {
         var words = (Word(), Word(), Word());
         var prefix = TestDatabase.UniqueSlug("ranked") + "-";
@@ -46,12 +54,16 @@ public sealed class RankedPagesTests(ContentApiFixture app) : OwnDataSourceTests
             """
             select a.slug from articles a, websearch_to_tsquery('english', @q) query
             where a.slug like @prefix || '%' and article_is_public(a) and a.search_vector @@ query
+              and (@language::text is null or a.language = @language)
             order by ts_rank(a.rank_vector, query) desc, a.id desc
             """,
-            new { q, prefix })).ToList();
+            new { q, prefix, language })).ToList();
         Assert.True(expected.Count > PageSize * 2 || queryFormat.Contains("{2}", StringComparison.Ordinal), $"{expected.Count} matches");
 
-        foreach (var list in new[] { $"/v1/search?types=articles&q={Uri.EscapeDataString(q)}", $"/v1/articles?sort=relevance&q={Uri.EscapeDataString(q)}" })
+        var lists = language is null
+            ? new[] { $"/v1/search?types=articles&q={Uri.EscapeDataString(q)}", $"/v1/articles?sort=relevance&q={Uri.EscapeDataString(q)}" }
+            : [$"/v1/articles?sort=relevance&q={Uri.EscapeDataString(q)}&language={language}"];
+        foreach (var list in lists)
         {
             var forward = new List<string>();
             Page? last = null;
@@ -107,14 +119,15 @@ public sealed class RankedPagesTests(ContentApiFixture app) : OwnDataSourceTests
     // first window of two holds ~13 at the floor, fewer than a page of 20 reaches, so its next
     // windows are read), each with both words past its body's opening (found, at the floor); one
     // in ten with both in its title, one in ten more with the first alone; one in thirteen a
-    // draft; the third word in 32 of them (rare: the rest of the table read at once).
+    // draft; one in three in French; the third word in 32 of them (rare: the rest of the table
+    // read at once).
     private async Task InsertSpreadArticlesAsync(string prefix, (string First, string Second, string Rare) words)
     {
         await using var connection = await Db.OpenConnectionAsync(Ct);
         var firstId = await connection.ExecuteScalarAsync<long>(Command("select greatest(max(id), 0) + 1000000 from articles"));
         await connection.ExecuteAsync(Command(
             """
-            insert into articles (id, slug, title, summary, body, status, published_at)
+            insert into articles (id, slug, title, summary, body, language, status, published_at)
             overriding system value
             select @firstId + n * 137, @prefix || n,
                    case n % 10 when 0 then 'Story of ' || @first || ' and ' || @second when 5 then 'Story of ' || @first else 'Story ' || n end,
@@ -122,6 +135,7 @@ public sealed class RankedPagesTests(ContentApiFixture app) : OwnDataSourceTests
                    jsonb_build_array(jsonb_build_object('type', 'paragraph', 'text',
                        repeat('Filler words of an opening paragraph. ', 12) || @first || ' then ' || @second
                        || case when n % 31 = 3 then ' and ' || @rare else '' end)),
+                   case when n % 3 = 1 then 'fr' else 'en' end,
                    case when n % 13 = 6 then 'draft' else 'published' end,
                    case when n % 13 = 6 then null else now() - interval '1 hour' end
             from generate_series(0, @articles - 1) n
