@@ -28,13 +28,7 @@
 -- sessions' generic plans a walk from a position, or through a publication range, read the
 -- order's index from its start and checked the position and the range on each entry (a year's
 -- matches at 1,000,000: 4.6 s a window).
---
--- key_column names the order: 'published_at' or 'title', each with its index of published
--- articles. position_key and position_id are the keys of the item the page starts past (both
--- null for the first page), in that order's direction, descending or not; the rows come in any
--- order, the page sorts them. The list may be filtered by the article's own columns too (null
--- for no filter): its language, and its publication from published_from, before published_to.
--- Beside a link or event filter, or ranked, the lists are read as before.
+
 -- The rows the planner expects a statement to give, as EXPLAIN shows them (volatile: PostgreSQL
 -- runs no EXPLAIN in a function declared otherwise).
 create function planned_rows(statement text) returns double precision
@@ -56,6 +50,12 @@ create function article_passes_own_filters(a articles, language text, published_
        and (published_from is null or a.published_at >= published_from)
        and (published_to is null or a.published_at < published_to);
 
+-- key_column names the order: 'published_at' or 'title', each with its index of published
+-- articles. position_key and position_id are the keys of the item the page starts past (both
+-- null for the first page), in that order's direction, descending or not; the rows come in any
+-- order, the page sorts them. The list may be filtered by the article's own columns too (null
+-- for no filter): its language, and its publication from published_from, before published_to.
+-- Beside a link or event filter the lists are read as before (ranked: migration 0049).
 create function article_matches_in_order(q tsquery, reach int, key_column text, position_key anyelement, position_id bigint,
                                          descending boolean, total_matches bigint,
                                          language text, published_from timestamptz, published_to timestamptz)
