@@ -67,22 +67,13 @@ as $$
 declare
     direction constant text := case when descending then 'desc' else 'asc' end;
     past constant text := case when descending then '<' else '>' end;
-    -- The articles a walk passes, checking each: those the filters leave, as the planner expects.
-    articles_total constant double precision := greatest(
-        case when language is null and published_from is null and published_to is null
-             then (select c.reltuples from pg_class c where c.oid = 'articles'::regclass)
-             else planned_rows(format(
-                 'select from articles a where article_is_public(a) and article_passes_own_filters(a, %L::text, %L::timestamptz, %L::timestamptz)',
-                 language, published_from, published_to))
-        end, 1);
-    matches constant double precision := coalesce(total_matches, articles_total);
     -- What an article walked costs, in matches read by the search index.
     walk_cost constant double precision := 3;
+    articles_total double precision;
+    matches double precision;
     from_key position_key%type := position_key;
     from_id bigint := position_id;
-    -- Twice the walk the matches' share of the articles says the page needs: a window costs a
-    -- plan of its own.
-    window_size bigint := least(greatest(ceil(2 * reach * articles_total / greatest(matches, 1)), 200), 100000);
+    window_size bigint;
     window_rows bigint;
     walk_left double precision;
     walked bigint := 0;
@@ -96,6 +87,19 @@ begin
     if total_matches = 0 then
         return;
     end if;
+
+    -- The articles a walk passes, checking each: those the filters leave, as the planner expects.
+    articles_total := greatest(
+        case when language is null and published_from is null and published_to is null
+             then (select c.reltuples from pg_class c where c.oid = 'articles'::regclass)
+             else planned_rows(format(
+                 'select from articles a where article_is_public(a) and article_passes_own_filters(a, %L::text, %L::timestamptz, %L::timestamptz)',
+                 language, published_from, published_to))
+        end, 1);
+    matches := coalesce(total_matches, articles_total);
+    -- Twice the walk the matches' share of the articles says the page needs: a window costs a
+    -- plan of its own.
+    window_size := least(greatest(ceil(2 * reach * articles_total / greatest(matches, 1)), 200), 100000);
 
     if matches * matches > walk_cost * reach * articles_total then
         -- Each window reads the index of the order from the position. An article is checked by its
