@@ -170,10 +170,13 @@ internal static class ArticleQueries
         var matchesFromPosition = query.Status is null && query.Q is not null && linkFilters.Count == 0 && !eventRange;
         var rankedFromPosition = relevance && matchesFromPosition;
         var inOrderFromPosition = !relevance && matchesFromPosition;
-        var ownColumnFilters = string.Join(", ",
-            query.Language is null ? "null" : "@language",
-            query.PublishedFrom is null ? "null" : PublishedFromTime,
-            query.PublishedTo is null ? "null" : PublishedToTime);
+        // Written only for the lists that read them, not for every list request.
+        var ownColumnFilters = matchesFromPosition
+            ? string.Join(", ",
+                query.Language is null ? "null" : "@language",
+                query.PublishedFrom is null ? "null" : PublishedFromTime,
+                query.PublishedTo is null ? "null" : PublishedToTime)
+            : "";
         // Public, by date, with the event dates alone: the list reads the links of the events the
         // range overlaps, sorted, and the articles of the page only (EventLinksInRange).
         var byEventLinks = publicArticles && sort.Name is ArticleSorts.Newest or ArticleSorts.Oldest && eventRange && conditions.Count == 2;
