@@ -57,6 +57,9 @@ internal static class ArticleQueries
         /// <summary>Whether a link <c>l</c> of this table is the parent's, to a published article: the index's order.</summary>
         public string IsPublishedLink { get; } = $"l.{EntityId} = parent.id and l.published_at <= now()";
 
+        /// <summary>The parent's links, as the arguments of migration 0050's functions: the table, its entity's column, the parent's id.</summary>
+        public string Source { get; } = $"'{Links}', '{EntityId}', parent.id";
+
         private static string Named(string entities, string name) => $"from {entities} e where e.slug = @{name}";
 
         private static string LinkedTo(string links, string entityId, string id) => $"a.id in (select l.article_id from {links} l where l.{entityId} = {id})";
@@ -167,11 +170,17 @@ internal static class ArticleQueries
         // or title, read from the page's position along the order's index or by the search index,
         // whichever the matches' total says is the cheaper read (MatchesInOrderFromPosition); in
         // any order, a total exact up to a bound (migrations 0035, 0048).
-        var matchesFromPosition = query.Status is null && query.Q is not null && linkFilters.Count == 0 && !eventRange;
+        var fullTextAlone = query.Status is null && query.Q is not null && !eventRange;
+        var matchesFromPosition = fullTextAlone && linkFilters.Count == 0;
+        // The same beside one link filter: the matches among the entity's published links
+        // (migration 0050), ranked all, or by date or title read from the page's position; the
+        // total counted among them. Beside more link filters, or an event filter, as the others.
+        var linkedMatches = fullTextAlone && linkFilters.Count == 1;
+        var linkSource = linkedMatches ? parentFilter!.Source : null;
         var rankedFromPosition = relevance && matchesFromPosition;
-        var inOrderFromPosition = !relevance && matchesFromPosition;
+        var inOrderFromPosition = !relevance && (matchesFromPosition || linkedMatches);
         // Written only for the lists that read them, not for every list request.
-        var ownColumnFilters = matchesFromPosition
+        var ownColumnFilters = matchesFromPosition || linkedMatches
             ? string.Join(", ",
                 query.Language is null ? "null" : "@language",
                 query.PublishedFrom is null ? "null" : PublishedFromTime,
@@ -203,8 +212,9 @@ internal static class ArticleQueries
             FromWhere: (relevance, byLinks, byEventLinks) switch
             {
                 (true, _, _) when rankedFromPosition => RankedMatchesFromPosition(ownColumnFilters),
+                (true, _, _) when linkSource is not null => RankedMatches(LinkedMatches(linkSource, ownColumnFilters)),
                 (true, _, _) => RankedMatches(articles),
-                _ when inOrderFromPosition => MatchesInOrderFromPosition(sort, ownColumnFilters),
+                _ when inOrderFromPosition => MatchesInOrderFromPosition(sort, ownColumnFilters, linkSource),
                 (false, null, true) => EventLinksInRange,
                 (false, null, false) when byTitle => $"from articles a left join articles d on d.id = a.id where {where}",
                 (false, null, false) => articles,
@@ -229,7 +239,8 @@ internal static class ArticleQueries
             // other filters: for a tag of 6,000 of 1,000,000 articles the page walks the date
             // index until it has enough, and counting in that pass made it walk all of it.
             // So does a list of the event dates alone: it sorts every link of the events in range.
-            ReadsAllItems = (relevance && !rankedFromPosition) || byEventLinks,
+            // Ranked among an entity's articles, the total is counted first: it says how to read them.
+            ReadsAllItems = (relevance && !rankedFromPosition && !linkedMatches) || byEventLinks,
             ReadsFromPosition = rankedFromPosition || inOrderFromPosition,
             PositionKey0Type = (inOrderFromPosition, sort.Name) switch
             {
@@ -237,7 +248,12 @@ internal static class ArticleQueries
                 (true, ArticleSorts.Title) => NpgsqlDbType.Text,
                 _ => NpgsqlDbType.TimestampTz,
             },
-            BoundedTotal = matchesFromPosition ? FullTextQueries.ArticleMatchTotalOf(ownColumnFilters) : null,
+            BoundedTotal = (matchesFromPosition, linkSource) switch
+            {
+                (true, _) => FullTextQueries.ArticleMatchTotalOf(ownColumnFilters),
+                (_, { } source) => $"select total, estimated from article_linked_match_total({FullTextQueries.Sql}, {source}, {FullTextQueries.ExactTotalUpTo}, {ownColumnFilters})",
+                _ => null,
+            },
             // The links alone are the total when nothing else filters (the visibility is theirs);
             // ranked matches are counted without their ranks.
             CountFromWhere = (relevance, byLinks) switch
@@ -250,13 +266,24 @@ internal static class ArticleQueries
     }
 
     /// <summary>
-    /// The articles of <paramref name="articles"/> (<c>from articles a where …</c>) as <c>m</c>: each
+    /// The articles of <paramref name="articles"/> (<c>from articles a where …</c>, or a <c>from</c>
+    /// that gives <c>a</c>) as <c>m</c>: each
     /// id with its rank, ranked in a subquery of its own (<c>offset 0</c>). Every match is held for
     /// the count and the sort: flattened into the list, each carried its rank vector and summary
     /// up to be ranked there (~1.2 kB a match, on disk past 4 MB). By hand at 100,000 articles, a
     /// word in 9,856 of them 66 → 27 ms, two words in 1,223 16 → 5 ms.
     /// </summary>
     private static string RankedMatches(string articles) => $"from (select a.id, {Rank} as rank {articles} offset 0) m where true";
+
+    /// <summary>
+    /// The public matches of <c>@q</c> among the articles of the entity <paramref name="linkSource"/>
+    /// names (<see cref="LinkFilter.Source"/>), filtered by <paramref name="ownColumnFilters"/> (as
+    /// <see cref="MatchesInOrderFromPosition"/>'s), as a <c>from</c> that gives <c>a</c>: read by the
+    /// search index or each article checked, whichever the list's total (<c>h.total_items</c>) says
+    /// is the cheaper (migration 0050).
+    /// </summary>
+    private static string LinkedMatches(string linkSource, string ownColumnFilters) =>
+        $"from article_linked_matches({FullTextQueries.Sql}, {linkSource}, {ownColumnFilters}, h.total_items) f join articles a on a.id = f.id";
 
     /// <summary>
     /// The public matches of <c>@q</c> a ranked page at its position can show, as <c>m</c> (see
@@ -274,10 +301,17 @@ internal static class ArticleQueries
     /// list's own statement the planner, given <c>q</c> as a parameter, always walked the index: at
     /// 1,000,000 articles a word in none of them read them all (503 after 5 s).
     /// <paramref name="ownColumnFilters"/>: the language, and the publication's start and end
-    /// (excluded), each <c>null</c> for none.
+    /// (excluded), each <c>null</c> for none. With <paramref name="linkSource"/> (<see cref="LinkFilter.Source"/>),
+    /// the matches among that entity's articles: along its links by date, or the title index,
+    /// or all of them read and sorted (migration 0050).
     /// </summary>
-    private static string MatchesInOrderFromPosition(SortOrder sort, string ownColumnFilters) =>
-        $"from article_matches_in_order({FullTextQueries.Sql}, @pageReach, '{(sort.Name == ArticleSorts.Title ? "title" : "published_at")}', @positionKey0, @positionKey, @positionBackward <> {(sort.Descending ? "true" : "false")}, h.total_items, {ownColumnFilters}) m where true";
+    private static string MatchesInOrderFromPosition(SortOrder sort, string ownColumnFilters, string? linkSource)
+    {
+        var matches = linkSource is null
+            ? $"article_matches_in_order({FullTextQueries.Sql}"
+            : $"article_linked_matches_in_order({FullTextQueries.Sql}, {linkSource}";
+        return $"from {matches}, @pageReach, '{(sort.Name == ArticleSorts.Title ? "title" : "published_at")}', @positionKey0, @positionKey, @positionBackward <> {(sort.Descending ? "true" : "false")}, h.total_items, {ownColumnFilters}) m where true";
+    }
 
     /// <summary>The start of the day <c>@publishedFrom</c>, UTC: the first publication time a list from that day shows.</summary>
     private const string PublishedFromTime = "(@publishedFrom::date)::timestamp at time zone 'UTC'";

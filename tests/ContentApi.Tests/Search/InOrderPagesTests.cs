@@ -10,8 +10,10 @@ namespace ContentApi.Tests.Search;
 /// range at most) reads from its page's position with
 /// article_matches_in_order (migration 0048): along the order's index when the matches are many,
 /// else every match by the search index, and from a walk that finds too few to the search index.
-/// Whichever it reads, the pages must be those of sorting every match: forwards and backwards by
-/// cursor, and by number.
+/// Beside a tag, among the tag's articles (migration 0050): by date along its links, by title along
+/// the title index, or all of them read, by the search index or each one checked; ranked, all of
+/// them. Whichever it reads, the pages must be those of sorting every match: forwards and
+/// backwards by cursor, and by number, with the right total.
 /// </summary>
 public sealed class InOrderPagesTests(ContentApiFixture app) : OwnDataSourceTests(app)
 {
@@ -26,18 +28,22 @@ public sealed class InOrderPagesTests(ContentApiFixture app) : OwnDataSourceTest
     {
         public object Key(Match match) => Column == "title" ? match.Title : match.PublishedAt;
 
+        /// <summary>The order's first key, of an article <c>a</c> (a rank: as the API ranks by <c>@q</c>).</summary>
+        public string KeyOf => Column == "rank" ? "ts_rank(a.rank_vector, search_query(@q))" : $"a.{Column}";
+
         /// <summary>The order by <paramref name="key"/>, then by <paramref name="id"/>.</summary>
         public string By(string key, string id) => $"{key} {Direction}, {id} {Direction}";
 
         private string Direction => Descending ? "desc" : "asc";
     }
 
-    /// <summary>The filters of the article's own columns beside q: a language, days of publication (both included).</summary>
-    private sealed record Filters(string? Language, DateOnly? From, DateOnly? To)
+    /// <summary>The filters beside q: a language, days of publication (both included), a tag's slug.</summary>
+    private sealed record Filters(string? Language, DateOnly? From, DateOnly? To, string? Tag = null)
     {
         public static readonly Filters None = new(null, null, null);
 
         public string Query => string.Concat(
+            Tag is null ? "" : $"&tag={Tag}",
             Language is null ? "" : $"&language={Language}",
             From is null ? "" : $"&publishedFrom={From:yyyy-MM-dd}",
             To is null ? "" : $"&publishedTo={To:yyyy-MM-dd}");
@@ -55,21 +61,31 @@ public sealed class InOrderPagesTests(ContentApiFixture app) : OwnDataSourceTest
         new(ArticleSorts.Title, "title", Descending: false),
     ];
 
+    // Ranked beside a tag only: without one, the matches below the ranks' floor rank at it (RankedPagesTests).
+    private static readonly Order ByRelevance = new(ArticleSorts.Relevance, "rank", Descending: true);
+
     [Theory]
     [InlineData(ArticleSorts.Newest)]
     [InlineData(ArticleSorts.Oldest)]
     [InlineData(ArticleSorts.Title)]
+    [InlineData(ArticleSorts.Relevance)]
     public async Task Full_text_pages_by_date_and_title_are_those_of_sorting_every_match(string sort)
     {
-        var (prefix, common, occasional, rare, year) = await InsertArticlesAsync();
-        var order = Orders.Single(o => o.Sort == sort);
+        var (prefix, common, occasional, rare, year, wideTag, narrowTag) = await InsertArticlesAsync();
+        var order = Orders.Append(ByRelevance).Single(o => o.Sort == sort);
         var spring = new Filters(null, new DateOnly(year, 3, 1), new DateOnly(year, 5, 31));
+        var ownColumns = new[]
+        {
+            (common, Filters.None), (rare, Filters.None), ($"{common} -{rare}", Filters.None),
+            (common, Filters.None with { Language = "fr" }), (common, spring), (rare, spring with { Language = "en" }),
+        };
+        var besideTag = new[]
+        {
+            (common, Filters.None with { Tag = wideTag }), (rare, Filters.None with { Tag = wideTag }),
+            (occasional, Filters.None with { Tag = narrowTag }), (common, spring with { Tag = wideTag, Language = "fr" }),
+        };
 
-        foreach (var (q, filters) in new[]
-                 {
-                     (common, Filters.None), (rare, Filters.None), ($"{common} -{rare}", Filters.None),
-                     (common, Filters.None with { Language = "fr" }), (common, spring), (rare, spring with { Language = "en" }),
-                 })
+        foreach (var (q, filters) in order == ByRelevance ? besideTag : ownColumns.Concat(besideTag))
         {
             var expected = (await MatchesAsync(prefix, q, order, filters)).Select(m => m.Slug).ToList();
             Assert.NotEmpty(expected);
@@ -109,7 +125,7 @@ public sealed class InOrderPagesTests(ContentApiFixture app) : OwnDataSourceTest
     [Fact]
     public async Task Each_read_gives_the_matches_past_a_position_in_order()
     {
-        var (prefix, common, occasional, rare, year) = await InsertArticlesAsync();
+        var (prefix, common, occasional, rare, year, _, _) = await InsertArticlesAsync();
         await using var connection = await Db.OpenConnectionAsync(Ct);
         var articlesTotal = await connection.ExecuteScalarAsync<double>(Command("select greatest(reltuples, 1) from pg_class where oid = 'articles'::regclass"));
 
@@ -154,6 +170,100 @@ public sealed class InOrderPagesTests(ContentApiFixture app) : OwnDataSourceTest
         }
     }
 
+    [Fact]
+    public async Task Each_read_among_a_tags_articles_gives_their_matches_past_a_position_in_order()
+    {
+        var (prefix, common, occasional, rare, year, wideTag, narrowTag) = await InsertArticlesAsync();
+        await using var connection = await Db.OpenConnectionAsync(Ct);
+
+        foreach (var (q, filters) in new[]
+                 {
+                     (common, Filters.None with { Tag = wideTag }), (occasional, Filters.None with { Tag = narrowTag }),
+                     (rare, Filters.None with { Tag = wideTag }), (common, new Filters("fr", new DateOnly(year, 3, 1), null, wideTag)),
+                 })
+        {
+            var tagId = await connection.ExecuteScalarAsync<long>(Command("select id from tags where slug = @tag", new { tag = filters.Tag }));
+            var arguments = new { q, tagId, filters.Language, from = filters.FromTime, before = filters.BeforeTime };
+            var all = (await MatchesAsync(prefix, q, Orders[0], filters)).Select(m => m.Id).Order().ToList();
+            Assert.NotEmpty(all);
+
+            // The matches read all at once, by the search index (the caller expects few) or each of
+            // the tag's articles checked (it expects as many as the tag has).
+            foreach (var total in new long?[] { null, 1, 1_000_000_000_000 })
+            {
+                var read = await connection.QueryAsync<long>(Command(
+                    "select id from article_linked_matches(search_query(@q), 'article_tags', 'tag_id', @tagId, @language, @from, @before, @total) order by id",
+                    new { arguments.q, arguments.tagId, arguments.Language, arguments.from, arguments.before, total }));
+                Assert.Equal(all, read);
+            }
+
+            // Their total, counted by the search index, or by checking the tag's articles: exact up
+            // to the bound, then estimated from the share of those checked that matched.
+            foreach (var (matchesExpected, exactUpTo) in
+                     from matchesExpected in new[] { 1.0, 1e12 }
+                     from exactUpTo in new[] { 1000, all.Count, all.Count - 1, 2 }
+                     select (matchesExpected, exactUpTo))
+            {
+                var (total, estimated) = await connection.QuerySingleAsync<(long, bool)>(Command(
+                    """
+                    select total, estimated
+                    from article_linked_match_total(search_query(@q), 'article_tags', 'tag_id', @tagId, @exactUpTo, @language, @from, @before, @matchesExpected)
+                    """,
+                    new { arguments.q, arguments.tagId, exactUpTo, arguments.Language, arguments.from, arguments.before, matchesExpected }));
+                if (matchesExpected > 1 && all.Count > exactUpTo)
+                {
+                    Assert.True(estimated);
+                    Assert.InRange(total, exactUpTo + 1, Articles);
+                }
+                else
+                {
+                    Assert.Equal((all.Count, false), (total, estimated));
+                }
+            }
+
+            foreach (var order in Orders.Append(Orders[2] with { Descending = true }))
+            {
+                var sorted = await MatchesAsync(prefix, q, order, filters);
+                foreach (var reach in new[] { 1, 21, 150 })
+                {
+                    // The list's total, a hint of how to read: none, one that reads every match at
+                    // once, one that walks and may turn to reading them all, and one that keeps walking.
+                    foreach (var total in new long?[] { null, 1, 2 * reach, 1_000_000_000_000 })
+                    {
+                        foreach (var from in new[] { -1, 0, 17, sorted.Count / 2, sorted.Count - 1 }.Where(from => from < sorted.Count).Distinct())
+                        {
+                            var position = from < 0 ? null : sorted[from];
+                            var read = (await connection.QueryAsync<long>(Command(
+                                $"""
+                                select m.id
+                                from article_linked_matches_in_order(search_query(@q), 'article_tags', 'tag_id', @tagId, @reach, @column,
+                                                                     @key::{(order.Column == "title" ? "text" : "timestamptz")}, @id, @descending, @total,
+                                                                     @language, @from, @before) m
+                                order by {order.By("m.key", "m.id")}
+                                """,
+                                new
+                                {
+                                    q, tagId, reach, order.Column, key = position is null ? null : order.Key(position), id = position?.Id, order.Descending, total,
+                                    filters.Language, from = filters.FromTime, before = filters.BeforeTime,
+                                }))).ToList();
+                            Assert.True(
+                                sorted.Skip(from + 1).Take(reach).Select(m => m.Id).SequenceEqual(read),
+                                $"q={q} {filters} {order} reach {reach} total {total} from {from}: {read.Count} read");
+                        }
+                    }
+                }
+            }
+        }
+
+        // A tag that no longer exists (its id not found by the list's statement) has no matches.
+        Assert.Empty(await connection.QueryAsync<long>(Command(
+            "select id from article_linked_matches_in_order(search_query(@common), 'article_tags', 'tag_id', null, 21, 'title', null::text, null, false, null, null, null, null)",
+            new { common })));
+        Assert.Equal((0L, false), await connection.QuerySingleAsync<(long, bool)>(Command(
+            "select total, estimated from article_linked_match_total(search_query(@common), 'article_tags', 'tag_id', null, 1000, null, null, null)",
+            new { common })));
+    }
+
     private static string Word() => $"io{Guid.NewGuid():N}"[..12];
 
     /// <summary>The public articles of this test that match <paramref name="q"/> and the filters, sorted by PostgreSQL (its collation's title order).</summary>
@@ -167,16 +277,18 @@ public sealed class InOrderPagesTests(ContentApiFixture app) : OwnDataSourceTest
             where a.slug like @prefix || '%' and article_is_public(a) and a.search_vector @@ websearch_to_tsquery('english', @q)
               and (@language::text is null or a.language = @language)
               and (@from::timestamptz is null or a.published_at >= @from) and (@before::timestamptz is null or a.published_at < @before)
-            order by {order.By($"a.{order.Column}", "a.id")}
+              and (@tag::text is null or a.id in (select l.article_id from article_tags l join tags t on t.id = l.tag_id where t.slug = @tag))
+            order by {order.By(order.KeyOf, "a.id")}
             """,
-            new { prefix, q, filters.Language, from = filters.FromTime, before = filters.BeforeTime }))).ToList();
+            new { prefix, q, filters.Language, from = filters.FromTime, before = filters.BeforeTime, filters.Tag }))).ToList();
     }
 
     // 400 articles in a year of their own, published in pairs on the same day at the same time,
     // titled in 37 groups that share a title and sort together (the id breaks both ties), one in
     // thirteen a draft, one in four in French; the common word in one in three, the occasional
     // one in one in twelve, the rare one in one in fifty: the walks pass many articles for each match.
-    private async Task<(string Prefix, string Common, string Occasional, string Rare, int Year)> InsertArticlesAsync()
+    // A wide tag on three in five of them, and a narrow one on one in forty, drafts included.
+    private async Task<(string Prefix, string Common, string Occasional, string Rare, int Year, string WideTag, string NarrowTag)> InsertArticlesAsync()
     {
         var prefix = TestDatabase.UniqueSlug("in-order") + "-";
         var (common, occasional, rare) = (Word(), Word(), Word());
@@ -196,6 +308,18 @@ public sealed class InOrderPagesTests(ContentApiFixture app) : OwnDataSourceTest
             from generate_series(0, @articles - 1) n
             """,
             new { prefix, common, occasional, rare, year, articles = Articles }));
-        return (prefix, common, occasional, rare, year);
+        var (wideTag, narrowTag) = (prefix + "wide", prefix + "narrow");
+        await connection.ExecuteAsync(Command(
+            """
+            with wide as (insert into tags (slug, name) values (@wideTag, 'Wide') returning id),
+                 narrow as (insert into tags (slug, name) values (@narrowTag, 'Narrow') returning id)
+            insert into article_tags (article_id, tag_id)
+            select a.id, case when substring(a.slug from length(@prefix) + 1)::int % 40 = 5 then narrow.id else wide.id end
+            from articles a, wide, narrow
+            where a.slug like @prefix || '%'
+              and (substring(a.slug from length(@prefix) + 1)::int % 5 < 3 or substring(a.slug from length(@prefix) + 1)::int % 40 = 5)
+            """,
+            new { prefix, wideTag, narrowTag }));
+        return (prefix, common, occasional, rare, year, wideTag, narrowTag);
     }
 }
