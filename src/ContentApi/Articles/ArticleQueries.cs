@@ -44,15 +44,16 @@ internal static class ArticleQueries
     // page's statement (ListSpec.Parent); the others are looked up where they are named.
     private sealed record LinkFilter(Func<ListArticlesQuery, string?> Value, string Name, string Links, string EntityId, string Entities)
     {
-        // Built once per filter, not per request.
+        // Built once per filter, not per request, where they are the same for every list.
         /// <summary>The entity named, as a list's parent: its id, no cache keys of its own; no row when no entity has the slug.</summary>
         public string Entity { get; } = $"select e.id, null::text as cache_keys {Named(Entities, Name)}";
 
-        /// <summary>The condition on an article <c>a</c>, the entity looked up by its slug.</summary>
-        public string Condition { get; } = LinkedTo(Links, EntityId, $"(select e.id {Named(Entities, Name)})");
-
-        /// <summary>The condition on an article <c>a</c>, the entity found as the list's parent.</summary>
-        public string ParentCondition { get; } = LinkedTo(Links, EntityId, "parent.id");
+        /// <summary>
+        /// The condition on an article <c>a</c>, the entity looked up by its slug, or found as the
+        /// list's parent; <paramref name="linkBounds"/>: more conditions on its links <c>l</c>.
+        /// </summary>
+        public string Condition(bool isParent, string linkBounds) =>
+            $"a.id in (select l.article_id from {Links} l where l.{EntityId} = {(isParent ? "parent.id" : $"(select e.id {Named(Entities, Name)})")}{linkBounds})";
 
         /// <summary>Whether a link <c>l</c> of this table is the parent's, to a published article: the index's order.</summary>
         public string IsPublishedLink { get; } = $"l.{EntityId} = parent.id and l.published_at <= now()";
@@ -61,8 +62,6 @@ internal static class ArticleQueries
         public string Source { get; } = $"'{Links}', '{EntityId}', parent.id";
 
         private static string Named(string entities, string name) => $"from {entities} e where e.slug = @{name}";
-
-        private static string LinkedTo(string links, string entityId, string id) => $"a.id in (select l.article_id from {links} l where l.{entityId} = {id})";
     }
 
     private static readonly LinkFilter[] LinkFilters =
@@ -123,8 +122,20 @@ internal static class ArticleQueries
         var sort = (publicArticles || query.Status is "scheduled" ? Sorts : EditorialSorts)[query.Sort ?? ArticleSorts.Newest];
         var parentFilter = linkFilters.FirstOrDefault();
         var byLinks = publicArticles && sort.Name is ArticleSorts.Newest or ArticleSorts.Oldest ? parentFilter : null;
+        // The publication range on the links too, for the lists of published articles (scheduled
+        // ones included): a link keeps its article's publication time while it is published
+        // (migration 0022), so that the links' index of entity and time bounds their read. On the
+        // articles' alone, the statements planned for parameters read the articles of the range
+        // (from 2024 at 1,000,000 articles: 293,421) and kept those of the tag (1,760): by hand,
+        // `tag=tag-3&publishedFrom=2024-01-01` 1.5 s → 26 ms a page, by title 0.36 → 0.065 s, its
+        // 40th page 1.4 → 0.09 s, `tag=tag-4&publishedTo=2017-01-01&sort=title` 2.7 s → 13 ms.
+        var linkBounds = publicArticles || query.Status is "scheduled"
+            ? string.Concat(
+                query.PublishedFrom is null ? "" : $" and l.published_at >= {PublishedFromTime}",
+                query.PublishedTo is null ? "" : $" and l.published_at < {PublishedToTime}")
+            : "";
         conditions.AddRange(linkFilters.Where(filter => filter != byLinks)
-            .Select(filter => filter == parentFilter ? filter.ParentCondition : filter.Condition));
+            .Select(filter => filter.Condition(filter == parentFilter, linkBounds)));
 
         if (query.PublishedFrom is { } publishedFrom)
         {
@@ -218,7 +229,7 @@ internal static class ArticleQueries
                 (false, null, true) => EventLinksInRange,
                 (false, null, false) when byTitle => $"from articles a left join articles d on d.id = a.id where {where}",
                 (false, null, false) => articles,
-                (false, { } links, _) => $"from {links.Links} l join articles a on a.id = l.article_id where {links.IsPublishedLink}\n  and {where}",
+                (false, { } links, _) => $"from {links.Links} l join articles a on a.id = l.article_id where {links.IsPublishedLink}{linkBounds}\n  and {where}",
             },
             Sort: (byLinks, byEventLinks) switch
             {

@@ -266,6 +266,44 @@ public sealed class ArticleFilterTests(ContentApiFixture app)
     }
 
     [Fact]
+    public async Task A_list_beside_a_tag_within_a_publication_range_shows_that_range_in_every_status()
+    {
+        // The range is read on the tag's links too for published and scheduled articles (their
+        // links keep the publication time), not for archived ones, whose links do not.
+        var db = app.Database;
+        var editor = await EditorClient.CreateAsync(app);
+        var tagSlug = TestDatabase.UniqueSlug("tag");
+        var tag = await db.InsertEntityAsync("tags", tagSlug, "Range tag");
+        var day = new DateTime(1901, 1, 1, 0, 0, 0, DateTimeKind.Utc).AddDays(Random.Shared.Next(20_000));
+        var future = DateTime.UtcNow.AddYears(50).Date;
+        async Task<string> ArticleAsync(string status, DateTime publishedAt, string title)
+        {
+            var slug = TestDatabase.UniqueSlug("ranged");
+            await db.LinkAsync("article_tags", await db.InsertArticleAsync(slug, status, publishedAt, title), tag);
+            return slug;
+        }
+
+        var early = await ArticleAsync("published", day.AddHours(1), "Bravo");
+        var late = await ArticleAsync("published", day.AddHours(2), "Alpha");
+        await ArticleAsync("published", day.AddMinutes(-1), "Before");
+        await ArticleAsync("published", day.AddDays(1), "After");
+        var archived = await ArticleAsync("archived", day.AddHours(3), "Archived");
+        var scheduled = await ArticleAsync("published", future.AddHours(1), "Scheduled");
+        var range = $"tag={tagSlug}&publishedFrom={day:yyyy-MM-dd}&publishedTo={day:yyyy-MM-dd}";
+
+        Assert.Equal([late, early], await SlugsByNextLinksAsync($"/v1/articles?{range}&pageSize=1", 2));
+        Assert.Equal([early, late], await SlugsByNextLinksAsync($"/v1/articles?{range}&sort=publishedAt&pageSize=1", 2));
+        Assert.Equal([late, early], await SlugsByNextLinksAsync($"/v1/articles?{range}&sort=title&pageSize=1", 2));
+
+        async Task<List<string>> EditorsAsync(string url) =>
+            (await (await editor.Http.GetAsync(url, Ct)).ReadContractAsync<Paged<ArticleSummary>>()).Items.Select(a => a.Slug).ToList();
+        Assert.Equal([late, early], await EditorsAsync($"/v1/articles?status=published&{range}"));
+        Assert.Equal([archived], await EditorsAsync($"/v1/articles?status=archived&{range}"));
+        Assert.Equal([scheduled], await EditorsAsync($"/v1/articles?status=scheduled&tag={tagSlug}&publishedFrom={future:yyyy-MM-dd}&publishedTo={future:yyyy-MM-dd}"));
+        Assert.Empty(await EditorsAsync($"/v1/articles?status=scheduled&{range}"));
+    }
+
+    [Fact]
     public async Task Relevance_sort_puts_a_title_match_above_a_body_match()
     {
         var word = $"zq{Guid.NewGuid():N}"[..12];
