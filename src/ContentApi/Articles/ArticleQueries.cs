@@ -345,11 +345,18 @@ internal static class ArticleQueries
     /// the articles they walk in order. Not in the overlap's form: its plan reads every link in range
     /// first and joins each one's article for the other conditions (by hand at 100,000 articles,
     /// `eventFrom=2020-01-01&amp;language=en`: 0.3–0.7 s a page in that form, 8 ms in this one).
+    /// A range that no event overlaps is found once, by the events' range index, before any
+    /// article is read (an uncorrelated condition, a one-time filter of the plan): the walks read
+    /// every article otherwise (at 1,000,000 articles, `eventFrom=2099-01-01&amp;sort=title` and
+    /// `q=…` beside such a range were answered 503 after 5 s). Its `e.id > 0` (every id) names a
+    /// column the dates' btree index lacks: else the planner read that whole index for the first
+    /// event in range (100,000 events: 14 ms, 0.7 ms in the range index).
     /// </summary>
-    private const string EventRangeCondition = """
-        a.id in (select l.article_id from article_events l join events e on e.id = l.event_id
-                 where (@eventFrom::date is null or e.end_date >= @eventFrom::date)
-                   and (@eventTo::date is null or e.start_date <= @eventTo::date))
+    private const string EventRangeCondition = $"""
+        exists (select from events e where {EventOverlapsRange} and e.id > 0)
+          and a.id in (select l.article_id from article_events l join events e on e.id = l.event_id
+                       where (@eventFrom::date is null or e.end_date >= @eventFrom::date)
+                         and (@eventTo::date is null or e.start_date <= @eventTo::date))
         """;
 
     /// <summary>
