@@ -30,6 +30,20 @@ create function article_check_cost() returns double precision
     language sql immutable parallel safe
     return 20;
 
+-- The articles of the entity entity_id's published links (the rows of `links` whose
+-- `entity_column` names it), null when there are none or no entity.
+create function article_linked_ids(links regclass, entity_column text, entity_id bigint) returns bigint[]
+    language plpgsql stable parallel safe
+as $$
+declare
+    linked bigint[];
+begin
+    execute format('select array_agg(l.article_id) from %s l where l.%I = $1 and l.published_at <= now()', links, entity_column)
+        into linked
+        using entity_id;
+    return linked;
+end $$;
+
 -- Every public article linked to the entity entity_id (a row of `links` whose `entity_column`
 -- names it, a published link) that matches q and the article's own filters (each null for none),
 -- in no order. total_matches: how many the caller expects, null when unknown; it says which read
@@ -47,13 +61,11 @@ declare
     articles_total double precision;
     matches double precision;
 begin
-    if entity_id is null or total_matches = 0 then
+    if total_matches = 0 then
         return;
     end if;
 
-    execute format('select array_agg(l.article_id) from %s l where l.%I = $1 and l.published_at <= now()', links, entity_column)
-        into linked
-        using entity_id;
+    linked := article_linked_ids(links, entity_column, entity_id);
     if linked is null then
         return;
     end if;
@@ -100,11 +112,7 @@ declare
     found bigint := 0;
     article record;
 begin
-    if entity_id is not null then
-        execute format('select array_agg(l.article_id) from %s l where l.%I = $1 and l.published_at <= now()', links, entity_column)
-            into linked
-            using entity_id;
-    end if;
+    linked := article_linked_ids(links, entity_column, entity_id);
     if linked is null then
         return query select 0::bigint, false;
         return;
