@@ -69,7 +69,7 @@ public sealed class InOrderPagesTests(ContentApiFixture app) : OwnDataSourceTest
     [InlineData(ArticleSorts.Oldest)]
     [InlineData(ArticleSorts.Title)]
     [InlineData(ArticleSorts.Relevance)]
-    public async Task Full_text_pages_by_date_and_title_are_those_of_sorting_every_match(string sort)
+    public async Task Full_text_pages_are_those_of_sorting_every_match(string sort)
     {
         var (prefix, common, occasional, rare, year, wideTag, narrowTag) = await InsertArticlesAsync();
         var order = Orders.Append(ByRelevance).Single(o => o.Sort == sort);
@@ -183,7 +183,6 @@ public sealed class InOrderPagesTests(ContentApiFixture app) : OwnDataSourceTest
                  })
         {
             var tagId = await connection.ExecuteScalarAsync<long>(Command("select id from tags where slug = @tag", new { tag = filters.Tag }));
-            var arguments = new { q, tagId, filters.Language, from = filters.FromTime, before = filters.BeforeTime };
             var all = (await MatchesAsync(prefix, q, Orders[0], filters)).Select(m => m.Id).Order().ToList();
             Assert.NotEmpty(all);
 
@@ -193,7 +192,7 @@ public sealed class InOrderPagesTests(ContentApiFixture app) : OwnDataSourceTest
             {
                 var read = await connection.QueryAsync<long>(Command(
                     "select id from article_linked_matches(search_query(@q), 'article_tags', 'tag_id', @tagId, @language, @from, @before, @total) order by id",
-                    new { arguments.q, arguments.tagId, arguments.Language, arguments.from, arguments.before, total }));
+                    new { q, tagId, filters.Language, from = filters.FromTime, before = filters.BeforeTime, total }));
                 Assert.Equal(all, read);
             }
 
@@ -209,7 +208,7 @@ public sealed class InOrderPagesTests(ContentApiFixture app) : OwnDataSourceTest
                     select total, estimated
                     from article_linked_match_total(search_query(@q), 'article_tags', 'tag_id', @tagId, @exactUpTo, @language, @from, @before, @matchesExpected)
                     """,
-                    new { arguments.q, arguments.tagId, exactUpTo, arguments.Language, arguments.from, arguments.before, matchesExpected }));
+                    new { q, tagId, exactUpTo, filters.Language, from = filters.FromTime, before = filters.BeforeTime, matchesExpected }));
                 if (matchesExpected > 1 && all.Count > exactUpTo)
                 {
                     Assert.True(estimated);
