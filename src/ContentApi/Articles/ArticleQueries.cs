@@ -58,8 +58,8 @@ internal static class ArticleQueries
         /// <summary>Whether a link <c>l</c> of this table is the parent's, to a published article: the index's order.</summary>
         public string IsPublishedLink { get; } = $"l.{EntityId} = parent.id and l.published_at <= now()";
 
-        /// <summary>The parent's links, as the arguments of migration 0050's functions: the table, its entity's column, the parent's id.</summary>
-        public string Source { get; } = $"'{Links}', '{EntityId}', parent.id";
+        /// <summary>The parent's links, as the arguments of migration 0050's functions: the table, its entity's column, the parent's id, no event range.</summary>
+        public string Source { get; } = $"'{Links}', '{EntityId}', parent.id, null, null";
 
         private static string Named(string entities, string name) => $"from {entities} e where e.slug = @{name}";
     }
@@ -181,13 +181,19 @@ internal static class ArticleQueries
         // or title, read from the page's position along the order's index or by the search index,
         // whichever the matches' total says is the cheaper read (MatchesInOrderFromPosition); in
         // any order, a total exact up to a bound (migrations 0035, 0048).
-        var fullTextAlone = query.Status is null && query.Q is not null && !eventRange;
-        var matchesFromPosition = fullTextAlone && linkFilters.Count == 0;
-        // The same beside one link filter: the matches among the entity's published links
-        // (migration 0050), ranked all, or by date or title read from the page's position; the
-        // total counted among them. Beside more link filters, or an event filter, as the others.
-        var linkedMatches = fullTextAlone && linkFilters.Count == 1;
-        var linkSource = linkedMatches ? parentFilter!.Source : null;
+        var publicFullText = query.Status is null && query.Q is not null;
+        var matchesFromPosition = publicFullText && linkFilters.Count == 0 && !eventRange;
+        // The same beside one link filter, or an event range alone: the matches among the
+        // published links of the entity or of the events in range (migration 0050), ranked all, or
+        // by date or title read from the page's position; the total counted among them. Beside
+        // more filters of links or events, as the others.
+        var linkSource = (publicFullText, linkFilters.Count, eventRange) switch
+        {
+            (true, 1, false) => parentFilter!.Source,
+            (true, 0, true) => EventsInRangeSource,
+            _ => null,
+        };
+        var linkedMatches = linkSource is not null;
         var rankedFromPosition = relevance && matchesFromPosition;
         var inOrderFromPosition = !relevance && (matchesFromPosition || linkedMatches);
         // Written only for the lists that read them, not for every list request.
@@ -358,6 +364,9 @@ internal static class ArticleQueries
                        where (@eventFrom::date is null or e.end_date >= @eventFrom::date)
                          and (@eventTo::date is null or e.start_date <= @eventTo::date))
         """;
+
+    /// <summary>The links of the events in range, as the arguments of migration 0050's functions (as <see cref="LinkFilter.Source"/>).</summary>
+    private const string EventsInRangeSource = "'article_events', 'event_id', null, @eventFrom::date, @eventTo::date";
 
     /// <summary>
     /// The published links of the events in range, as <c>l</c>, when no other filter applies: a

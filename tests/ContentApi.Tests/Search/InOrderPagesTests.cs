@@ -10,9 +10,10 @@ namespace ContentApi.Tests.Search;
 /// range at most) reads from its page's position with
 /// article_matches_in_order (migration 0048): along the order's index when the matches are many,
 /// else every match by the search index, and from a walk that finds too few to the search index.
-/// Beside a tag, among the tag's articles (migration 0050): by date along its links, by title along
-/// the title index, or all of them read, by the search index or each one checked; ranked, all of
-/// them. Whichever it reads, the pages must be those of sorting every match: forwards and
+/// Beside a tag or an event range, among the linked articles (migration 0050): by date along the
+/// tag's links, or the date index, by title along the title index, or all of them read, by the
+/// search index (with their links looked up, or their ids in the same bitmap) or each one
+/// checked; ranked, all of them. Whichever it reads, the pages must be those of sorting every match: forwards and
 /// backwards by cursor, and by number, with the right total.
 /// </summary>
 public sealed class InOrderPagesTests(ContentApiFixture app) : OwnDataSourceTests(app)
@@ -37,13 +38,15 @@ public sealed class InOrderPagesTests(ContentApiFixture app) : OwnDataSourceTest
         private string Direction => Descending ? "desc" : "asc";
     }
 
-    /// <summary>The filters beside q: a language, days of publication (both included), a tag's slug.</summary>
-    private sealed record Filters(string? Language, DateOnly? From, DateOnly? To, string? Tag = null)
+    /// <summary>The filters beside q: a language, days of publication (both included), a tag's slug, days its event overlaps.</summary>
+    private sealed record Filters(string? Language, DateOnly? From, DateOnly? To, string? Tag = null, DateOnly? EventFrom = null, DateOnly? EventTo = null)
     {
         public static readonly Filters None = new(null, null, null);
 
         public string Query => string.Concat(
             Tag is null ? "" : $"&tag={Tag}",
+            EventFrom is null ? "" : $"&eventFrom={EventFrom:yyyy-MM-dd}",
+            EventTo is null ? "" : $"&eventTo={EventTo:yyyy-MM-dd}",
             Language is null ? "" : $"&language={Language}",
             From is null ? "" : $"&publishedFrom={From:yyyy-MM-dd}",
             To is null ? "" : $"&publishedTo={To:yyyy-MM-dd}");
@@ -61,7 +64,7 @@ public sealed class InOrderPagesTests(ContentApiFixture app) : OwnDataSourceTest
         new(ArticleSorts.Title, "title", Descending: false),
     ];
 
-    // Ranked beside a tag only: without one, the matches below the ranks' floor rank at it (RankedPagesTests).
+    // Ranked beside a tag or an event range only: without them, the matches below the ranks' floor rank at it (RankedPagesTests).
     private static readonly Order ByRelevance = new(ArticleSorts.Relevance, "rank", Descending: true);
 
     [Theory]
@@ -79,13 +82,16 @@ public sealed class InOrderPagesTests(ContentApiFixture app) : OwnDataSourceTest
             (common, Filters.None), (rare, Filters.None), ($"{common} -{rare}", Filters.None),
             (common, Filters.None with { Language = "fr" }), (common, spring), (rare, spring with { Language = "en" }),
         };
-        var besideTag = new[]
+        var besideLinks = new[]
         {
             (common, Filters.None with { Tag = wideTag }), (rare, Filters.None with { Tag = wideTag }),
             (occasional, Filters.None with { Tag = narrowTag }), (common, spring with { Tag = wideTag, Language = "fr" }),
+            (common, Filters.None with { EventFrom = new DateOnly(year, 3, 5), EventTo = new DateOnly(year, 5, 5) }),
+            (occasional, Filters.None with { EventFrom = new DateOnly(year, 6, 1) }),
+            (common, Filters.None with { Language = "en", EventTo = new DateOnly(year, 2, 1) }),
         };
 
-        foreach (var (q, filters) in order == ByRelevance ? besideTag : ownColumns.Concat(besideTag))
+        foreach (var (q, filters) in order == ByRelevance ? besideLinks : ownColumns.Concat(besideLinks))
         {
             var expected = (await MatchesAsync(prefix, q, order, filters)).Select(m => m.Slug).ToList();
             Assert.NotEmpty(expected);
@@ -171,7 +177,7 @@ public sealed class InOrderPagesTests(ContentApiFixture app) : OwnDataSourceTest
     }
 
     [Fact]
-    public async Task Each_read_among_a_tags_articles_gives_their_matches_past_a_position_in_order()
+    public async Task Each_read_among_linked_articles_gives_their_matches_past_a_position_in_order()
     {
         var (prefix, common, occasional, rare, year, wideTag, narrowTag) = await InsertArticlesAsync();
         await using var connection = await Db.OpenConnectionAsync(Ct);
@@ -180,43 +186,63 @@ public sealed class InOrderPagesTests(ContentApiFixture app) : OwnDataSourceTest
                  {
                      (common, Filters.None with { Tag = wideTag }), (occasional, Filters.None with { Tag = narrowTag }),
                      (rare, Filters.None with { Tag = wideTag }), (common, new Filters("fr", new DateOnly(year, 3, 1), null, wideTag)),
+                     (common, Filters.None with { EventFrom = new DateOnly(year, 3, 5), EventTo = new DateOnly(year, 8, 5) }),
+                     (occasional, new Filters("fr", null, null, EventFrom: new DateOnly(year, 6, 1))),
                  })
         {
-            var tagId = await connection.ExecuteScalarAsync<long>(Command("select id from tags where slug = @tag", new { tag = filters.Tag }));
+            // The links: the tag's (its id), or the events' in range.
+            var tagId = filters.Tag is null ? (long?)null : await connection.ExecuteScalarAsync<long>(Command("select id from tags where slug = @tag", new { tag = filters.Tag }));
+            var links = filters.Tag is null ? "'article_events', 'event_id'" : "'article_tags', 'tag_id'";
             var all = (await MatchesAsync(prefix, q, Orders[0], filters)).Select(m => m.Id).Order().ToList();
             Assert.NotEmpty(all);
+            // The linked articles, and all the articles as the functions count them: the query's
+            // matches expected five times as many as the linked articles make them read the search
+            // index and the linked ids at once; fewer, each match looked up in the links; many
+            // more, each linked article checked.
+            var linked = await connection.ExecuteScalarAsync<double>(Command(
+                """
+                select case when @tagId::bigint is not null
+                            then (select count(*) from article_tags l where l.tag_id = @tagId and l.published_at <= now())
+                            else (select count(*) from article_events l join events e on e.id = l.event_id
+                                  where l.published_at <= now()
+                                    and (@eventFrom::date is null or e.end_date >= @eventFrom) and (@eventTo::date is null or e.start_date <= @eventTo))
+                       end
+                """,
+                new { tagId, filters.EventFrom, filters.EventTo }));
+            var articles = await connection.ExecuteScalarAsync<double>(Command(
+                "select greatest(reltuples, @linked) from pg_class where oid = 'articles'::regclass", new { linked }));
+            var someMatches = 5 * linked;
 
-            // The matches read all at once, by the search index (the caller expects few) or each of
-            // the tag's articles checked (it expects as many as the tag has).
-            foreach (var total in new long?[] { null, 1, 1_000_000_000_000 })
+            // The matches read all at once, by each way.
+            foreach (var total in new long?[] { null, 1, (long)Math.Ceiling(someMatches * linked / articles), 1_000_000_000_000 })
             {
                 var read = await connection.QueryAsync<long>(Command(
-                    "select id from article_linked_matches(search_query(@q), 'article_tags', 'tag_id', @tagId, @language, @from, @before, @total) order by id",
-                    new { q, tagId, filters.Language, from = filters.FromTime, before = filters.BeforeTime, total }));
+                    $"select id from article_linked_matches(search_query(@q), {links}, @tagId, @eventFrom, @eventTo, @language, @from, @before, @total) order by id",
+                    new { q, tagId, filters.EventFrom, filters.EventTo, filters.Language, from = filters.FromTime, before = filters.BeforeTime, total }));
                 Assert.Equal(all, read);
             }
 
-            // Their total, counted by the search index, or by checking the tag's articles: exact up
-            // to the bound, then estimated from the share of those checked that matched.
+            // Their total, by each way: exact up to the bound, then estimated but as one bitmap
+            // (which a bound below the matches may not choose: then estimated, by probes).
             foreach (var (matchesExpected, exactUpTo) in
-                     from matchesExpected in new[] { 1.0, 1e12 }
+                     from matchesExpected in new[] { 1.0, someMatches, 1e12 }
                      from exactUpTo in new[] { 1000, all.Count, all.Count - 1, 2 }
                      select (matchesExpected, exactUpTo))
             {
                 var (total, estimated) = await connection.QuerySingleAsync<(long, bool)>(Command(
-                    """
+                    $"""
                     select total, estimated
-                    from article_linked_match_total(search_query(@q), 'article_tags', 'tag_id', @tagId, @exactUpTo, @language, @from, @before, @matchesExpected)
+                    from article_linked_match_total(search_query(@q), {links}, @tagId, @eventFrom, @eventTo, @exactUpTo, @language, @from, @before, @matchesExpected)
                     """,
-                    new { q, tagId, exactUpTo, filters.Language, from = filters.FromTime, before = filters.BeforeTime, matchesExpected }));
-                if (matchesExpected > 1 && all.Count > exactUpTo)
+                    new { q, tagId, filters.EventFrom, filters.EventTo, exactUpTo, filters.Language, from = filters.FromTime, before = filters.BeforeTime, matchesExpected }));
+                if (all.Count <= exactUpTo || (matchesExpected == someMatches && !estimated))
                 {
-                    Assert.True(estimated);
-                    Assert.InRange(total, exactUpTo + 1, Articles);
+                    Assert.Equal((all.Count, false), (total, estimated));
                 }
                 else
                 {
-                    Assert.Equal((all.Count, false), (total, estimated));
+                    Assert.True(estimated);
+                    Assert.InRange(total, exactUpTo + 1, matchesExpected > someMatches ? Articles : long.MaxValue);
                 }
             }
 
@@ -235,14 +261,14 @@ public sealed class InOrderPagesTests(ContentApiFixture app) : OwnDataSourceTest
                             var read = (await connection.QueryAsync<long>(Command(
                                 $"""
                                 select m.id
-                                from article_linked_matches_in_order(search_query(@q), 'article_tags', 'tag_id', @tagId, @reach, @column,
+                                from article_linked_matches_in_order(search_query(@q), {links}, @tagId, @eventFrom, @eventTo, @reach, @column,
                                                                      @key::{(order.Column == "title" ? "text" : "timestamptz")}, @id, @descending, @total,
                                                                      @language, @from, @before) m
                                 order by {order.By("m.key", "m.id")}
                                 """,
                                 new
                                 {
-                                    q, tagId, reach, order.Column, key = position is null ? null : order.Key(position), id = position?.Id, order.Descending, total,
+                                    q, tagId, filters.EventFrom, filters.EventTo, reach, order.Column, key = position is null ? null : order.Key(position), id = position?.Id, order.Descending, total,
                                     filters.Language, from = filters.FromTime, before = filters.BeforeTime,
                                 }))).ToList();
                             Assert.True(
@@ -256,10 +282,10 @@ public sealed class InOrderPagesTests(ContentApiFixture app) : OwnDataSourceTest
 
         // A tag that no longer exists (its id not found by the list's statement) has no matches.
         Assert.Empty(await connection.QueryAsync<long>(Command(
-            "select id from article_linked_matches_in_order(search_query(@common), 'article_tags', 'tag_id', null, 21, 'title', null::text, null, false, null, null, null, null)",
+            "select id from article_linked_matches_in_order(search_query(@common), 'article_tags', 'tag_id', null, null, null, 21, 'title', null::text, null, false, null, null, null, null)",
             new { common })));
         Assert.Equal((0L, false), await connection.QuerySingleAsync<(long, bool)>(Command(
-            "select total, estimated from article_linked_match_total(search_query(@common), 'article_tags', 'tag_id', null, 1000, null, null, null)",
+            "select total, estimated from article_linked_match_total(search_query(@common), 'article_tags', 'tag_id', null, null, null, 1000, null, null, null)",
             new { common })));
     }
 
@@ -277,16 +303,20 @@ public sealed class InOrderPagesTests(ContentApiFixture app) : OwnDataSourceTest
               and (@language::text is null or a.language = @language)
               and (@from::timestamptz is null or a.published_at >= @from) and (@before::timestamptz is null or a.published_at < @before)
               and (@tag::text is null or a.id in (select l.article_id from article_tags l join tags t on t.id = l.tag_id where t.slug = @tag))
+              and ((@eventFrom::date is null and @eventTo::date is null)
+                   or a.id in (select l.article_id from article_events l join events e on e.id = l.event_id
+                               where (@eventFrom::date is null or e.end_date >= @eventFrom) and (@eventTo::date is null or e.start_date <= @eventTo)))
             order by {order.By(order.KeyOf, "a.id")}
             """,
-            new { prefix, q, filters.Language, from = filters.FromTime, before = filters.BeforeTime, filters.Tag }))).ToList();
+            new { prefix, q, filters.Language, from = filters.FromTime, before = filters.BeforeTime, filters.Tag, filters.EventFrom, filters.EventTo }))).ToList();
     }
 
     // 400 articles in a year of their own, published in pairs on the same day at the same time,
     // titled in 37 groups that share a title and sort together (the id breaks both ties), one in
     // thirteen a draft, one in four in French; the common word in one in three, the occasional
     // one in one in twelve, the rare one in one in fifty: the walks pass many articles for each match.
-    // A wide tag on three in five of them, and a narrow one on one in forty, drafts included.
+    // A wide tag on three in five of them, and a narrow one on one in forty, drafts included; four in
+    // five about an event, of twelve: the nth of the year's first ten days of month n.
     private async Task<(string Prefix, string Common, string Occasional, string Rare, int Year, string WideTag, string NarrowTag)> InsertArticlesAsync()
     {
         var prefix = TestDatabase.UniqueSlug("in-order") + "-";
@@ -319,6 +349,20 @@ public sealed class InOrderPagesTests(ContentApiFixture app) : OwnDataSourceTest
               and (substring(a.slug from length(@prefix) + 1)::int % 5 < 3 or substring(a.slug from length(@prefix) + 1)::int % 40 = 5)
             """,
             new { prefix, wideTag, narrowTag }));
+        var events = new List<long>();
+        for (var month = 1; month <= 12; month++)
+        {
+            events.Add(await App.Database.InsertEventAsync(prefix + "event-" + month, $"Event {month}", new DateOnly(year, month, 1), new DateOnly(year, month, 10)));
+        }
+
+        await connection.ExecuteAsync(Command(
+            """
+            insert into article_events (article_id, event_id)
+            select a.id, (@events::bigint[])[substring(a.slug from length(@prefix) + 1)::int % 12 + 1]
+            from articles a
+            where a.slug like @prefix || '%' and substring(a.slug from length(@prefix) + 1)::int % 5 <> 4
+            """,
+            new { prefix, events = events.ToArray() }));
         return (prefix, common, occasional, rare, year, wideTag, narrowTag);
     }
 }
