@@ -293,11 +293,11 @@ internal static class ArticleQueries
     private static string RankedMatches(string articles) => $"from (select a.id, {Rank} as rank {articles} offset 0) m where true";
 
     /// <summary>
-    /// The public matches of <c>@q</c> among the articles of the entity <paramref name="linkSource"/>
-    /// names (<see cref="LinkFilter.Source"/>), filtered by <paramref name="ownColumnFilters"/> (as
-    /// <see cref="MatchesInOrderFromPosition"/>'s), as a <c>from</c> that gives <c>a</c>: read by the
-    /// search index or each article checked, whichever the list's total (<c>h.total_items</c>) says
-    /// is the cheaper (migration 0050).
+    /// The public matches of <c>@q</c> among the articles that <paramref name="linkSource"/> links
+    /// (<see cref="LinkFilter.Source"/>, <see cref="EventsInRangeSource"/>), filtered by
+    /// <paramref name="ownColumnFilters"/> (as <see cref="MatchesInOrderFromPosition"/>'s), as a
+    /// <c>from</c> that gives <c>a</c>: read the way the list's total (<c>h.total_items</c>) says is
+    /// the cheapest (migration 0050).
     /// </summary>
     private static string LinkedMatches(string linkSource, string ownColumnFilters) =>
         $"from article_linked_matches({FullTextQueries.Sql}, {linkSource}, {ownColumnFilters}, h.total_items) f join articles a on a.id = f.id";
@@ -318,9 +318,10 @@ internal static class ArticleQueries
     /// list's own statement the planner, given <c>q</c> as a parameter, always walked the index: at
     /// 1,000,000 articles a word in none of them read them all (503 after 5 s).
     /// <paramref name="ownColumnFilters"/>: the language, and the publication's start and end
-    /// (excluded), each <c>null</c> for none. With <paramref name="linkSource"/> (<see cref="LinkFilter.Source"/>),
-    /// the matches among that entity's articles: along its links by date, or the title index,
-    /// or all of them read and sorted (migration 0050).
+    /// (excluded), each <c>null</c> for none. With <paramref name="linkSource"/> (<see cref="LinkFilter.Source"/>,
+    /// <see cref="EventsInRangeSource"/>), the matches among the linked articles: by date along
+    /// the entity's links or the date index, by title along the title index, or all of them read
+    /// and sorted (migration 0050).
     /// </summary>
     private static string MatchesInOrderFromPosition(SortOrder sort, string ownColumnFilters, string? linkSource)
     {
