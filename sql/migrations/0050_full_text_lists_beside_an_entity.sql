@@ -68,17 +68,27 @@ begin
     return linked;
 end $$;
 
--- How to read the articles that match a query among linked ones, `matches` the query's matches
--- among all and `linked` the linked articles: 'probe', each match read through the search index
--- and looked up in the links (a match read, its row and a lookup: 8), `probed` of them; 'bitmap',
--- the matches through the search index and the linked ids in the primary key, and only the
--- articles in both read (1 a match, 3 a linked id); or 'check', each linked article read by its
--- id and checked by its whole text's terms (article_check_cost()).
+-- How many such links the planner expects (at least one).
+create function article_linked_total(links regclass, condition text) returns double precision
+    language sql volatile parallel safe
+    return greatest(planned_rows(format('select from %s l where %s', links, condition)), 1);
+
+-- What each way of reading the articles that match a query among linked ones costs, `matches`
+-- the query's matches among all and `linked` the linked articles: a probe, each match read
+-- through the search index and looked up in the links (a match read, its row and a lookup: 8),
+-- `probed` of them; a bitmap, the matches through the search index and the linked ids in the
+-- primary key, and only the articles in both read (1 a match, 3 a linked id); a check, each
+-- linked article read by its id and checked by its whole text's terms (article_check_cost()).
+create function article_linked_read_costs(matches double precision, linked double precision, probed double precision)
+    returns double precision[]
+    language sql immutable parallel safe
+    return array[8 * probed, matches + 3 * linked, article_check_cost() * linked];
+
+-- The cheapest of those reads: 'probe', 'bitmap' or 'check'.
 create function article_linked_read(matches double precision, linked double precision, probed double precision) returns text
     language sql immutable parallel safe
-    return case when 8 * probed <= least(matches + 3 * linked, article_check_cost() * linked) then 'probe'
-                when matches + 3 * linked <= article_check_cost() * linked then 'bitmap'
-                else 'check' end;
+    return (select case when c[1] <= least(c[2], c[3]) then 'probe' when c[2] <= c[3] then 'bitmap' else 'check' end
+            from (select article_linked_read_costs(matches, linked, probed)) r(c));
 
 -- The statement of such a read, giving `columns` of each article `a` read: its parameters are q
 -- ($1), the linked articles' ids but for a probe ($2), the article's own filters ($3, $4, $5),
@@ -122,7 +132,7 @@ begin
         return;
     end if;
 
-    linked_total := greatest(planned_rows(format('select from %s l where %s', links, condition)), 1);
+    linked_total := article_linked_total(links, condition);
     -- The query's matches among all the articles, as many again as among the linked ones (a table
     -- never vacuumed nor analysed has reltuples -1).
     articles_total := greatest((select c.reltuples from pg_class c where c.oid = 'articles'::regclass), linked_total);
@@ -174,7 +184,7 @@ begin
          where article_search_terms(a.search_vector, a.rank_vector, a.id) @@ %L::tsquery
            and article_is_public(a) and article_passes_own_filters(a, %L::text, %L::timestamptz, %L::timestamptz)',
         q, language, published_from, published_to)));
-    linked_total := greatest(planned_rows(format('select from %s l where %s', links, condition)), 1);
+    linked_total := article_linked_total(links, condition);
     articles_total := greatest((select c.reltuples from pg_class c where c.oid = 'articles'::regclass), linked_total);
     -- A count by probes reads the matches until one more than exact_up_to are linked (as many as
     -- the linked articles' share says), then a sixteenth of them.
@@ -255,9 +265,12 @@ declare
     linked_total double precision;
     articles_total double precision;
     matches double precision;
+    all_matches double precision;
     -- What the walk pays for each linked article it reaches.
     entry_cost double precision;
+    read text;
     read_cost double precision;
+    linked bigint[];
     walk_statement text;
     from_key position_key%type := position_key;
     from_id bigint := position_id;
@@ -275,7 +288,7 @@ begin
         return;
     end if;
 
-    linked_total := greatest(planned_rows(format('select from %s l where %s', links, condition)), 1);
+    linked_total := article_linked_total(links, condition);
     articles_total := greatest(
         case when language is null and published_from is null and published_to is null
              then (select c.reltuples from pg_class c where c.oid = 'articles'::regclass)
@@ -284,10 +297,11 @@ begin
                  language, published_from, published_to))
         end, linked_total);
     matches := greatest(coalesce(total_matches, linked_total), 1);
-    -- Reading every match among the linked articles (article_linked_matches, the cheapest of its
-    -- reads), and sorting them.
-    read_cost := least(8 * matches * articles_total / linked_total, matches * articles_total / linked_total + 3 * linked_total,
-                       article_check_cost() * linked_total) + matches;
+    -- Reading every match among the linked articles the cheapest way, and sorting them.
+    -- The query's matches among all the articles, as many again as among the linked ones.
+    all_matches := matches * articles_total / linked_total;
+    read := article_linked_read(all_matches, linked_total, all_matches);
+    read_cost := (select min(c) from unnest(article_linked_read_costs(all_matches, linked_total, all_matches)) c) + matches;
     -- Each linked article is checked; along the articles' index, the walk also looks up in the
     -- links every article it passes.
     entry_cost := article_check_cost() + case when along_links then 0 else lookup_cost * articles_total / linked_total end;
@@ -348,14 +362,14 @@ begin
     end if;
 
     -- Every match among the linked articles past the position, sorted.
+    if read <> 'probe' then
+        linked := article_linked_ids(links, condition);
+    end if;
     return query execute format(
         'select m.id, m.key
-         from (select a.id, a.%1$I as key
-               from article_linked_matches($1, $8, $9, $10, $11, $12, $5, $6, $7, $13) f join articles a on a.id = f.id
-               where $2 is null or (a.%1$I, a.id) %2$s ($2, $3)
-               offset 0) m
-         order by m.key %3$s, m.id %3$s
-         limit $4', key_column, past, direction)
-        using q, from_key, from_id, reach - found, language, published_from, published_to,
-              links, entity_column, entity_id, event_from, event_to, total_matches;
+         from (%s) m
+         where $7 is null or (m.key, m.id) %s ($7, $8)
+         order by m.key %s, m.id %s
+         limit $9', article_linked_statement(read, links, condition, format('a.id, a.%I as key', key_column)), past, direction, direction)
+        using q, linked, language, published_from, published_to, null::bigint, from_key, from_id, reach - found;
 end $$;
