@@ -170,7 +170,7 @@ public sealed record ArticleTag(string Slug, string Name)
 /// <summary>Paging and order of any list of articles.</summary>
 public record ArticlePagingQuery : PagingQuery
 {
-    /// <summary>Order: `-publishedAt` (newest first, default), `publishedAt`, `title`, or `relevance` (with `q` only).</summary>
+    /// <summary>Order: `-publishedAt` (newest first, default), `publishedAt`, `title`, or `relevance` (with `q` only: as `/v1/search` ranks articles).</summary>
     [FromQuery(Name = "sort")]
     [DocumentedValues(ArticleSorts.Newest, ArticleSorts.Oldest, ArticleSorts.Title, ArticleSorts.Relevance)]
     public string? Sort { get; init; }

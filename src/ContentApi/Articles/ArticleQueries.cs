@@ -308,7 +308,7 @@ internal static class ArticleQueries
     /// (as <see cref="MatchesInOrderFromPosition"/>'s).
     /// </summary>
     private static string RankedMatchesFromPosition(string ownColumnFilters) =>
-        $"from article_ranked_matches({FullTextQueries.Sql}, @pageReach, @positionKey0, @positionKey, @positionBackward, @totalAtMost, {ownColumnFilters}) m where true";
+        $"from article_ranked_matches({FullTextQueries.Sql}, @pageReach, @positionKey0, @positionKey, @positionBackward, @totalAtMost, @rankedAtMost, {ownColumnFilters}) m where true";
 
     /// <summary>
     /// The public matches of <c>@q</c> that a page by date or title at its position can show, as

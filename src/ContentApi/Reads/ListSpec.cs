@@ -44,9 +44,9 @@ internal sealed record ListSpec(
     /// parameters the page's statement then adds: <c>@pageReach</c> (how many items the page
     /// reaches from its position: the offset, the page and one more), and the cursor's
     /// <c>@positionKey0</c> (of <see cref="PositionKey0Type"/>), <c>@positionKey</c> (bigint),
-    /// both null without a cursor, <c>@positionBackward</c>, and <c>@totalAtMost</c> (bigint): how
+    /// both null without a cursor, <c>@positionBackward</c>, <c>@totalAtMost</c> (bigint): how
     /// many items the list likely holds, null when unknown, a hint of how to read that may no
-    /// longer hold. It may also read the list's total as the page's statement has it, remembered
+    /// longer hold, and <c>@rankedAtMost</c> (<see cref="FullTextOptions.RankedMatchesAtMost"/>). It may also read the list's total as the page's statement has it, remembered
     /// or counted in its head: <c>h.total_items</c>.
     /// </summary>
     public bool ReadsFromPosition { get; init; }

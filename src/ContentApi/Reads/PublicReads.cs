@@ -3,6 +3,7 @@ using System.Globalization;
 using ContentApi.Infrastructure.Http;
 using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 using NpgsqlTypes;
 
 namespace ContentApi.Reads;
@@ -11,7 +12,8 @@ namespace ContentApi.Reads;
 /// The read path shared by every public list and entity view: cursor or page-number paging,
 /// conditional GET on the content watermark, and one SQL round trip for a 200.
 /// </summary>
-internal sealed class PublicReads(ReadRouting routing, ConditionalRequests conditionalRequests, CursorCodec cursors, ListTotals totals)
+internal sealed class PublicReads(ReadRouting routing, ConditionalRequests conditionalRequests, CursorCodec cursors, ListTotals totals,
+                                   IOptions<FullTextOptions> fullText)
 {
     /// <summary>
     /// The one row of a list page's statement: the list's head (the watermark, whether the parent
@@ -85,7 +87,7 @@ internal sealed class PublicReads(ReadRouting routing, ConditionalRequests condi
         var (known, count, atMost) = spec.IsPublic ? await totals.KnownAsync(spec.Scope, spec.TotalVersion, cancellationToken) : default;
         // Ended below, or, when the statement fails, given back for the pages waiting for its total to count.
         using var counting = count;
-        var statement = PageStatement.Of(spec, size, cursor, offset, known, atMost);
+        var statement = PageStatement.Of(spec, size, cursor, offset, known, atMost, fullText.Value.RankedMatchesAtMost);
         var db = await routing.SourceForAsync(httpContext, cancellationToken);
         var pageRow = (await CoalescedListStatements.RowsAsync(db, statement.Sql, statement.Parameters, PageRow.Read, cancellationToken))[0];
         var watermark = new ContentWatermark(pageRow.Version, pageRow.ChangedAt, pageRow.VisibleUntil);
@@ -178,9 +180,11 @@ internal sealed class PublicReads(ReadRouting routing, ConditionalRequests condi
         /// <summary>
         /// The page of <paramref name="size"/> items at the cursor or offset, its total counted unless
         /// <paramref name="known"/> still holds; <paramref name="atMost"/>: how many items the list
-        /// likely holds, when known (<see cref="ListTotals.Known"/>).
+        /// likely holds, when known (<see cref="ListTotals.Known"/>); <paramref name="rankedAtMost"/>:
+        /// <see cref="FullTextOptions.RankedMatchesAtMost"/>.
         /// </summary>
-        public static PageStatement Of(ListSpec spec, int size, Cursor? cursor, int offset, ListTotals.Counted? known, long? atMost = null)
+        public static PageStatement Of(ListSpec spec, int size, Cursor? cursor, int offset, ListTotals.Counted? known, long? atMost = null,
+                                       int rankedAtMost = FullTextOptions.DefaultRankedMatchesAtMost)
         {
             var descending = spec.Sort.Descending ^ (cursor?.Backward == true);
             var direction = descending ? "desc" : "asc";
@@ -223,6 +227,7 @@ internal sealed class PublicReads(ReadRouting routing, ConditionalRequests condi
                 parameters.Add("positionKey", cursor?.Key1, NpgsqlDbType.Bigint);
                 parameters.Add("positionBackward", cursor?.Backward == true);
                 parameters.Add("totalAtMost", atMost, NpgsqlDbType.Bigint);
+                parameters.Add("rankedAtMost", rankedAtMost);
             }
 
             parameters.Add("knownVersion", known?.Version ?? -1);

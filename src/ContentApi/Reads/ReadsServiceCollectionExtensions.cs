@@ -11,6 +11,9 @@ internal static class ReadsServiceCollectionExtensions
     {
         services.AddOptions<CachingOptions>().BindConfiguration("Caching");
         services.AddOptions<PagingOptions>().BindConfiguration("Paging");
+        services.AddOptions<FullTextOptions>().BindConfiguration("FullText")
+            .Validate(o => o.RankedMatchesAtMost >= 1, "FullText:RankedMatchesAtMost must be at least 1.")
+            .ValidateOnStart();
         services.AddSingleton<ConditionalRequests>();
         services.AddSingleton<CursorSigningKey>();
         services.AddSingleton<CursorCodec>();

@@ -44,20 +44,78 @@ public sealed class RankedPagesTests(ContentApiFixture app) : OwnDataSourceTests
     [MemberData(nameof(Queries))]
     public Task Ranked_pages_of_one_language_are_those_of_ranking_its_matches(string queryFormat) => AssertRankedPagesAsync(queryFormat, language: "fr");
 
-    private async Task AssertRankedPagesAsync(string queryFormat, string? language)
+    // A read ranks the newest FullText:RankedMatchesAtMost matches above the floor (migration
+    // 0051); the older ones rank at the floor, newest first. Here 25 of the ~185 above it for one
+    // word (~60 of one language): the ranked ones end inside the second page. The language's
+    // list holds fewer than 500 matches, so its pages after the first read all at once.
+    [Theory]
+    [MemberData(nameof(Queries))]
+    public async Task Ranked_pages_rank_the_newest_matches_above_the_floor_at_most(string queryFormat)
+    {
+        await using var bounded = App.WithWebHostBuilder(b => b.UseSetting("FullText:RankedMatchesAtMost", "25"));
+        using var boundedClient = bounded.CreateClient();
+        await AssertRankedPagesAsync(queryFormat, language: null, rankedAtMost: 25, boundedClient);
+        await AssertRankedPagesAsync(queryFormat, language: "fr", rankedAtMost: 25, boundedClient);
+    }
+
+    // The newest matches above the floor, read at once or a window of id buckets at a time (the
+    // planner's expectation given in its place: few, many), with and without a language.
+    [Fact]
+    public async Task The_newest_matches_above_the_floor_are_those_of_every_read()
+    {
+        var words = (Word(), Word(), Word());
+        var prefix = TestDatabase.UniqueSlug("newest") + "-";
+        await InsertSpreadArticlesAsync(prefix, words);
+        await using var connection = await Db.OpenConnectionAsync(Ct);
+        foreach (var (q, language) in new[] { (words.Item1, (string?)null), ($"{words.Item1} or {words.Item2}", null), (words.Item1, "fr") })
+        {
+            var aboveFloor = (await connection.QueryAsync<long>(Command(
+                """
+                select a.id from articles a, websearch_to_tsquery('english', @q) query
+                where a.slug like @prefix || '%' and article_is_public(a) and a.search_vector @@ query
+                  and (@language::text is null or a.language = @language) and ts_rank(a.rank_vector, query) > search_floor_rank(query)
+                order by a.id desc
+                """,
+                new { q, prefix, language }))).ToList();
+            Assert.InRange(aboveFloor.Count, 50, 300);
+            foreach (var rankedAtMost in new[] { 1, 25, aboveFloor.Count - 1, aboveFloor.Count, aboveFloor.Count + 1 })
+            {
+                foreach (var candidatesExpected in new double?[] { null, 0, 1e9 })
+                {
+                    var newest = (await connection.QueryAsync<long>(Command(
+                        """
+                        select r.id
+                        from article_ranked_newest(websearch_to_tsquery('english', @q), @rankedAtMost, null, @language, null, null, @candidatesExpected) r
+                        order by r.id desc
+                        """,
+                        new { q, rankedAtMost, language, candidatesExpected }))).ToList();
+                    Assert.Equal(aboveFloor.Take(rankedAtMost), newest);
+                }
+            }
+        }
+    }
+
+    private Task AssertRankedPagesAsync(string queryFormat, string? language) =>
+        AssertRankedPagesAsync(queryFormat, language, rankedAtMost: int.MaxValue, client);
+
+    private async Task AssertRankedPagesAsync(string queryFormat, string? language, int rankedAtMost, HttpClient reader)
     {
         var words = (Word(), Word(), Word());
         var prefix = TestDatabase.UniqueSlug("ranked") + "-";
         await InsertSpreadArticlesAsync(prefix, words);
         var q = string.Format(System.Globalization.CultureInfo.InvariantCulture, queryFormat, words.Item1, words.Item2, words.Item3);
+        // Past the newest `rankedAtMost` above the floor, a match ranks at the floor.
         var expected = (await App.Database.QueryAsync<string>(
             """
-            select a.slug from articles a, websearch_to_tsquery('english', @q) query
-            where a.slug like @prefix || '%' and article_is_public(a) and a.search_vector @@ query
-              and (@language::text is null or a.language = @language)
-            order by ts_rank(a.rank_vector, query) desc, a.id desc
+            select m.slug
+            from (select a.id, a.slug, ts_rank(a.rank_vector, query) as rank, search_floor_rank(query) as floor_rank,
+                         count(*) filter (where ts_rank(a.rank_vector, query) > search_floor_rank(query)) over (order by a.id desc) as newer_above_floor
+                  from articles a, websearch_to_tsquery('english', @q) query
+                  where a.slug like @prefix || '%' and article_is_public(a) and a.search_vector @@ query
+                    and (@language::text is null or a.language = @language)) m
+            order by case when m.rank > m.floor_rank and m.newer_above_floor > @rankedAtMost then m.floor_rank else m.rank end desc, m.id desc
             """,
-            new { q, prefix, language })).ToList();
+            new { q, prefix, language, rankedAtMost })).ToList();
         Assert.True(expected.Count > PageSize * 2 || queryFormat.Contains("{2}", StringComparison.Ordinal), $"{expected.Count} matches");
 
         var lists = language is null
@@ -69,7 +127,7 @@ public sealed class RankedPagesTests(ContentApiFixture app) : OwnDataSourceTests
             Page? last = null;
             for (var url = $"{list}&pageSize={PageSize}"; url is not null;)
             {
-                var page = await PageAsync(list, url);
+                var page = await PageAsync(reader, list, url);
                 Assert.Equal((expected.Count, false), (page.Total, page.Estimated));
                 forward.AddRange(page.Slugs);
                 last = page;
@@ -82,7 +140,7 @@ public sealed class RankedPagesTests(ContentApiFixture app) : OwnDataSourceTests
             var backward = new List<string>();
             for (var url = last!.Prev; url is not null;)
             {
-                var page = await PageAsync(list, url);
+                var page = await PageAsync(reader, list, url);
                 backward.InsertRange(0, page.Slugs);
                 url = page.Prev;
             }
@@ -92,7 +150,7 @@ public sealed class RankedPagesTests(ContentApiFixture app) : OwnDataSourceTests
             var pages = (expected.Count + PageSize - 1) / PageSize;
             foreach (var number in Enumerable.Range(1, Math.Min(pages, 5)).Append(pages).Distinct())
             {
-                var page = await PageAsync(list, $"{list}&pageSize={PageSize}&page={number}");
+                var page = await PageAsync(reader, list, $"{list}&pageSize={PageSize}&page={number}");
                 Assert.Equal(expected.Skip((number - 1) * PageSize).Take(PageSize), page.Slugs);
             }
         }
@@ -100,7 +158,7 @@ public sealed class RankedPagesTests(ContentApiFixture app) : OwnDataSourceTests
 
     private sealed record Page(IReadOnlyList<string> Slugs, long Total, bool Estimated, string? Next, string? Prev);
 
-    private async Task<Page> PageAsync(string list, string url)
+    private static async Task<Page> PageAsync(HttpClient client, string list, string url)
     {
         var response = await client.GetAsync(url, Ct);
         if (list.StartsWith("/v1/search", StringComparison.Ordinal))
