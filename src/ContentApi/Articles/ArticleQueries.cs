@@ -61,6 +61,9 @@ internal static class ArticleQueries
         /// <summary>The parent's links, as the arguments of migration 0050's functions: the table, its entity's column, the parent's id, no event range.</summary>
         public string Source { get; } = $"'{Links}', '{EntityId}', parent.id, null, null";
 
+        /// <summary>As <see cref="Source"/>, each link's article about an event in the range of <c>@eventFrom</c> and <c>@eventTo</c> (migration 0053).</summary>
+        public string SourceInEventRange { get; } = $"'{Links}', '{EntityId}', parent.id, @eventFrom::date, @eventTo::date";
+
         private static string Named(string entities, string name) => $"from {entities} e where e.slug = @{name}";
     }
 
@@ -183,13 +186,14 @@ internal static class ArticleQueries
         // any order, a total exact up to a bound (migrations 0035, 0048).
         var publicFullText = query.Status is null && query.Q is not null;
         var matchesFromPosition = publicFullText && linkFilters.Count == 0 && !eventRange;
-        // The same beside one link filter, or an event range alone: the matches among the
-        // published links of the entity or of the events in range (migration 0050), ranked all, or
-        // by date or title read from the page's position; the total counted among them. Beside
-        // more filters of links or events, as the others.
+        // The same beside one link filter, or an event range, or both: the matches among the
+        // published links of the entity or of the events in range (migrations 0050, 0053), ranked
+        // all, or by date or title read from the page's position; the total counted among them.
+        // Beside more filters of links, as the others.
         var linkSource = (publicFullText, linkFilters.Count, eventRange) switch
         {
             (true, 1, false) => parentFilter!.Source,
+            (true, 1, true) => parentFilter!.SourceInEventRange,
             (true, 0, true) => EventsInRangeSource,
             _ => null,
         };
@@ -366,8 +370,8 @@ internal static class ArticleQueries
                          and (@eventTo::date is null or e.start_date <= @eventTo::date))
         """;
 
-    /// <summary>The links of the events in range, as the arguments of migration 0050's functions (as <see cref="LinkFilter.Source"/>).</summary>
-    private const string EventsInRangeSource = "'article_events', 'event_id', null, @eventFrom::date, @eventTo::date";
+    /// <summary>The links of the events in range, as the arguments of migration 0050's functions (as <see cref="LinkFilter.Source"/>; no entity's column: migration 0053).</summary>
+    private const string EventsInRangeSource = "'article_events', null, null, @eventFrom::date, @eventTo::date";
 
     /// <summary>
     /// The published links of the events in range, as <c>l</c>, when no other filter applies: a

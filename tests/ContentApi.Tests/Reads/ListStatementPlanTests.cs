@@ -267,17 +267,19 @@ public sealed class ListStatementPlanTests(ContentApiFixture app) : OwnDataSourc
     {
         // Beside another filter the range is a condition on the articles the list walks: for a
         // range no event overlaps, it walked them all (at 1,000,000 articles, 503 after 5 s). After
-        // every test's events (ArticleFilterTests' end before 9901). Beside q, with a tag too: q
-        // beside an event range alone reads the events' links in migration 0050's functions.
-        string? tag = null;
+        // every test's events (ArticleFilterTests' end before 9901). Beside q, with a tag and a
+        // person too: q beside an event range alone, or beside one entity as well, reads the links
+        // in migration 0050's functions (and 0053's).
+        string? tag = null, person = null;
         if (q is not null)
         {
-            tag = TestDatabase.UniqueSlug("unranged");
+            (tag, person) = (TestDatabase.UniqueSlug("unranged"), TestDatabase.UniqueSlug("unranged"));
             var articleId = await App.Database.InsertArticleAsync(TestDatabase.UniqueSlug("unranged"), body: $"About {q}.");
             await App.Database.LinkAsync("article_tags", articleId, await App.Database.InsertEntityAsync("tags", tag, "Unranged"));
+            await App.Database.LinkAsync("article_people", articleId, await App.Database.InsertEntityAsync("people", person, "Unranged"), "subject");
         }
 
-        var query = new ListArticlesQuery { EventFrom = new DateOnly(9990, 1, 1), Language = "en", Q = q, Tag = tag, Sort = sort };
+        var query = new ListArticlesQuery { EventFrom = new DateOnly(9990, 1, 1), Language = "en", Q = q, Tag = tag, Person = person, Sort = sort };
         var root = await PlanAsync([PublicReads.PageStatement.Of(ArticleQueries.ListSpec(query), size: 2, cursor: null, offset: 0, known: null)]);
 
         var eventLinkReads = QueryPlans.Nodes(root).Where(node => node.TryGetProperty("Relation Name", out var relation) && relation.GetString() == "article_events").ToList();

@@ -10,7 +10,7 @@ namespace ContentApi.Tests.Search;
 /// range at most) reads from its page's position with
 /// article_matches_in_order (migration 0048): along the order's index when the matches are many,
 /// else every match by the search index, and from a walk that finds too few to the search index.
-/// Beside a tag or an event range, among the linked articles (migration 0050): by date along the
+/// Beside a tag, an event range or both, among the linked articles (migrations 0050, 0053): by date along the
 /// tag's links, or the date index, by title along the title index, or all of them read, by the
 /// search index (with their links looked up, or their ids in the same bitmap) or each one
 /// checked; ranked, all of them. Whichever it reads, the pages must be those of sorting every match: forwards and
@@ -89,6 +89,8 @@ public sealed class InOrderPagesTests(ContentApiFixture app) : OwnDataSourceTest
             (common, Filters.None with { EventFrom = new DateOnly(year, 3, 5), EventTo = new DateOnly(year, 5, 5) }),
             (occasional, Filters.None with { EventFrom = new DateOnly(year, 6, 1) }),
             (common, Filters.None with { Language = "en", EventTo = new DateOnly(year, 2, 1) }),
+            (common, Filters.None with { Tag = wideTag, EventFrom = new DateOnly(year, 3, 5), EventTo = new DateOnly(year, 8, 5) }),
+            (occasional, Filters.None with { Tag = wideTag, EventFrom = new DateOnly(year, 6, 1), Language = "fr" }),
         };
 
         foreach (var (q, filters) in order == ByRelevance ? besideLinks : ownColumns.Concat(besideLinks))
@@ -125,6 +127,26 @@ public sealed class InOrderPagesTests(ContentApiFixture app) : OwnDataSourceTest
                 var page = await (await client.GetAsync($"{list}&pageSize={PageSize}&page={number}", Ct)).ReadContractAsync<Paged<ArticleSummary>>();
                 Assert.Equal(expected.Skip((number - 1) * PageSize).Take(PageSize), page.Items.Select(a => a.Slug));
             }
+        }
+    }
+
+    [Theory]
+    [InlineData(ArticleSorts.Newest)]
+    [InlineData(ArticleSorts.Title)]
+    [InlineData(ArticleSorts.Relevance)]
+    public async Task Full_text_pages_beside_an_entity_not_found_or_a_range_no_event_overlaps_are_empty(string sort)
+    {
+        // The entity's links, or none when no entity has the slug: never the events' in range alone.
+        var (prefix, common, _, _, year, wideTag, _) = await InsertArticlesAsync();
+        foreach (var filters in new[]
+                 {
+                     Filters.None with { Tag = prefix + "missing", EventFrom = new DateOnly(year, 3, 5) },
+                     Filters.None with { Tag = wideTag, EventFrom = new DateOnly(year + 1, 1, 1) },
+                 })
+        {
+            var page = await (await client.GetAsync($"/v1/articles?sort={sort}&q={common}{filters.Query}", Ct)).ReadContractAsync<Paged<ArticleSummary>>();
+
+            Assert.Equal((0L, 0), (page.Page.TotalItems, page.Items.Count));
         }
     }
 
@@ -188,11 +210,13 @@ public sealed class InOrderPagesTests(ContentApiFixture app) : OwnDataSourceTest
                      (rare, Filters.None with { Tag = wideTag }), (common, new Filters("fr", new DateOnly(year, 3, 1), null, wideTag)),
                      (common, Filters.None with { EventFrom = new DateOnly(year, 3, 5), EventTo = new DateOnly(year, 8, 5) }),
                      (occasional, new Filters("fr", null, null, EventFrom: new DateOnly(year, 6, 1))),
+                     (common, Filters.None with { Tag = wideTag, EventFrom = new DateOnly(year, 3, 5), EventTo = new DateOnly(year, 8, 5) }),
                  })
         {
-            // The links: the tag's (its id), or the events' in range.
+            // The links: the tag's (its id), or the events' in range (no entity's column), or the
+            // tag's whose articles are about an event in range.
             var tagId = filters.Tag is null ? (long?)null : await connection.ExecuteScalarAsync<long>(Command("select id from tags where slug = @tag", new { tag = filters.Tag }));
-            var links = filters.Tag is null ? "'article_events', 'event_id'" : "'article_tags', 'tag_id'";
+            var links = filters.Tag is null ? "'article_events', null" : "'article_tags', 'tag_id'";
             var all = (await MatchesAsync(prefix, q, Orders[0], filters)).Select(m => m.Id).Order().ToList();
             Assert.NotEmpty(all);
             // The linked articles, and all the articles as the functions count them: the query's
@@ -202,7 +226,10 @@ public sealed class InOrderPagesTests(ContentApiFixture app) : OwnDataSourceTest
             var linked = await connection.ExecuteScalarAsync<double>(Command(
                 """
                 select case when @tagId::bigint is not null
-                            then (select count(*) from article_tags l where l.tag_id = @tagId and l.published_at <= now())
+                            then (select count(*) from article_tags l
+                                  where l.tag_id = @tagId and l.published_at <= now()
+                                    and ((@eventFrom::date is null and @eventTo::date is null) or l.article_id in (select v.article_id from article_events v join events e on e.id = v.event_id
+                                          where (@eventFrom::date is null or e.end_date >= @eventFrom) and (@eventTo::date is null or e.start_date <= @eventTo))))
                             else (select count(*) from article_events l join events e on e.id = l.event_id
                                   where l.published_at <= now()
                                     and (@eventFrom::date is null or e.end_date >= @eventFrom) and (@eventTo::date is null or e.start_date <= @eventTo))
