@@ -46,8 +46,9 @@ internal sealed record ListSpec(
     /// <c>@positionKey0</c> (of <see cref="PositionKey0Type"/>), <c>@positionKey</c> (bigint),
     /// both null without a cursor, <c>@positionBackward</c>, <c>@totalAtMost</c> (bigint): how
     /// many items the list likely holds, null when unknown, a hint of how to read that may no
-    /// longer hold, and <c>@rankedAtMost</c> (<see cref="FullTextOptions.RankedMatchesAtMost"/>). It may also read the list's total as the page's statement has it, remembered
-    /// or counted in its head: <c>h.total_items</c>.
+    /// longer hold, and <c>@rankedAtMost</c> (<see cref="FullTextOptions.RankedMatchesAtMost"/>).
+    /// It may also read the list's total as the page's statement has it, remembered or counted in
+    /// its head: <c>h.total_items</c>.
     /// </summary>
     public bool ReadsFromPosition { get; init; }
 
