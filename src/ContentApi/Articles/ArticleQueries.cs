@@ -187,9 +187,9 @@ internal static class ArticleQueries
         var publicFullText = query.Status is null && query.Q is not null;
         var matchesFromPosition = publicFullText && linkFilters.Count == 0 && !eventRange;
         // The same beside one link filter, or an event range, or both: the matches among the
-        // published links of the entity or of the events in range (migrations 0050, 0053), ranked
-        // all, or by date or title read from the page's position; the total counted among them.
-        // Beside more filters of links, as the others.
+        // published links of the entity or of the events in range (migrations 0050, 0053, 0055),
+        // ranked, or by date or title, read from the page's position; the total counted among
+        // them. Beside more filters of links, as the others.
         var linkSource = (publicFullText, linkFilters.Count, eventRange) switch
         {
             (true, 1, false) => parentFilter!.Source,
@@ -198,7 +198,7 @@ internal static class ArticleQueries
             _ => null,
         };
         var linkedMatches = linkSource is not null;
-        var rankedFromPosition = relevance && matchesFromPosition;
+        var rankedFromPosition = relevance && (matchesFromPosition || linkedMatches);
         var inOrderFromPosition = !relevance && (matchesFromPosition || linkedMatches);
         // Written only for the lists that read them, not for every list request.
         var ownColumnFilters = matchesFromPosition || linkedMatches
@@ -232,8 +232,7 @@ internal static class ArticleQueries
             },
             FromWhere: (relevance, byLinks, byEventLinks) switch
             {
-                (true, _, _) when rankedFromPosition => RankedMatchesFromPosition(ownColumnFilters),
-                (true, _, _) when linkSource is not null => RankedMatches(LinkedMatches(linkSource, ownColumnFilters)),
+                (true, _, _) when rankedFromPosition => RankedMatchesFromPosition(ownColumnFilters, linkSource),
                 (true, _, _) => RankedMatches(articles),
                 _ when inOrderFromPosition => MatchesInOrderFromPosition(sort, ownColumnFilters, linkSource),
                 (false, null, true) => EventLinksInRange,
@@ -260,8 +259,7 @@ internal static class ArticleQueries
             // other filters: for a tag of 6,000 of 1,000,000 articles the page walks the date
             // index until it has enough, and counting in that pass made it walk all of it.
             // So does a list of the event dates alone: it sorts every link of the events in range.
-            // Ranked among an entity's articles, the total is counted first: it says how to read them.
-            ReadsAllItems = (relevance && !rankedFromPosition && !linkedMatches) || byEventLinks,
+            ReadsAllItems = (relevance && !rankedFromPosition) || byEventLinks,
             ReadsFromPosition = rankedFromPosition || inOrderFromPosition,
             PositionKey0Type = (inOrderFromPosition, sort.Name) switch
             {
@@ -287,8 +285,7 @@ internal static class ArticleQueries
     }
 
     /// <summary>
-    /// The articles of <paramref name="articles"/> (<c>from articles a where …</c>, or a <c>from</c>
-    /// that gives <c>a</c>) as <c>m</c>: each
+    /// The articles of <paramref name="articles"/> (<c>from articles a where …</c>) as <c>m</c>: each
     /// id with its rank, ranked in a subquery of its own (<c>offset 0</c>). Every match is held for
     /// the count and the sort: flattened into the list, each carried its rank vector and summary
     /// up to be ranked there (~1.2 kB a match, on disk past 4 MB). By hand at 100,000 articles, a
@@ -297,22 +294,15 @@ internal static class ArticleQueries
     private static string RankedMatches(string articles) => $"from (select a.id, {Rank} as rank {articles} offset 0) m where true";
 
     /// <summary>
-    /// The public matches of <c>@q</c> among the articles that <paramref name="linkSource"/> links
-    /// (<see cref="LinkFilter.Source"/>, <see cref="EventsInRangeSource"/>), filtered by
-    /// <paramref name="ownColumnFilters"/> (as <see cref="MatchesInOrderFromPosition"/>'s), as a
-    /// <c>from</c> that gives <c>a</c>: read the way the list's total (<c>h.total_items</c>) says is
-    /// the cheapest (migration 0050).
-    /// </summary>
-    private static string LinkedMatches(string linkSource, string ownColumnFilters) =>
-        $"from article_linked_matches({FullTextQueries.Sql}, {linkSource}, {ownColumnFilters}, h.total_items) f join articles a on a.id = f.id";
-
-    /// <summary>
     /// The public matches of <c>@q</c> a ranked page at its position can show, as <c>m</c> (see
     /// <see cref="ListSpec.ReadsFromPosition"/>), of the filters <paramref name="ownColumnFilters"/>
-    /// (as <see cref="MatchesInOrderFromPosition"/>'s).
+    /// (as <see cref="MatchesInOrderFromPosition"/>'s). With <paramref name="linkSource"/> (as
+    /// <see cref="MatchesInOrderFromPosition"/>'s), among the linked articles, read the way the
+    /// list's total (<c>h.total_items</c>, counted among them) says is the cheapest (migration 0055).
     /// </summary>
-    private static string RankedMatchesFromPosition(string ownColumnFilters) =>
-        $"from article_ranked_matches({FullTextQueries.Sql}, @pageReach, @positionKey0, @positionKey, @positionBackward, @totalAtMost, @rankedAtMost, {ownColumnFilters}) m where true";
+    private static string RankedMatchesFromPosition(string ownColumnFilters, string? linkSource) => linkSource is null
+        ? $"from article_ranked_matches({FullTextQueries.Sql}, @pageReach, @positionKey0, @positionKey, @positionBackward, @totalAtMost, @rankedAtMost, {ownColumnFilters}) m where true"
+        : $"from article_ranked_matches({FullTextQueries.Sql}, @pageReach, @positionKey0, @positionKey, @positionBackward, h.total_items, @rankedAtMost, {ownColumnFilters}, {linkSource}) m where true";
 
     /// <summary>
     /// The public matches of <c>@q</c> that a page by date or title at its position can show, as

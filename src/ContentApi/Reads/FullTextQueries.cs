@@ -9,10 +9,11 @@ internal sealed class FullTextOptions
     public const int DefaultRankedMatchesAtMost = 50_000;
 
     /// <summary>
-    /// A ranked read (a search, an article list by relevance with <c>q</c> and at most its own
-    /// columns' filters) ranks the newest this many matches that hold a query word in their title,
-    /// summary or the body's opening; older ones rank with the matches further into a body, newest
-    /// first (migration 0051). Ranking costs ~4 µs a match at 1,000,000 articles.
+    /// A ranked read (a search, a public article list by relevance with <c>q</c> and at most its
+    /// own columns' filters, one metadata filter and an event range) ranks the newest this many
+    /// matches that hold a query word in their title, summary or the body's opening; older ones
+    /// rank with the matches further into a body, newest first (migrations 0051, 0055). Ranking
+    /// costs ~4 µs a match at 1,000,000 articles.
     /// </summary>
     public int RankedMatchesAtMost { get; set; } = DefaultRankedMatchesAtMost;
 }

@@ -10,11 +10,12 @@ namespace ContentApi.Tests.Search;
 /// range at most) reads from its page's position with
 /// article_matches_in_order (migration 0048): along the order's index when the matches are many,
 /// else every match by the search index, and from a walk that finds too few to the search index.
-/// Beside a tag, an event range or both, among the linked articles (migrations 0050, 0053): by date along the
-/// tag's links, or the date index, by title along the title index, or all of them read, by the
-/// search index (with their links looked up, or their ids in the same bitmap) or each one
-/// checked; ranked, all of them. Whichever it reads, the pages must be those of sorting every match: forwards and
-/// backwards by cursor, and by number, with the right total.
+/// Beside a tag, an event range or both, among the linked articles (migrations 0050, 0053, 0055):
+/// by date along the tag's links, or the date index, by title along the title index, or all of
+/// them read, by the search index (with their links looked up, or their ids in the same bitmap) or
+/// each one checked; ranked, all of them at once or a window at a time (RankedPagesTests too).
+/// Whichever it reads, the pages must be those of sorting every match: forwards and backwards by
+/// cursor, and by number, with the right total.
 /// </summary>
 public sealed class InOrderPagesTests(ContentApiFixture app) : OwnDataSourceTests(app)
 {
@@ -64,7 +65,7 @@ public sealed class InOrderPagesTests(ContentApiFixture app) : OwnDataSourceTest
         new(ArticleSorts.Title, "title", Descending: false),
     ];
 
-    // Ranked beside a tag or an event range only: without them, the matches below the ranks' floor rank at it (RankedPagesTests).
+    // Ranked beside a tag or an event range only: the ranked lists without them are RankedPagesTests'.
     private static readonly Order ByRelevance = new(ArticleSorts.Relevance, "rank", Descending: true);
 
     [Theory]
@@ -198,6 +199,24 @@ public sealed class InOrderPagesTests(ContentApiFixture app) : OwnDataSourceTest
         }
     }
 
+    // Past half the articles, the planner leaves the search index out of a bitmap of the query's
+    // matches and the linked ids, and checks each linked article by the index's expression, three
+    // times what a check by the whole text's terms costs: then they are checked (migration 0055).
+    [Fact]
+    public async Task A_query_that_most_articles_match_is_not_read_as_a_bitmap()
+    {
+        await using var connection = await Db.OpenConnectionAsync(Ct);
+        await connection.ExecuteAsync(Command("analyze articles"));
+        var articles = await connection.ExecuteScalarAsync<double>(Command("select reltuples from pg_class where oid = 'articles'::regclass"));
+        Assert.True(articles > 0);
+        foreach (var (share, read) in new[] { (0.4, "bitmap"), (0.6, "check") })
+        {
+            var matches = share * articles;
+            Assert.Equal(read, await connection.ExecuteScalarAsync<string>(Command(
+                "select article_linked_read(@matches, @linked, @matches)", new { matches, linked = articles / 10 })));
+        }
+    }
+
     [Fact]
     public async Task Each_read_among_linked_articles_gives_their_matches_past_a_position_in_order()
     {
@@ -220,9 +239,9 @@ public sealed class InOrderPagesTests(ContentApiFixture app) : OwnDataSourceTest
             var all = (await MatchesAsync(prefix, q, Orders[0], filters)).Select(m => m.Id).Order().ToList();
             Assert.NotEmpty(all);
             // The linked articles, and all the articles as the functions count them: the query's
-            // matches expected five times as many as the linked articles make them read the search
-            // index and the linked ids at once; fewer, each match looked up in the links; many
-            // more, each linked article checked.
+            // matches expected five times as many as the linked articles (and at most half the
+            // articles) make them read the search index and the linked ids at once; fewer, each
+            // match looked up in the links; many more, each linked article checked.
             var linked = await connection.ExecuteScalarAsync<double>(Command(
                 """
                 select case when @tagId::bigint is not null
@@ -238,7 +257,7 @@ public sealed class InOrderPagesTests(ContentApiFixture app) : OwnDataSourceTest
                 new { tagId, filters.EventFrom, filters.EventTo }));
             var articles = await connection.ExecuteScalarAsync<double>(Command(
                 "select greatest(reltuples, @linked) from pg_class where oid = 'articles'::regclass", new { linked }));
-            var someMatches = 5 * linked;
+            var someMatches = Math.Min(5 * linked, 0.4 * articles);
 
             // The matches read all at once, by each way.
             foreach (var total in new long?[] { null, 1, (long)Math.Ceiling(someMatches * linked / articles), 1_000_000_000_000 })

@@ -10,7 +10,10 @@ namespace ContentApi.Tests.Search;
 /// A ranked page reads the matches ranked above the floor and only the floor's matches near its
 /// position, a window of id buckets (1,000 ids each) at a time (migration 0034). Its pages must
 /// be those of ranking every match: forwards and backwards by cursor, and by number. A list
-/// known to be short reads all its matches at once (migration 0036), with the same pages.
+/// known to be short reads all its matches at once (migration 0036), with the same pages. So does
+/// a ranked article list beside a tag, an event range or both, among the linked articles: all of
+/// them at once where that costs less, else a window at a time, each match looked up in the links
+/// (migration 0055).
 /// </summary>
 public sealed class RankedPagesTests(ContentApiFixture app) : OwnDataSourceTests(app)
 {
@@ -47,7 +50,8 @@ public sealed class RankedPagesTests(ContentApiFixture app) : OwnDataSourceTests
     // A read ranks the newest FullText:RankedMatchesAtMost matches above the floor (migration
     // 0051); the older ones rank at the floor, newest first. Here 25 of the ~185 above it for one
     // word (~60 of one language): the ranked ones end inside the second page. The language's
-    // list holds fewer than 500 matches, so its pages after the first read all at once.
+    // list holds fewer than 500 matches, so its pages after the first read all at once. Beside
+    // links, ranking 25 of 600–800 costs less than ranking them all: read a window at a time.
     [Theory]
     [MemberData(nameof(Queries))]
     public async Task Ranked_pages_rank_the_newest_matches_above_the_floor_at_most(string queryFormat)
@@ -59,25 +63,31 @@ public sealed class RankedPagesTests(ContentApiFixture app) : OwnDataSourceTests
     }
 
     // The newest matches above the floor, read at once or a window of id buckets at a time (the
-    // planner's expectation given in its place: few, many), with and without a language.
+    // planner's expectation given in its place: few, many), with and without a language, and
+    // among the articles a tag links (the linked share scaling the planner's expectation).
     [Fact]
     public async Task The_newest_matches_above_the_floor_are_those_of_every_read()
     {
         var words = (Word(), Word(), Word());
         var prefix = TestDatabase.UniqueSlug("newest") + "-";
-        await InsertSpreadArticlesAsync(prefix, words);
+        var links = await InsertSpreadArticlesAsync(prefix, words);
         await using var connection = await Db.OpenConnectionAsync(Ct);
-        foreach (var (q, language) in new[] { (words.Item1, (string?)null), ($"{words.Item1} or {words.Item2}", null), (words.Item1, "fr") })
+        foreach (var (q, language, tagId) in new[]
+                 {
+                     (words.Item1, (string?)null, (long?)null), ($"{words.Item1} or {words.Item2}", null, null), (words.Item1, "fr", null),
+                     (words.Item1, null, links.TagId), ($"{words.Item1} or {words.Item2}", "fr", links.TagId),
+                 })
         {
             var aboveFloor = (await connection.QueryAsync<long>(Command(
                 """
                 select a.id from articles a, websearch_to_tsquery('english', @q) query
                 where a.slug like @prefix || '%' and article_is_public(a) and a.search_vector @@ query
                   and (@language::text is null or a.language = @language) and ts_rank(a.rank_vector, query) > search_floor_rank(query)
+                  and (@tagId::bigint is null or a.id in (select l.article_id from article_tags l where l.tag_id = @tagId))
                 order by a.id desc
                 """,
-                new { q, prefix, language }))).ToList();
-            Assert.InRange(aboveFloor.Count, 50, 300);
+                new { q, prefix, language, tagId }))).ToList();
+            Assert.InRange(aboveFloor.Count, 30, 300);
             foreach (var rankedAtMost in new[] { 1, 25, aboveFloor.Count - 1, aboveFloor.Count, aboveFloor.Count + 1 })
             {
                 foreach (var candidatesExpected in new double?[] { null, 0, 1e9 })
@@ -85,10 +95,13 @@ public sealed class RankedPagesTests(ContentApiFixture app) : OwnDataSourceTests
                     var newest = (await connection.QueryAsync<long>(Command(
                         """
                         select r.id
-                        from article_ranked_newest(websearch_to_tsquery('english', @q), @rankedAtMost, null, @language, null, null, @candidatesExpected) r
+                        from article_ranked_newest(websearch_to_tsquery('english', @q), @rankedAtMost, null, @language, null, null, @candidatesExpected,
+                                                   linked => case when @tagId::bigint is not null
+                                                                  then article_link_probe('article_tags', article_link_condition('tag_id', @tagId, null, null)) end,
+                                                   linked_share => case when @tagId::bigint is null then 1 else 0.01 end) r
                         order by r.id desc
                         """,
-                        new { q, rankedAtMost, language, candidatesExpected }))).ToList();
+                        new { q, rankedAtMost, language, candidatesExpected, tagId }))).ToList();
                     Assert.Equal(aboveFloor.Take(rankedAtMost), newest);
                 }
             }
@@ -102,27 +115,36 @@ public sealed class RankedPagesTests(ContentApiFixture app) : OwnDataSourceTests
     {
         var words = (Word(), Word(), Word());
         var prefix = TestDatabase.UniqueSlug("ranked") + "-";
-        await InsertSpreadArticlesAsync(prefix, words);
+        var links = await InsertSpreadArticlesAsync(prefix, words);
         var q = string.Format(System.Globalization.CultureInfo.InvariantCulture, queryFormat, words.Item1, words.Item2, words.Item3);
-        // Past the newest `rankedAtMost` above the floor, a match ranks at the floor.
-        var expected = (await App.Database.QueryAsync<string>(
-            """
-            select m.slug
-            from (select a.id, a.slug, ts_rank(a.rank_vector, query) as rank, search_floor_rank(query) as floor_rank,
-                         count(*) filter (where ts_rank(a.rank_vector, query) > search_floor_rank(query)) over (order by a.id desc) as newer_above_floor
-                  from articles a, websearch_to_tsquery('english', @q) query
-                  where a.slug like @prefix || '%' and article_is_public(a) and a.search_vector @@ query
-                    and (@language::text is null or a.language = @language)) m
-            order by case when m.rank > m.floor_rank and m.newer_above_floor > @rankedAtMost then m.floor_rank else m.rank end desc, m.id desc
-            """,
-            new { q, prefix, language, rankedAtMost })).ToList();
-        Assert.True(expected.Count > PageSize * 2 || queryFormat.Contains("{2}", StringComparison.Ordinal), $"{expected.Count} matches");
-
+        var ranked = $"/v1/articles?sort=relevance&q={Uri.EscapeDataString(q)}";
+        var eventRange = $"&eventFrom={links.EventDay:yyyy-MM-dd}&eventTo={links.EventDay:yyyy-MM-dd}";
+        // Each list, and whether it keeps the tag's articles alone, and the event's.
         var lists = language is null
-            ? new[] { $"/v1/search?types=articles&q={Uri.EscapeDataString(q)}", $"/v1/articles?sort=relevance&q={Uri.EscapeDataString(q)}" }
-            : [$"/v1/articles?sort=relevance&q={Uri.EscapeDataString(q)}&language={language}"];
-        foreach (var list in lists)
+            ? new[]
+            {
+                ($"/v1/search?types=articles&q={Uri.EscapeDataString(q)}", false, false), (ranked, false, false),
+                ($"{ranked}&tag={links.Tag}", true, false), ($"{ranked}{eventRange}", false, true), ($"{ranked}&tag={links.Tag}{eventRange}", true, true),
+            }
+            : [($"{ranked}&language={language}", false, false), ($"{ranked}&tag={links.Tag}&language={language}", true, false)];
+        foreach (var (list, tagged, aboutTheEvent) in lists)
         {
+            // Past the newest `rankedAtMost` above the floor, a match ranks at the floor.
+            var expected = (await App.Database.QueryAsync<string>(
+                """
+                select m.slug
+                from (select a.id, a.slug, ts_rank(a.rank_vector, query) as rank, search_floor_rank(query) as floor_rank,
+                             count(*) filter (where ts_rank(a.rank_vector, query) > search_floor_rank(query)) over (order by a.id desc) as newer_above_floor
+                      from articles a, websearch_to_tsquery('english', @q) query
+                      where a.slug like @prefix || '%' and article_is_public(a) and a.search_vector @@ query
+                        and (@language::text is null or a.language = @language)
+                        and (not @tagged or a.id in (select l.article_id from article_tags l where l.tag_id = @tagId))
+                        and (not @aboutTheEvent or a.id in (select l.article_id from article_events l where l.event_id = @eventId))) m
+                order by case when m.rank > m.floor_rank and m.newer_above_floor > @rankedAtMost then m.floor_rank else m.rank end desc, m.id desc
+                """,
+                new { q, prefix, language, rankedAtMost, tagged, links.TagId, aboutTheEvent, links.EventId })).ToList();
+            Assert.True(expected.Count > PageSize * 2 || queryFormat.Contains("{2}", StringComparison.Ordinal), $"{list}: {expected.Count} matches");
+
             var forward = new List<string>();
             Page? last = null;
             for (var url = $"{list}&pageSize={PageSize}"; url is not null;)
@@ -173,13 +195,17 @@ public sealed class RankedPagesTests(ContentApiFixture app) : OwnDataSourceTests
 
     private static string Word() => $"rq{Guid.NewGuid():N}"[..12];
 
+    /// <summary>A tag of six in seven of the articles and an event of a day of its own about two in three of them.</summary>
+    private sealed record Links(string Tag, long TagId, long EventId, DateOnly EventDay);
+
     // 1,000 articles with ids 137 apart from far above the others' (over 130 buckets: a page's
     // first window of two holds ~13 at the floor, fewer than a page of 20 reaches, so its next
     // windows are read), each with both words past its body's opening (found, at the floor); one
     // in ten with both in its title, one in ten more with the first alone; one in thirteen a
     // draft; one in three in French; the third word in 32 of them (rare: the rest of the table
-    // read at once).
-    private async Task InsertSpreadArticlesAsync(string prefix, (string First, string Second, string Rare) words)
+    // read at once). A tag on those not 3 in 7, an event about those not 2 in 3: in steps the titles' are not, so that
+    // the newest matches of every query among the linked articles are not those among all.
+    private async Task<Links> InsertSpreadArticlesAsync(string prefix, (string First, string Second, string Rare) words)
     {
         await using var connection = await Db.OpenConnectionAsync(Ct);
         var firstId = await connection.ExecuteScalarAsync<long>(Command("select greatest(max(id), 0) + 1000000 from articles"));
@@ -199,5 +225,19 @@ public sealed class RankedPagesTests(ContentApiFixture app) : OwnDataSourceTests
             from generate_series(0, @articles - 1) n
             """,
             new { firstId, prefix, first = words.First, second = words.Second, rare = words.Rare, articles = Articles }));
+        var tag = prefix + "tag";
+        var eventDay = new DateOnly(2100 + Random.Shared.Next(5000), 1, 1).AddDays(Random.Shared.Next(365));
+        var eventId = await App.Database.InsertEventAsync(prefix + "event", "Event", eventDay, eventDay);
+        var tagId = await connection.ExecuteScalarAsync<long>(Command(
+            """
+            with tag as (insert into tags (slug, name) values (@tag, 'Tag') returning id),
+                 tagged as (insert into article_tags (article_id, tag_id)
+                            select @firstId + n * 137, tag.id from generate_series(0, @articles - 1) n, tag where n % 7 <> 3),
+                 about as (insert into article_events (article_id, event_id)
+                           select @firstId + n * 137, @eventId from generate_series(0, @articles - 1) n where n % 3 <> 2)
+            select id from tag
+            """,
+            new { tag, firstId, articles = Articles, eventId }));
+        return new Links(tag, tagId, eventId, eventDay);
     }
 }

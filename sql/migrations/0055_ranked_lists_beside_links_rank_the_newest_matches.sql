@@ -1,0 +1,244 @@
+-- An article list by relevance beside one metadata filter or an event range (or both) read every
+-- match among the linked articles (article_linked_matches, migration 0050) and ranked them all
+-- before it knew the first of its page. At 1,000,000 articles a word in every title beside the
+-- events of 2018 onwards (890,000 linked matches) was answered 503 past the statements' 5 s, so
+-- was one beside 2020's events on a first visit (2.7 s warm), and `q=police` beside 2018 onwards
+-- took 0.85 s (91,755 matches).
+--
+-- Such a list now reads its matches as a list of the matches alone does (migration 0051): the
+-- newest `ranked_at_most` linked matches above the floor ranked, older ones at the floor, and the
+-- floor's nearest the page's position, a window of id buckets at a time, each window's matches
+-- kept where a link is found for them (article_link_probe). Where reading and ranking every linked
+-- match costs less (an entity of few articles, or as few linked matches as it ranks), they are
+-- read all at once as before, the cheapest of 0050's ways, and ranked by the same rule.
+drop function article_ranked_matches(tsquery, int, real, bigint, boolean, bigint, int, text, timestamptz, timestamptz);
+drop function article_ranked_newest(tsquery, int, bigint, text, timestamptz, timestamptz, double precision);
+
+-- A bitmap read of a query that the planner takes for one most articles match (a word in every
+-- title) was no bitmap: the planner left the search index out and checked each linked article by
+-- the index's expression, rebuilt for each, ~25 µs an article (beside 2020's events at 1,000,000
+-- articles, 100,680 of them: 2.7 s; checked by their whole text's terms, 0.83 s). The query's
+-- matches are read through the search index only where they are at most half the articles.
+create or replace function article_linked_read_costs(matches double precision, linked double precision, probed double precision)
+    returns double precision[]
+    language sql stable parallel safe
+    return array[8 * probed,
+                 case when (select matches * 2 > c.reltuples and c.reltuples > 0 from pg_class c where c.oid = 'articles'::regclass)
+                      then 'infinity' else matches + 3 * linked end,
+                 article_check_cost() * linked];
+
+-- It reads the table's size now.
+alter function article_linked_read(double precision, double precision, double precision) stable;
+
+-- Ranking a match by its rank_vector, in matches read through the search index (as
+-- article_check_cost's): by hand at 1,000,000 articles ~4.5 µs a match, a read ~0.35 µs.
+create function article_rank_cost() returns double precision
+    language sql immutable parallel safe
+    return 13;
+
+-- As migration 0051's, each window's matches also kept where `linked` holds, a condition on the
+-- article `a` (article_link_probe; null for every article), and `linked_share` the share of the
+-- articles it holds, which the planner's expectation of the candidates among all is scaled by.
+create function article_ranked_newest(q tsquery, ranked_at_most int, matches_at_most bigint,
+                                      language text, published_from timestamptz, published_to timestamptz,
+                                      candidates_expected double precision default null,
+                                      linked text default null, linked_share double precision default 1)
+    returns table (id bigint, rank real)
+    language plpgsql stable parallel safe
+    set work_mem = '32MB'
+as $$
+declare
+    floor_rank constant real := search_floor_rank(q);
+    candidates constant tsquery := search_rank_candidates(q);
+    -- The query's operators, its quoted lexemes taken out.
+    operators constant text := regexp_replace(q::text, '''(?:[^'']|'''')*''', '', 'g');
+    -- The matches above the floor: the candidates alone where each matches q (q is a word or words
+    -- joined by OR, and a candidate holds one of them; or two words joined by AND ranked by
+    -- pairs, and a candidate holds both), else the candidates that match q (migration 0039).
+    ranked_query constant tsquery := case when operators ~ '^[ |]*$' or (operators ~ '^ *& *$' and floor_rank > 0)
+                                          then candidates else q && candidates end;
+    last_id constant bigint := coalesce((select max(a.id) from articles a), 0);
+    -- A window's matches above the floor, newest first: planned for each window's values.
+    window_statement constant text := format(
+        'select r.id, r.rank
+         from (select a.id, ts_rank(a.rank_vector, $1) as rank
+               from articles a
+               where article_search_terms(a.search_vector, a.rank_vector, a.id) @@ $2
+                 and a.id + 0 between $3 and $4 and article_is_public(a)
+                 and article_passes_own_filters(a, $5, $6, $7) and %s
+               offset 0) r
+         where r.rank > $8
+         order by r.id desc
+         limit $9', coalesce(linked, 'true'));
+    -- The window's ids, both ends included, and whether it is the rest of the table.
+    low bigint;
+    high bigint := (last_id / 1000 + 1) * 1000 - 1;
+    rest boolean;
+    -- Matches above the floor an id, and the ids the rest needs at that rate.
+    rate double precision;
+    ids_needed double precision;
+    window_query tsquery;
+    found bigint := 0;
+    added bigint;
+begin
+    rate := coalesce(candidates_expected,
+                     case when matches_at_most <= ranked_at_most then matches_at_most
+                          else linked_share * planned_rows(format(
+                              'select from articles a where article_search_terms(a.search_vector, a.rank_vector, a.id) @@ %L::tsquery',
+                              ranked_query)) end) / (last_id + 1);
+    loop
+        ids_needed := (ranked_at_most - found) * 1.1 / greatest(rate, 1e-9);
+        rest := ids_needed >= least(high, last_id);
+        low := case when rest then 0 else greatest(high / 1000 - least(ceil(ids_needed / 1000)::bigint, 32) + 1, 0) * 1000 end;
+        window_query := case when rest then ranked_query else ranked_query && search_buckets(low / 1000, high / 1000) end;
+        return query execute window_statement
+            using q, window_query, low, high, language, published_from, published_to, floor_rank, ranked_at_most - found;
+        get diagnostics added = row_count;
+        found := found + added;
+        exit when found >= ranked_at_most or low = 0;
+        rate := found::double precision / (last_id - low + 1);
+        high := low - 1;
+    end loop;
+end $$;
+
+-- As migration 0054's, among the articles `links` links (article_linked_matches' arguments; null
+-- for all): every match at once where the list likely holds 500 or fewer, or, beside links, where
+-- reading every linked match and ranking each costs less than reading the newest windows' matches
+-- (each looked up in the links) until `ranked_at_most` of them rank above the floor; else the
+-- newest `ranked_at_most` above the floor ranked (article_ranked_newest) and the floor's nearest
+-- the page's position a window of id buckets at a time.
+create function article_ranked_matches(q tsquery, reach int, position_rank real, position_id bigint, backward boolean,
+                                       matches_at_most bigint, ranked_at_most int,
+                                       language text default null, published_from timestamptz default null,
+                                       published_to timestamptz default null,
+                                       links regclass default null, entity_column text default null, entity_id bigint default null,
+                                       event_from date default null, event_to date default null)
+    returns table (id bigint, rank real)
+    language plpgsql stable parallel safe
+    set work_mem = '32MB'
+as $$
+declare
+    floor_rank constant real := search_floor_rank(q);
+    at_floor constant boolean := position_rank is not null and position_rank <= floor_rank;
+    last_id constant bigint := coalesce((select max(a.id) from articles a), 0);
+    last_bucket constant bigint := last_id / 1000;
+    condition constant text := case when links is not null then article_link_condition(entity_column, entity_id, event_from, event_to) end;
+    linked constant text := case when links is not null then article_link_probe(links, condition) end;
+    linked_total double precision;
+    linked_share double precision := 1;
+    -- The query's matches among all the articles, as many again as among the linked ones.
+    matches double precision;
+    all_at_once boolean := matches_at_most <= 500;
+    -- A floor window's matches, newest first (backwards, oldest first): planned for each window's values.
+    window_statement constant text := format(
+        'select m.id, $1
+         from (select a.id
+               from articles a
+               where article_search_terms(a.search_vector, a.rank_vector, a.id) @@ $2
+                 and a.id + 0 between $3 and $4 and article_is_public(a)
+                 and (a.id < $5 or a.id <> all($6))
+                 and article_passes_own_filters(a, $7, $8, $9) and %s
+               offset 0) m
+         order by case when $10 then m.id else -m.id end
+         limit $11', coalesce(linked, 'true'));
+    -- The window's ids, both ends included, its width in buckets, and whether it is the rest of
+    -- the table (found by the query's words alone).
+    low bigint;
+    high bigint;
+    window_query tsquery;
+    width bigint := 2;
+    rest boolean := false;
+    ids_read bigint := 0;
+    found bigint := 0;
+    added bigint;
+    ranked_ids bigint[];
+    ranked_ranks real[];
+    lowest_ranked bigint;
+begin
+    if links is not null and matches_at_most > 500 then
+        linked_total := article_linked_total(links, condition);
+        linked_share := linked_total / greatest((select c.reltuples from pg_class c where c.oid = 'articles'::regclass), linked_total);
+        matches := matches_at_most / linked_share;
+        all_at_once := matches_at_most <= ranked_at_most
+                       or (select min(c) from unnest(article_linked_read_costs(matches, linked_total, matches)) c)
+                          + article_rank_cost() * matches_at_most
+                          <= (article_linked_read_costs(matches, linked_total, matches * ranked_at_most / matches_at_most))[1]
+                             + article_rank_cost() * ranked_at_most;
+    end if;
+
+    if all_at_once then
+        -- One branch runs: the other's condition on the arguments alone is checked once, before it reads.
+        return query
+            select m.id, case when m.rank > floor_rank
+                                   and count(*) filter (where m.rank > floor_rank) over (order by m.id desc) <= ranked_at_most
+                              then m.rank else floor_rank end
+            from (select a.id, ts_rank(a.rank_vector, q) as rank
+                  from articles a
+                  where links is null
+                    and article_search_terms(a.search_vector, a.rank_vector, a.id) @@ q and article_is_public(a)
+                    and article_passes_own_filters(a, article_ranked_matches.language, published_from, published_to)
+                  union all
+                  select a.id, ts_rank(a.rank_vector, q)
+                  from article_linked_matches(q, links, entity_column, entity_id, event_from, event_to,
+                                              article_ranked_matches.language, published_from, published_to, matches_at_most) l
+                  join articles a on a.id = l.id
+                  where links is not null
+                  offset 0) m;
+        return;
+    end if;
+
+    select coalesce(array_agg(r.id), '{}'), coalesce(array_agg(r.rank), '{}'), coalesce(min(r.id), last_id + 1)
+    into ranked_ids, ranked_ranks, lowest_ranked
+    from article_ranked_newest(q, ranked_at_most, matches_at_most, article_ranked_matches.language, published_from, published_to,
+                               linked => linked, linked_share => linked_share) r;
+    return query select * from unnest(ranked_ids, ranked_ranks);
+    -- A page backwards from above the floor shows none of the floor's matches, nor does a page
+    -- forwards that as many matches above the floor as it reaches fill past its position (each
+    -- ranks above every floor match).
+    if (backward and not at_floor)
+       or (not backward and not at_floor
+           and (select count(*) from unnest(ranked_ranks) r(rank) where position_rank is null or r.rank < position_rank) >= reach) then
+        return;
+    end if;
+
+    if not backward then
+        high := case when at_floor then position_id - 1 else (last_bucket + 1) * 1000 - 1 end;
+        low := greatest(high / 1000 - width + 1, 0) * 1000;
+    else
+        low := position_id + 1;
+        high := least(low / 1000 + width - 1, last_bucket) * 1000 + 999;
+    end if;
+
+    loop
+        exit when low > high;
+        window_query := case when rest then q else q && search_buckets(low / 1000, high / 1000) end;
+        return query execute window_statement
+            using floor_rank, window_query, low, high, lowest_ranked, ranked_ids,
+                  article_ranked_matches.language, published_from, published_to, backward, reach - found;
+        get diagnostics added = row_count;
+        found := found + added;
+        ids_read := ids_read + least(high, last_id) - low + 1;
+        exit when rest or found >= reach or (not backward and low = 0) or (backward and high / 1000 >= last_bucket);
+
+        if backward then
+            low := high + 1;
+        else
+            high := low - 1;
+        end if;
+        -- The rest at once when it holds few matches at the rate found so far (fewer rows than the
+        -- words' entries another window reads again); else a window of the buckets that rate says
+        -- are needed, twice over, at most 32 (an OR of more buckets costs more than its width).
+        rest := found = 0 or found * (case when backward then last_id + 1 - low else high + 1 end) <= 500 * ids_read;
+        if rest then
+            low := case when backward then low else 0 end;
+            high := case when backward then (last_bucket + 1) * 1000 - 1 else high end;
+        else
+            width := least(((reach - found) * ids_read * 2 + found * 1000 - 1) / (found * 1000), 32);
+            if backward then
+                high := least(low / 1000 + width - 1, last_bucket) * 1000 + 999;
+            else
+                low := greatest(high / 1000 - width + 1, 0) * 1000;
+            end if;
+        end if;
+    end loop;
+end $$;
