@@ -35,7 +35,38 @@ public sealed class RankedPagesTests(ContentApiFixture app) : OwnDataSourceTests
         // the titles with both words have the rare one in their text too, the others do not.
         "{0} {1} -{2}",
         "{0} {1} {2}",
+        // A phrase of both words in one article in five (every article holds both): read through
+        // the index as an AND, each article found checked for it (migration 0055); with a word
+        // excluded, the same; excluded, read through the index by the first word alone.
+        "\"{1} {0}\"",
+        "\"{1} {0}\" -{2}",
+        "{0} -\"{1} {0}\"",
     };
+
+    // The index reads a query with a phrase as its part an index can read (its negations left
+    // out) with each phrase as an AND of its words, and a query without a phrase, or whose
+    // negations leave every article, as it is; what it finds is then checked by the query itself
+    // where the two differ.
+    [Theory]
+    [InlineData("'a' <-> 'b'", "'a' & 'b'", true)]
+    [InlineData("'a' <2> 'b' & 'c' | 'd' <-> 'e'", "'a' & 'b' & 'c' | 'd' & 'e'", true)]
+    [InlineData("'a' <-> 'b' & !'c'", "'a' & 'b'", true)]
+    [InlineData("!'c' & 'a' <-> 'b'", "'a' & 'b'", true)]
+    [InlineData("'a' <-> 'b' & '~7'", "'a' & 'b' & '~7'", true)]
+    [InlineData("'a' & !( 'a' <-> 'b' )", "'a'", true)]
+    [InlineData("'a' <-> 'b' & !( 'c' <-> 'd' )", "'a' & 'b'", true)]
+    [InlineData("!'a' <-> 'b'", "'b'", true)]
+    [InlineData("'it''s<1>' <-> 'c'", "'it''s<1>' & 'c'", true)]
+    [InlineData("'a<->b' & 'c'", "'a<->b' & 'c'", false)]
+    [InlineData("'a' & !'b'", "'a' & !'b'", false)]
+    [InlineData("'a' <-> 'b' | !'c'", "'a' <-> 'b' | !'c'", false)]
+    public async Task The_index_reads_a_phrase_as_an_and_of_its_words(string query, string indexQuery, bool checkedAfter)
+    {
+        var (index, exact) = (await App.Database.QueryAsync<(string, string?)>(
+            "select search_index_query(@query::tsquery)::text, search_exact_query(@query::tsquery)::text", new { query })).Single();
+        Assert.Equal(indexQuery, index);
+        Assert.Equal(checkedAfter ? query : null, exact);
+    }
 
     [Theory]
     [MemberData(nameof(Queries))]
@@ -76,6 +107,8 @@ public sealed class RankedPagesTests(ContentApiFixture app) : OwnDataSourceTests
                  {
                      (words.Item1, (string?)null, (long?)null), ($"{words.Item1} or {words.Item2}", null, null), (words.Item1, "fr", null),
                      (words.Item1, null, links.TagId), ($"{words.Item1} or {words.Item2}", "fr", links.TagId),
+                     // A phrase (a stop word between): the titles with both words, and every body.
+                     ($"\"{words.Item1} and {words.Item2}\"", null, null),
                  })
         {
             var aboveFloor = (await connection.QueryAsync<long>(Command(
@@ -203,8 +236,9 @@ public sealed class RankedPagesTests(ContentApiFixture app) : OwnDataSourceTests
     // windows are read), each with both words past its body's opening (found, at the floor); one
     // in ten with both in its title, one in ten more with the first alone; one in thirteen a
     // draft; one in three in French; the third word in 32 of them (rare: the rest of the table
-    // read at once). A tag on those not 3 in 7, an event about those not 2 in 3: in steps the titles' are not, so that
-    // the newest matches of every query among the linked articles are not those among all.
+    // read at once); the second word then the first, a phrase, in one in five. A tag on those
+    // not 3 in 7, an event about those not 2 in 3: in steps the titles' are not, so that the
+    // newest matches of every query among the linked articles are not those among all.
     private async Task<Links> InsertSpreadArticlesAsync(string prefix, (string First, string Second, string Rare) words)
     {
         await using var connection = await Db.OpenConnectionAsync(Ct);
@@ -218,7 +252,8 @@ public sealed class RankedPagesTests(ContentApiFixture app) : OwnDataSourceTests
                    'A summary.',
                    jsonb_build_array(jsonb_build_object('type', 'paragraph', 'text',
                        repeat('Filler words of an opening paragraph. ', 12) || @first || ' then ' || @second
-                       || case when n % 31 = 3 then ' and ' || @rare else '' end)),
+                       || case when n % 31 = 3 then ' and ' || @rare else '' end
+                       || case when n % 5 = 1 then '. Then ' || @second || ' ' || @first else '' end)),
                    case when n % 3 = 1 then 'fr' else 'en' end,
                    case when n % 13 = 6 then 'draft' else 'published' end,
                    case when n % 13 = 6 then null else now() - interval '1 hour' end
