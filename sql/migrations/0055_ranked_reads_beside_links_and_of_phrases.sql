@@ -45,6 +45,11 @@ end $$;
 -- It reads the table's size now.
 alter function article_linked_read(double precision, double precision, double precision) stable;
 
+-- A query's operators: its text with its quoted lexemes taken out.
+create function search_query_operators(query tsquery) returns text
+    language sql immutable parallel safe
+    return regexp_replace(query::text, '''(?:[^'']|'''')*''', '', 'g');
+
 -- The query the search index is given for `query`: itself, or where it holds a phrase, the part
 -- of it an index can read (querytree: its negations left out, or 'T' where that leaves every
 -- article, then `query` itself) with each phrase read as an AND of its words. The index answers
@@ -59,7 +64,7 @@ alter function article_linked_read(double precision, double precision, double pr
 create function search_index_query(query tsquery) returns tsquery
     language sql immutable parallel safe
     return case
-        when regexp_replace(query::text, '''(?:[^'']|'''')*''', '', 'g') !~ '<' or querytree(query) = 'T' then query
+        when search_query_operators(query) !~ '<' or querytree(query) = 'T' then query
         else regexp_replace(querytree(query), '<(?:-|\d+)>(?=[^'']*(?:''[^'']*''[^'']*)*$)', '&', 'g')::tsquery
     end;
 
@@ -126,8 +131,7 @@ as $$
 declare
     floor_rank constant real := search_floor_rank(q);
     candidates constant tsquery := search_rank_candidates(q);
-    -- The query's operators, its quoted lexemes taken out.
-    operators constant text := regexp_replace(q::text, '''(?:[^'']|'''')*''', '', 'g');
+    operators constant text := search_query_operators(q);
     -- The matches above the floor: the candidates alone where each matches q (q is a word or words
     -- joined by OR, and a candidate holds one of them; or two words joined by AND ranked by
     -- pairs, and a candidate holds both), else the candidates that match q (migration 0039).
