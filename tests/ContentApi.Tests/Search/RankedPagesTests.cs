@@ -95,7 +95,9 @@ public sealed class RankedPagesTests(ContentApiFixture app) : OwnDataSourceTests
 
     // The newest matches above the floor, read at once or a window of id buckets at a time (the
     // planner's expectation given in its place: few, many), with and without a language, and
-    // among the articles a tag links (the linked share scaling the planner's expectation).
+    // among the articles a tag links (the linked share scaling the planner's expectation). With
+    // many candidates expected, the rest of a language's list is read by the language's articles,
+    // each checked by its rank vector (migration 0055).
     [Fact]
     public async Task The_newest_matches_above_the_floor_are_those_of_every_read()
     {
@@ -109,6 +111,9 @@ public sealed class RankedPagesTests(ContentApiFixture app) : OwnDataSourceTests
                      (words.Item1, null, links.TagId), ($"{words.Item1} or {words.Item2}", "fr", links.TagId),
                      // A phrase (a stop word between): the titles with both words, and every body.
                      ($"\"{words.Item1} and {words.Item2}\"", null, null),
+                     // Read at last by the language's articles, each checked by its rank vector
+                     // and by the query (the rare word in some of the titles' bodies).
+                     ($"{words.Item1} -{words.Item3}", "fr", null),
                  })
         {
             var aboveFloor = (await connection.QueryAsync<long>(Command(
