@@ -20,6 +20,12 @@
 -- answered 503, `"police operation"` took 1.5 s. The ranked reads and the totals of the matches
 -- alone now give the index such a query with its phrases read as ANDs (search_index_query), which
 -- it answers without a check, and check the articles it finds by `search_vector`.
+--
+-- A ranked list of a word in every title beside a filter of the article's own columns that the
+-- newest windows hold few of (`q=city&publishedTo=2018-01-01`: the oldest articles) read the rest
+-- of the table at once, and the planner read the filter's articles by its index and checked each
+-- for the rank's candidates by rebuilding the index's expression (2.4 s at 1,000,000). Such a
+-- rest now checks each by its rank vector (article_ranked_newest).
 drop function article_ranked_matches(tsquery, int, real, bigint, boolean, bigint, int, text, timestamptz, timestamptz);
 drop function article_ranked_newest(tsquery, int, bigint, text, timestamptz, timestamptz, double precision);
 
