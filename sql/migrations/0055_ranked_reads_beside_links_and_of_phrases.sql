@@ -33,9 +33,10 @@ drop function article_ranked_newest(tsquery, int, bigint, text, timestamptz, tim
 -- title) was no bitmap: the planner left the search index out and checked each linked article by
 -- the index's expression, rebuilt for each, ~25 µs an article (beside 2020's events at 1,000,000
 -- articles, 100,680 of them: 2.7 s; checked by their whole text's terms, 0.83 s). The query's
--- matches are read through the search index only where they are at most half the articles (in
+-- matches are read through the search index only where they are at most half the articles. In
 -- PL/pgSQL, whose statement reading the table's size is planned once a session: as an SQL
--- function's subquery it was planned at each call: by hand, a read by title beside a person 1.1 → 1.9 ms).
+-- function's subquery it was planned at each call (by hand, a read by title beside a person
+-- 1.1 → 1.9 ms).
 create or replace function article_linked_read_costs(matches double precision, linked double precision, probed double precision)
     returns double precision[]
     language plpgsql stable parallel safe
