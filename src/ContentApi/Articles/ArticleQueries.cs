@@ -300,9 +300,8 @@ internal static class ArticleQueries
     /// <see cref="MatchesInOrderFromPosition"/>'s), among the linked articles, read the way the
     /// list's total (<c>h.total_items</c>, counted among them) says is the cheapest (migration 0055).
     /// </summary>
-    private static string RankedMatchesFromPosition(string ownColumnFilters, string? linkSource) => linkSource is null
-        ? $"from article_ranked_matches({FullTextQueries.Sql}, @pageReach, @positionKey0, @positionKey, @positionBackward, @totalAtMost, @rankedAtMost, {ownColumnFilters}) m where true"
-        : $"from article_ranked_matches({FullTextQueries.Sql}, @pageReach, @positionKey0, @positionKey, @positionBackward, h.total_items, @rankedAtMost, {ownColumnFilters}, {linkSource}) m where true";
+    private static string RankedMatchesFromPosition(string ownColumnFilters, string? linkSource) =>
+        $"from article_ranked_matches({FullTextQueries.Sql}, @pageReach, @positionKey0, @positionKey, @positionBackward, {(linkSource is null ? "@totalAtMost" : "h.total_items")}, @rankedAtMost, {ownColumnFilters}{(linkSource is null ? "" : $", {linkSource}")}) m where true";
 
     /// <summary>
     /// The public matches of <c>@q</c> that a page by date or title at its position can show, as
