@@ -12,10 +12,11 @@ public sealed class TestDatabase(string connectionString)
         return (await connection.ExecuteScalarAsync<T>(new CommandDefinition(sql, args, cancellationToken: TestContext.Current.CancellationToken)))!;
     }
 
-    public async Task<IReadOnlyList<T>> QueryAsync<T>(string sql, object? args = null)
+    /// <summary>The rows of <paramref name="sql"/>; <paramref name="timeoutSeconds"/>: longer than Npgsql's 30 s, for a statement that reads the whole database.</summary>
+    public async Task<IReadOnlyList<T>> QueryAsync<T>(string sql, object? args = null, int? timeoutSeconds = null)
     {
         await using var connection = new NpgsqlConnection(connectionString);
-        return (await connection.QueryAsync<T>(new CommandDefinition(sql, args, cancellationToken: TestContext.Current.CancellationToken))).AsList();
+        return (await connection.QueryAsync<T>(new CommandDefinition(sql, args, commandTimeout: timeoutSeconds, cancellationToken: TestContext.Current.CancellationToken))).AsList();
     }
 
     public async Task<int> ExecuteAsync(string sql, object? args = null)

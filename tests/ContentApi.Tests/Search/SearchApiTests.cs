@@ -37,6 +37,8 @@ public sealed class SearchApiTests(ContentApiFixture app)
 
         // Every article and entity: the tokens put together are its snippet's text, and each token
         // has the lexeme ts_debug gives it (ts_debug lexizes token by token: no positions to line up).
+        // Of every test's rows in the database they share (tens of thousands of articles, ~0.5 ms
+        // each, on two busy cores up to 30 s): given 5 minutes.
         var mismatched = await app.Database.QueryAsync<string>(
             """
             with snippets as (
@@ -55,7 +57,8 @@ public sealed class SearchApiTests(ContentApiFixture app)
             where (select string_agg(t, '') from json_array_elements_text(s.snippet -> 'tokens') t) is distinct from s.source
                or (s.snippet -> 'tokens')::jsonb is distinct from expected.tokens
                or (s.snippet -> 'lexemes')::jsonb is distinct from expected.lexemes
-            """);
+            """,
+            timeoutSeconds: 300);
 
         Assert.Empty(mismatched);
         Assert.True(await app.Database.ScalarAsync<long>("select count(*) from people where description like '%well-known%'") > 0);
