@@ -14,6 +14,8 @@ namespace ContentApi.Tests.Search;
 /// by date along the tag's links, or the date index, by title along the title index, or all of
 /// them read, by the search index (with their links looked up, or their ids in the same bitmap) or
 /// each one checked; ranked, all of them at once or a window at a time (RankedPagesTests too).
+/// A phrase is given to the search index as an AND of its words, and what it finds is checked
+/// (migration 0056).
 /// Whichever it reads, the pages must be those of sorting every match: forwards and backwards by
 /// cursor, and by number, with the right total.
 /// </summary>
@@ -75,13 +77,14 @@ public sealed class InOrderPagesTests(ContentApiFixture app) : OwnDataSourceTest
     [InlineData(ArticleSorts.Relevance)]
     public async Task Full_text_pages_are_those_of_sorting_every_match(string sort)
     {
-        var (prefix, common, occasional, rare, year, wideTag, narrowTag) = await InsertArticlesAsync();
+        var (prefix, common, occasional, rare, phrase, year, wideTag, narrowTag) = await InsertArticlesAsync();
         var order = Orders.Append(ByRelevance).Single(o => o.Sort == sort);
         var spring = new Filters(null, new DateOnly(year, 3, 1), new DateOnly(year, 5, 31));
         var ownColumns = new[]
         {
             (common, Filters.None), (rare, Filters.None), ($"{common} -{rare}", Filters.None),
             (common, Filters.None with { Language = "fr" }), (common, spring), (rare, spring with { Language = "en" }),
+            (phrase, Filters.None), (phrase, spring with { Language = "en" }),
         };
         var besideLinks = new[]
         {
@@ -92,6 +95,7 @@ public sealed class InOrderPagesTests(ContentApiFixture app) : OwnDataSourceTest
             (common, Filters.None with { Language = "en", EventTo = new DateOnly(year, 2, 1) }),
             (common, Filters.None with { Tag = wideTag, EventFrom = new DateOnly(year, 3, 5), EventTo = new DateOnly(year, 8, 5) }),
             (occasional, Filters.None with { Tag = wideTag, EventFrom = new DateOnly(year, 6, 1), Language = "fr" }),
+            (phrase, Filters.None with { Tag = wideTag }), (phrase, Filters.None with { EventFrom = new DateOnly(year, 3, 5), EventTo = new DateOnly(year, 8, 5) }),
         };
 
         foreach (var (q, filters) in order == ByRelevance ? besideLinks : ownColumns.Concat(besideLinks))
@@ -138,7 +142,7 @@ public sealed class InOrderPagesTests(ContentApiFixture app) : OwnDataSourceTest
     public async Task Full_text_pages_beside_an_entity_not_found_or_a_range_no_event_overlaps_are_empty(string sort)
     {
         // The entity's links, or none when no entity has the slug: never the events' in range alone.
-        var (prefix, common, _, _, year, wideTag, _) = await InsertArticlesAsync();
+        var (prefix, common, _, _, _, year, wideTag, _) = await InsertArticlesAsync();
         foreach (var filters in new[]
                  {
                      Filters.None with { Tag = prefix + "missing", EventFrom = new DateOnly(year, 3, 5) },
@@ -154,11 +158,11 @@ public sealed class InOrderPagesTests(ContentApiFixture app) : OwnDataSourceTest
     [Fact]
     public async Task Each_read_gives_the_matches_past_a_position_in_order()
     {
-        var (prefix, common, occasional, rare, year, _, _) = await InsertArticlesAsync();
+        var (prefix, common, occasional, rare, phrase, year, _, _) = await InsertArticlesAsync();
         await using var connection = await Db.OpenConnectionAsync(Ct);
         var articlesTotal = await connection.ExecuteScalarAsync<double>(Command("select greatest(reltuples, 1) from pg_class where oid = 'articles'::regclass"));
 
-        foreach (var (q, filters) in new[] { (common, Filters.None), (occasional, Filters.None), (rare, Filters.None), (common, new Filters("fr", new DateOnly(year, 3, 1), null)) })
+        foreach (var (q, filters) in new[] { (common, Filters.None), (occasional, Filters.None), (rare, Filters.None), (common, new Filters("fr", new DateOnly(year, 3, 1), null)), (phrase, Filters.None) })
         {
             foreach (var order in Orders.Append(Orders[2] with { Descending = true }))
             {
@@ -220,7 +224,7 @@ public sealed class InOrderPagesTests(ContentApiFixture app) : OwnDataSourceTest
     [Fact]
     public async Task Each_read_among_linked_articles_gives_their_matches_past_a_position_in_order()
     {
-        var (prefix, common, occasional, rare, year, wideTag, narrowTag) = await InsertArticlesAsync();
+        var (prefix, common, occasional, rare, phrase, year, wideTag, narrowTag) = await InsertArticlesAsync();
         await using var connection = await Db.OpenConnectionAsync(Ct);
 
         foreach (var (q, filters) in new[]
@@ -230,6 +234,7 @@ public sealed class InOrderPagesTests(ContentApiFixture app) : OwnDataSourceTest
                      (common, Filters.None with { EventFrom = new DateOnly(year, 3, 5), EventTo = new DateOnly(year, 8, 5) }),
                      (occasional, new Filters("fr", null, null, EventFrom: new DateOnly(year, 6, 1))),
                      (common, Filters.None with { Tag = wideTag, EventFrom = new DateOnly(year, 3, 5), EventTo = new DateOnly(year, 8, 5) }),
+                     (phrase, Filters.None with { Tag = wideTag }), (phrase, Filters.None with { EventFrom = new DateOnly(year, 3, 5), EventTo = new DateOnly(year, 8, 5) }),
                  })
         {
             // The links: the tag's (its id), or the events' in range (no entity's column), or the
@@ -363,12 +368,14 @@ public sealed class InOrderPagesTests(ContentApiFixture app) : OwnDataSourceTest
     // titled in 37 groups that share a title and sort together (the id breaks both ties), one in
     // thirteen a draft, one in four in French; the common word in one in three, the occasional
     // one in one in twelve, the rare one in one in fifty: the walks pass many articles for each match.
+    // A phrase of two words in one in six; its words in the other order in another one in six, which
+    // the search index finds for it too (migrations 0055, 0056: read as an AND, then checked).
     // A wide tag on three in five of them, and a narrow one on one in forty, drafts included; four in
     // five about an event, of twelve: the nth of the year's first ten days of month n.
-    private async Task<(string Prefix, string Common, string Occasional, string Rare, int Year, string WideTag, string NarrowTag)> InsertArticlesAsync()
+    private async Task<(string Prefix, string Common, string Occasional, string Rare, string Phrase, int Year, string WideTag, string NarrowTag)> InsertArticlesAsync()
     {
         var prefix = TestDatabase.UniqueSlug("in-order") + "-";
-        var (common, occasional, rare) = (Word(), Word(), Word());
+        var (common, occasional, rare, first, second) = (Word(), Word(), Word(), Word(), Word());
         var year = 1100 + Random.Shared.Next(800);
         await using var connection = await Db.OpenConnectionAsync(Ct);
         await connection.ExecuteAsync(Command(
@@ -378,13 +385,14 @@ public sealed class InOrderPagesTests(ContentApiFixture app) : OwnDataSourceTest
                    jsonb_build_array(jsonb_build_object('type', 'paragraph', 'text',
                        'Words of the story' || case when n % 3 = 0 then ' with ' || @common else '' end
                        || case when n % 12 = 5 then ' or ' || @occasional else '' end
-                       || case when n % 50 = 7 then ' and ' || @rare else '' end || '.')),
+                       || case when n % 50 = 7 then ' and ' || @rare else '' end
+                       || case n % 6 when 0 then ' ' || @first || ' ' || @second when 3 then ' ' || @second || ' ' || @first else '' end || '.')),
                    case when n % 4 = 1 then 'fr' else 'en' end,
                    case when n % 13 = 6 then 'draft' else 'published' end,
                    case when n % 13 = 6 then null else make_timestamptz(@year, 1, 1, 12, 0, 0, 'UTC') + (n / 2) * interval '1 day' end
             from generate_series(0, @articles - 1) n
             """,
-            new { prefix, common, occasional, rare, year, articles = Articles }));
+            new { prefix, common, occasional, rare, first, second, year, articles = Articles }));
         var (wideTag, narrowTag) = (prefix + "wide", prefix + "narrow");
         await connection.ExecuteAsync(Command(
             """
@@ -411,6 +419,6 @@ public sealed class InOrderPagesTests(ContentApiFixture app) : OwnDataSourceTest
             where a.slug like @prefix || '%' and substring(a.slug from length(@prefix) + 1)::int % 5 <> 4
             """,
             new { prefix, events = events.ToArray() }));
-        return (prefix, common, occasional, rare, year, wideTag, narrowTag);
+        return (prefix, common, occasional, rare, $"\"{first} {second}\"", year, wideTag, narrowTag);
     }
 }
