@@ -91,6 +91,40 @@ public sealed class PlannedFunctionsTests(ContentApiFixture app)
     }
 
     [Fact]
+    public async Task A_ranked_read_of_few_matches_starts_no_parallel_workers()
+    {
+        // Its one statement, a union with a branch the arguments gate off, was planned in parallel:
+        // two workers started for each read, ~7 ms where the read takes ~1 (migration 0057). Here
+        // workers are made to look free, and each statement the read runs is explained as it runs.
+        await using var connection = new NpgsqlConnection(app.ConnectionString);
+        await connection.OpenAsync(TestContext.Current.CancellationToken);
+        var plans = new List<string>();
+        connection.Notice += (_, notice) => plans.Add(notice.Notice.MessageText);
+        await using (var settings = new NpgsqlCommand(
+                         """
+                         load 'auto_explain';
+                         set auto_explain.log_min_duration = 0;
+                         set auto_explain.log_nested_statements = on;
+                         set client_min_messages = log;
+                         set parallel_setup_cost = 0;
+                         set parallel_tuple_cost = 0;
+                         set min_parallel_table_scan_size = 0;
+                         set min_parallel_index_scan_size = 0;
+                         """, connection))
+        {
+            await settings.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+        }
+
+        // A total of 10 known: every match read at once.
+        await using var read = new NpgsqlCommand(
+            "select count(*) from article_ranked_matches(search_query('security'), 21, null, null, false, 10, 50000)", connection);
+        await read.ExecuteScalarAsync(TestContext.Current.CancellationToken);
+
+        Assert.Contains(plans, plan => plan.Contains("ts_rank(a.rank_vector, q)", StringComparison.Ordinal));
+        Assert.DoesNotContain(plans, plan => plan.Contains("Gather", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task The_cache_keys_of_each_change_are_an_expression_of_the_statement_that_names_them()
     {
         // Inlined, the function is gone from the plan (migration 0029); called, it runs as a query of its own for each item.
