@@ -21,12 +21,11 @@ create or replace function article_linked_statement(read text, links regclass, c
            and article_is_public(a) and article_passes_own_filters(a, $3, $4, $5)
          limit $6',
         columns,
-        case read
-            when 'probe' then 'article_search_terms(a.search_vector, a.rank_vector, a.id) @@ $1 and ($7::tsquery is null or a.search_vector @@ $7) and '
-                              || article_link_probe(links, condition)
-            when 'bitmap' then 'article_search_terms(a.search_vector, a.rank_vector, a.id) @@ $1 and ($7::tsquery is null or a.search_vector @@ $7) and a.id = any($2)'
-            -- By the whole text's terms, which no index holds: each linked article read by its id.
-            else 'a.id = any($2) and a.search_vector @@ coalesce($7, $1)'
+        case when read = 'check'
+             -- By the whole text's terms, which no index holds: each linked article read by its id.
+             then 'a.id = any($2) and a.search_vector @@ coalesce($7, $1)'
+             else 'article_search_terms(a.search_vector, a.rank_vector, a.id) @@ $1 and ($7::tsquery is null or a.search_vector @@ $7) and '
+                  || case when read = 'probe' then article_link_probe(links, condition) else 'a.id = any($2)' end
         end);
 
 -- As migration 0050's, with the index's query and the check (article_linked_statement).
