@@ -27,22 +27,11 @@ internal static class SearchSnippets
     // The JSON keeps ⟦ ⟧ and other text readable, as the database wrote it.
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    /// <summary>
-    /// A string of the hit's JSON, kept as where its UTF-8 lies in the input, or as its text when
-    /// it had escapes (quotes, backslashes, control characters: rare in prose). A page renders ~20
-    /// hits of ~150 tokens, few of them shown: they are not made strings unless shown.
-    /// </summary>
-    private readonly record struct JsonText(int Start, int Length, byte[]? Unescaped)
-    {
-        public ReadOnlySpan<byte> In(ReadOnlyMemory<byte> json) => Unescaped ?? json.Span.Slice(Start, Length);
-
-        public static JsonText? Read(ref Utf8JsonReader reader) => reader.TokenType switch
-        {
-            JsonTokenType.String when reader.ValueIsEscaped => new JsonText(0, 0, Encoding.UTF8.GetBytes(reader.GetString()!)),
-            JsonTokenType.String => new JsonText((int)reader.TokenStartIndex + 1, reader.ValueSpan.Length, null),
-            _ => null,
-        };
-    }
+    // What a hit is rendered with, kept by each thread for the next hit it renders (RenderHit runs
+    // to its end on the thread that calls it): each hit allocated ~16 kB of lists and buffers, all
+    // zeroed, for an answer of ~0.4 kB.
+    [ThreadStatic]
+    private static Hit? threadHit;
 
     /// <summary>
     /// A SearchHit's JSON (UTF-8) from its parts as PostgreSQL sent them: type, slug, title, rank,
@@ -50,166 +39,9 @@ internal static class SearchSnippets
     /// </summary>
     public static byte[] RenderHit(ReadOnlyMemory<byte> json)
     {
-        var reader = new Utf8JsonReader(json.Span);
-        string? type = null, slug = null, title = null;
-        var rank = "0"u8.ToArray();
-        List<JsonText> tokens = new(160), marked = new(4);
-        List<JsonText?> lexemes = new(160);
-        reader.Read();
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            if (reader.ValueTextEquals("type"u8))
-            {
-                reader.Read();
-                type = reader.GetString();
-            }
-            else if (reader.ValueTextEquals("slug"u8))
-            {
-                reader.Read();
-                slug = reader.GetString();
-            }
-            else if (reader.ValueTextEquals("title"u8))
-            {
-                reader.Read();
-                title = reader.GetString();
-            }
-            else if (reader.ValueTextEquals("rank"u8))
-            {
-                reader.Read();
-                rank = reader.ValueSpan.ToArray();
-            }
-            else if (reader.ValueTextEquals("marked"u8))
-            {
-                reader.Read();
-                ReadArray(ref reader, marked, static text => text ?? default);
-            }
-            else if (reader.ValueTextEquals("snippet"u8))
-            {
-                reader.Read();
-                ReadSnippet(ref reader, tokens, lexemes);
-            }
-            else
-            {
-                reader.Read();
-                reader.Skip();
-            }
-        }
-
-        var isMatch = new bool[tokens.Count];
-        for (var i = 0; i < isMatch.Length && i < lexemes.Count; i++)
-        {
-            if (lexemes[i] is { } lexeme)
-            {
-                foreach (var term in marked)
-                {
-                    isMatch[i] |= term.In(json).SequenceEqual(lexeme.In(json));
-                }
-            }
-        }
-
-        var buffer = new ArrayBufferWriter<byte>(json.Length);
-        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
-        {
-            writer.WriteStartObject();
-            writer.WriteString("type"u8, type);
-            writer.WriteString("slug"u8, slug);
-            writer.WriteString("title"u8, title);
-            writer.WriteString("snippet"u8, Extract(json, tokens, isMatch, lexemes));
-            writer.WritePropertyName("rank"u8);
-            writer.WriteRawValue(rank, skipInputValidation: true);
-            writer.WriteEndObject();
-        }
-
-        return buffer.WrittenSpan.ToArray();
-    }
-
-    // The snippet's tokens and lexemes, when it is an object (an entity's may be null).
-    private static void ReadSnippet(ref Utf8JsonReader reader, List<JsonText> tokens, List<JsonText?> lexemes)
-    {
-        if (reader.TokenType != JsonTokenType.StartObject)
-        {
-            return;
-        }
-
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            var isTokens = reader.ValueTextEquals("tokens"u8);
-            reader.Read();
-            if (isTokens)
-            {
-                ReadArray(ref reader, tokens, static text => text ?? default);
-            }
-            else
-            {
-                ReadArray(ref reader, lexemes, static text => text);
-            }
-        }
-    }
-
-    // The strings (or nulls) of an array, each made an item by `item`; none for null.
-    private static void ReadArray<T>(ref Utf8JsonReader reader, List<T> into, Func<JsonText?, T> item)
-    {
-        if (reader.TokenType != JsonTokenType.StartArray)
-        {
-            return;
-        }
-
-        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
-        {
-            into.Add(item(JsonText.Read(ref reader)));
-        }
-    }
-
-    // The extract, as UTF-8.
-    private static ReadOnlySpan<byte> Extract(ReadOnlyMemory<byte> json, List<JsonText> tokens, bool[] isMatch, List<JsonText?> lexemes)
-    {
-        // Words are the tokens with a letter or digit (stop words included); the rest is what lies between them.
-        var words = new List<int>(tokens.Count);
-        for (var i = 0; i < tokens.Count; i++)
-        {
-            if (IsWord(tokens[i].In(json)))
-            {
-                words.Add(i);
-            }
-        }
-
-        var extract = new ArrayBufferWriter<byte>(1024);
-        if (words.Count <= MaxWords)
-        {
-            Append(extract, json, tokens, isMatch, 0, tokens.Count - 1);
-            return extract.WrittenSpan;
-        }
-
-        var matches = Enumerable.Range(0, words.Count).Where(w => isMatch[words[w]]).ToArray();
-        var fragments = new List<(int First, int Last)>();
-        if (matches.Length == 0)
-        {
-            fragments.Add((0, MaxWords - 1));
-        }
-        else
-        {
-            string TermOf(int word) => Encoding.UTF8.GetString(lexemes[words[word]]!.Value.In(json));
-            var shown = new HashSet<string>(StringComparer.Ordinal);
-            while (fragments.Count < MaxFragments && BestFragment(words.Count, matches, fragments, shown, TermOf) is { } best)
-            {
-                fragments.Add(best);
-                shown.UnionWith(matches.Where(m => m >= best.First && m <= best.Last).Select(TermOf));
-            }
-
-            fragments.Sort();
-        }
-
-        foreach (var (first, last) in fragments)
-        {
-            if (extract.WrittenCount > 0)
-            {
-                extract.Write(FragmentDelimiter);
-            }
-
-            Append(extract, json, tokens, isMatch, words[first], words[last]);
-        }
-
-        return extract.WrittenSpan;
+        var hit = threadHit ??= new Hit();
+        hit.Read(json);
+        return hit.Render();
     }
 
     private static bool IsWord(ReadOnlySpan<byte> token)
@@ -229,24 +61,6 @@ internal static class SearchSnippets
         }
 
         return false;
-    }
-
-    // Tokens first…last, each match wrapped in ⟦ ⟧.
-    private static void Append(ArrayBufferWriter<byte> extract, ReadOnlyMemory<byte> json, List<JsonText> tokens, bool[] isMatch, int first, int last)
-    {
-        for (var token = first; token <= last; token++)
-        {
-            if (isMatch[token])
-            {
-                extract.Write(MatchStart);
-            }
-
-            extract.Write(tokens[token].In(json));
-            if (isMatch[token])
-            {
-                extract.Write(MatchEnd);
-            }
-        }
     }
 
     // The window of MaxWords words, starting Lead words before a match, that shows the most terms
@@ -276,5 +90,459 @@ internal static class SearchSnippets
         }
 
         return best is not null && (taken.Count == 0 || bestScore.NewTerms > 0) ? best : null;
+    }
+
+    /// <summary>
+    /// A string of a hit's JSON: where its UTF-8 lies in the input; or, with <see cref="Start"/>
+    /// below 0, the text of an escaped one (quotes, backslashes, control characters: rare in
+    /// prose) at ~Start among the hit's; or null, with <see cref="Length"/> below 0. A page renders
+    /// ~20 hits of ~150 tokens, few of them shown: they are not made strings unless shown. It holds
+    /// no reference, so that the lists of them fill without the GC's write barriers.
+    /// </summary>
+    private readonly record struct JsonText(int Start, int Length)
+    {
+        public static JsonText Null { get; } = new(0, -1);
+
+        public bool IsNull => Length < 0;
+    }
+
+    /// <summary>
+    /// A hit being rendered: its parts read from its JSON (<see cref="Read"/>), its strings found
+    /// where they lie rather than through a <see cref="Utf8JsonReader"/>, which checked each of
+    /// ~300 small strings a hit has (any JSON is read, its properties in any order).
+    /// </summary>
+    private sealed class Hit
+    {
+        private readonly List<JsonText> tokens = new(256);
+        private readonly List<JsonText> lexemes = new(256);
+        private readonly List<JsonText> marked = new(8);
+        private readonly List<byte[]> unescaped = [];
+        private readonly List<int> words = new(256);
+        private readonly ArrayBufferWriter<byte> extract = new(1024);
+        private readonly ArrayBufferWriter<byte> output = new(1024);
+        private readonly Utf8JsonWriter writer = new(Stream.Null, WriterOptions);
+        private bool[] isMatch = new bool[256];
+        private ReadOnlyMemory<byte> json;
+        private JsonText type;
+        private JsonText slug;
+        private JsonText title;
+        private JsonText rank;
+
+        public void Read(ReadOnlyMemory<byte> hit)
+        {
+            json = hit;
+            type = slug = title = rank = JsonText.Null;
+            tokens.Clear();
+            lexemes.Clear();
+            marked.Clear();
+            unescaped.Clear();
+            var reader = new HitReader(hit.Span, unescaped);
+            reader.Expect((byte)'{');
+            if (reader.TryTake((byte)'}'))
+            {
+                return;
+            }
+
+            do
+            {
+                var name = In(reader.ReadString());
+                reader.Expect((byte)':');
+                if (name.SequenceEqual("type"u8))
+                {
+                    type = reader.ReadStringOrNull();
+                }
+                else if (name.SequenceEqual("slug"u8))
+                {
+                    slug = reader.ReadStringOrNull();
+                }
+                else if (name.SequenceEqual("title"u8))
+                {
+                    title = reader.ReadStringOrNull();
+                }
+                else if (name.SequenceEqual("rank"u8))
+                {
+                    rank = reader.ReadLiteral();
+                }
+                else if (name.SequenceEqual("marked"u8))
+                {
+                    reader.ReadStrings(marked);
+                }
+                else if (name.SequenceEqual("snippet"u8))
+                {
+                    ReadSnippet(ref reader);
+                }
+                else
+                {
+                    reader.SkipValue();
+                }
+            }
+            while (reader.TryTake((byte)','));
+
+            reader.Expect((byte)'}');
+        }
+
+        /// <summary>The SearchHit, as UTF-8 JSON.</summary>
+        public byte[] Render()
+        {
+            MarkMatches();
+            output.ResetWrittenCount();
+            writer.Reset(output);
+            writer.WriteStartObject();
+            WriteText("type"u8, type);
+            WriteText("slug"u8, slug);
+            WriteText("title"u8, title);
+            writer.WriteString("snippet"u8, Extract());
+            writer.WritePropertyName("rank"u8);
+            writer.WriteRawValue(rank.IsNull ? "0"u8 : In(rank), skipInputValidation: true);
+            writer.WriteEndObject();
+            writer.Flush();
+            return output.WrittenSpan.ToArray();
+        }
+
+        // A string's UTF-8, unescaped; a null's is empty.
+        private ReadOnlySpan<byte> In(JsonText text) =>
+            text.IsNull ? [] : text.Start < 0 ? unescaped[~text.Start] : json.Span.Slice(text.Start, text.Length);
+
+        private void WriteText(ReadOnlySpan<byte> name, JsonText text)
+        {
+            if (text.IsNull)
+            {
+                writer.WriteNull(name);
+            }
+            else
+            {
+                writer.WriteString(name, In(text));
+            }
+        }
+
+        // The snippet's tokens and lexemes, when it is an object (an entity's may be null).
+        private void ReadSnippet(ref HitReader reader)
+        {
+            if (!reader.TryTake((byte)'{'))
+            {
+                reader.SkipValue();
+                return;
+            }
+
+            if (reader.TryTake((byte)'}'))
+            {
+                return;
+            }
+
+            do
+            {
+                var name = In(reader.ReadString());
+                reader.Expect((byte)':');
+                if (name.SequenceEqual("tokens"u8))
+                {
+                    reader.ReadStrings(tokens);
+                }
+                else if (name.SequenceEqual("lexemes"u8))
+                {
+                    reader.ReadStrings(lexemes);
+                }
+                else
+                {
+                    reader.SkipValue();
+                }
+            }
+            while (reader.TryTake((byte)','));
+
+            reader.Expect((byte)'}');
+        }
+
+        // Whether each token is a match: its lexeme one of those marked.
+        private void MarkMatches()
+        {
+            if (isMatch.Length < tokens.Count)
+            {
+                isMatch = new bool[Math.Max(tokens.Count, isMatch.Length * 2)];
+            }
+
+            var matches = isMatch.AsSpan(0, tokens.Count);
+            matches.Clear();
+            for (var i = 0; i < matches.Length && i < lexemes.Count; i++)
+            {
+                if (!lexemes[i].IsNull)
+                {
+                    var lexeme = In(lexemes[i]);
+                    foreach (var term in marked)
+                    {
+                        matches[i] |= In(term).SequenceEqual(lexeme);
+                    }
+                }
+            }
+        }
+
+        // The extract, as UTF-8.
+        private ReadOnlySpan<byte> Extract()
+        {
+            // Words are the tokens with a letter or digit (stop words included); the rest is what lies between them.
+            words.Clear();
+            for (var i = 0; i < tokens.Count; i++)
+            {
+                if (IsWord(In(tokens[i])))
+                {
+                    words.Add(i);
+                }
+            }
+
+            extract.ResetWrittenCount();
+            if (words.Count <= MaxWords)
+            {
+                Append(0, tokens.Count - 1);
+                return extract.WrittenSpan;
+            }
+
+            var matches = MatchedWords();
+            var fragments = new List<(int First, int Last)>();
+            if (matches.Length == 0)
+            {
+                fragments.Add((0, MaxWords - 1));
+            }
+            else
+            {
+                string TermOf(int word) => Encoding.UTF8.GetString(In(lexemes[words[word]]));
+                var shown = new HashSet<string>(StringComparer.Ordinal);
+                while (fragments.Count < MaxFragments && BestFragment(words.Count, matches, fragments, shown, TermOf) is { } best)
+                {
+                    fragments.Add(best);
+                    shown.UnionWith(matches.Where(m => m >= best.First && m <= best.Last).Select(TermOf));
+                }
+
+                fragments.Sort();
+            }
+
+            foreach (var (first, last) in fragments)
+            {
+                if (extract.WrittenCount > 0)
+                {
+                    extract.Write(FragmentDelimiter);
+                }
+
+                Append(words[first], words[last]);
+            }
+
+            return extract.WrittenSpan;
+        }
+
+        // The words that are matches, by their place among the words.
+        private int[] MatchedWords()
+        {
+            var count = 0;
+            foreach (var token in words)
+            {
+                count += isMatch[token] ? 1 : 0;
+            }
+
+            var matches = new int[count];
+            for (int word = 0, match = 0; match < count; word++)
+            {
+                if (isMatch[words[word]])
+                {
+                    matches[match++] = word;
+                }
+            }
+
+            return matches;
+        }
+
+        // Tokens first…last, each match wrapped in ⟦ ⟧.
+        private void Append(int first, int last)
+        {
+            for (var token = first; token <= last; token++)
+            {
+                if (isMatch[token])
+                {
+                    extract.Write(MatchStart);
+                }
+
+                extract.Write(In(tokens[token]));
+                if (isMatch[token])
+                {
+                    extract.Write(MatchEnd);
+                }
+            }
+        }
+    }
+
+    /// <summary>Reads JSON values from where they lie in a hit's UTF-8; malformed JSON is a <see cref="JsonException"/>.</summary>
+    private ref struct HitReader(ReadOnlySpan<byte> json, List<byte[]> unescaped)
+    {
+        private readonly ReadOnlySpan<byte> json = json;
+        private int at;
+
+        public void Expect(byte expected)
+        {
+            if (!TryTake(expected))
+            {
+                throw new JsonException($"'{(char)expected}' expected at byte {at} of a search hit.");
+            }
+        }
+
+        /// <summary>Takes <paramref name="expected"/> if it comes next (after any white space).</summary>
+        public bool TryTake(byte expected)
+        {
+            SkipWhiteSpace();
+            if (at < json.Length && json[at] == expected)
+            {
+                at++;
+                return true;
+            }
+
+            return false;
+        }
+
+        public JsonText ReadStringOrNull()
+        {
+            SkipWhiteSpace();
+            if (at < json.Length && json[at] == (byte)'n')
+            {
+                ReadLiteral();
+                return JsonText.Null;
+            }
+
+            return ReadString();
+        }
+
+        public JsonText ReadString()
+        {
+            Expect((byte)'"');
+            var start = at;
+            var escaped = false;
+            // Byte by byte: most of a hit's strings are a word or the space after one, shorter
+            // than a vectorised search's setup.
+            while (true)
+            {
+                if (at >= json.Length)
+                {
+                    throw new JsonException($"A string of a search hit is not closed (byte {start}).");
+                }
+
+                var b = json[at];
+                if (b == (byte)'"')
+                {
+                    break;
+                }
+
+                if (b == (byte)'\\')
+                {
+                    escaped = true;
+                    at++; // and the character escaped (a \u's digits are neither a quote nor a backslash)
+                }
+
+                at++;
+            }
+
+            var length = at - start;
+            at++;
+            if (!escaped)
+            {
+                return new JsonText(start, length);
+            }
+
+            var reader = new Utf8JsonReader(json.Slice(start - 1, length + 2));
+            reader.Read();
+            unescaped.Add(Encoding.UTF8.GetBytes(reader.GetString()!));
+            return new JsonText(~(unescaped.Count - 1), 0);
+        }
+
+        /// <summary>A number, true, false or null, as it is written.</summary>
+        public JsonText ReadLiteral()
+        {
+            SkipWhiteSpace();
+            var start = at;
+            while (at < json.Length && json[at] is not ((byte)',' or (byte)'}' or (byte)']' or (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n'))
+            {
+                at++;
+            }
+
+            if (at == start)
+            {
+                throw new JsonException($"A value expected at byte {at} of a search hit.");
+            }
+
+            return new JsonText(start, at - start);
+        }
+
+        /// <summary>The strings (or nulls) of an array; none for null.</summary>
+        public void ReadStrings(List<JsonText> into)
+        {
+            if (!TryTake((byte)'['))
+            {
+                SkipValue();
+                return;
+            }
+
+            if (TryTake((byte)']'))
+            {
+                return;
+            }
+
+            do
+            {
+                into.Add(ReadStringOrNull());
+            }
+            while (TryTake((byte)','));
+
+            Expect((byte)']');
+        }
+
+        public void SkipValue()
+        {
+            SkipWhiteSpace();
+            if (at >= json.Length)
+            {
+                throw new JsonException("A search hit ends before its value.");
+            }
+
+            switch (json[at])
+            {
+                case (byte)'"':
+                    ReadString();
+                    break;
+                case (byte)'[':
+                    at++;
+                    if (!TryTake((byte)']'))
+                    {
+                        do
+                        {
+                            SkipValue();
+                        }
+                        while (TryTake((byte)','));
+
+                        Expect((byte)']');
+                    }
+
+                    break;
+                case (byte)'{':
+                    at++;
+                    if (!TryTake((byte)'}'))
+                    {
+                        do
+                        {
+                            ReadString();
+                            Expect((byte)':');
+                            SkipValue();
+                        }
+                        while (TryTake((byte)','));
+
+                        Expect((byte)'}');
+                    }
+
+                    break;
+                default:
+                    ReadLiteral();
+                    break;
+            }
+        }
+
+        private void SkipWhiteSpace()
+        {
+            while (at < json.Length && json[at] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n')
+            {
+                at++;
+            }
+        }
     }
 }

@@ -102,4 +102,34 @@ public sealed class SearchSnippetsTests
 
         Assert.Equal("""{"type":"person","slug":"a-person","title":"A person","snippet":"","rank":0.5}""", Encoding.UTF8.GetString(hit));
     }
+
+    [Fact]
+    public void Properties_in_any_order_are_read_and_unknown_ones_skipped()
+    {
+        var hit = SearchSnippets.RenderHit("""
+            {"marked":["forum"],"extra":{"nested":[1, "two", {"three": null}, [true]]},
+             "snippet":{"other":[null],"lexemes":["moscow",null,"forum"],"tokens":["Moscow"," ","forum"]},
+             "rank":1e-20,"title":"A title","slug":"a-slug","type":"article"}
+            """u8.ToArray());
+
+        Assert.Equal("""{"type":"article","slug":"a-slug","title":"A title","snippet":"Moscow ⟦forum⟧","rank":1e-20}""", Encoding.UTF8.GetString(hit));
+    }
+
+    [Fact]
+    public void Escaped_lexemes_and_terms_match_their_unescaped_text()
+    {
+        var hit = SearchSnippets.RenderHit("""
+            {"type":"article","slug":"a-slug","title":"A title","rank":0.5,"marked":["caf\u00e9"],
+             "snippet":{"tokens":["Caf\u00e9","\t","caf\u00e9s"],"lexemes":["café",null,"caf\u00e9"]}}
+            """u8.ToArray());
+
+        Assert.Equal("{\"type\":\"article\",\"slug\":\"a-slug\",\"title\":\"A title\",\"snippet\":\"⟦Café⟧\\t⟦cafés⟧\",\"rank\":0.5}", Encoding.UTF8.GetString(hit));
+    }
+
+    [Fact]
+    public void A_hit_that_is_not_JSON_is_refused()
+    {
+        Assert.ThrowsAny<JsonException>(() => SearchSnippets.RenderHit("""{"type":"article","snippet":{"tokens":["open"""u8.ToArray()));
+        Assert.ThrowsAny<JsonException>(() => SearchSnippets.RenderHit("""{"type" "article"}"""u8.ToArray()));
+    }
 }
