@@ -121,12 +121,21 @@ internal static class SearchSnippets
         private readonly ArrayBufferWriter<byte> extract = new(1024);
         private readonly ArrayBufferWriter<byte> output = new(1024);
         private readonly Utf8JsonWriter writer = new(Stream.Null, WriterOptions);
+        private readonly HitReader.PropertyReader readHitProperty;
+        private readonly HitReader.PropertyReader readSnippetProperty;
         private bool[] isMatch = new bool[256];
         private ReadOnlyMemory<byte> json;
         private JsonText type;
         private JsonText slug;
         private JsonText title;
         private JsonText rank;
+
+        public Hit()
+        {
+            // Made once: a method group made a delegate at each use.
+            readHitProperty = ReadHitProperty;
+            readSnippetProperty = ReadSnippetProperty;
+        }
 
         public void Read(ReadOnlyMemory<byte> hit)
         {
@@ -136,49 +145,42 @@ internal static class SearchSnippets
             lexemes.Clear();
             marked.Clear();
             unescaped.Clear();
-            var reader = new HitReader(hit.Span, unescaped);
-            reader.Expect((byte)'{');
-            if (reader.TryTake((byte)'}'))
-            {
-                return;
-            }
+            new HitReader(hit.Span, unescaped).ReadObject(readHitProperty);
+        }
 
-            do
+        // A property of the hit, its value next.
+        private void ReadHitProperty(ref HitReader reader, JsonText property)
+        {
+            var name = In(property);
+            if (name.SequenceEqual("type"u8))
             {
-                var name = In(reader.ReadString());
-                reader.Expect((byte)':');
-                if (name.SequenceEqual("type"u8))
-                {
-                    type = reader.ReadStringOrNull();
-                }
-                else if (name.SequenceEqual("slug"u8))
-                {
-                    slug = reader.ReadStringOrNull();
-                }
-                else if (name.SequenceEqual("title"u8))
-                {
-                    title = reader.ReadStringOrNull();
-                }
-                else if (name.SequenceEqual("rank"u8))
-                {
-                    rank = reader.ReadLiteral();
-                }
-                else if (name.SequenceEqual("marked"u8))
-                {
-                    reader.ReadStrings(marked);
-                }
-                else if (name.SequenceEqual("snippet"u8))
-                {
-                    ReadSnippet(ref reader);
-                }
-                else
-                {
-                    reader.SkipValue();
-                }
+                type = reader.ReadStringOrNull();
             }
-            while (reader.TryTake((byte)','));
-
-            reader.Expect((byte)'}');
+            else if (name.SequenceEqual("slug"u8))
+            {
+                slug = reader.ReadStringOrNull();
+            }
+            else if (name.SequenceEqual("title"u8))
+            {
+                title = reader.ReadStringOrNull();
+            }
+            else if (name.SequenceEqual("rank"u8))
+            {
+                rank = reader.ReadLiteral();
+            }
+            else if (name.SequenceEqual("marked"u8))
+            {
+                reader.ReadStrings(marked);
+            }
+            else if (name.SequenceEqual("snippet"u8) && reader.Comes((byte)'{'))
+            {
+                // An object of the snippet's tokens and lexemes (an entity's may be null).
+                reader.ReadObject(readSnippetProperty);
+            }
+            else
+            {
+                reader.SkipValue();
+            }
         }
 
         /// <summary>The SearchHit, as UTF-8 JSON.</summary>
@@ -215,40 +217,22 @@ internal static class SearchSnippets
             }
         }
 
-        // The snippet's tokens and lexemes, when it is an object (an entity's may be null).
-        private void ReadSnippet(ref HitReader reader)
+        // A property of the snippet, its value next.
+        private void ReadSnippetProperty(ref HitReader reader, JsonText property)
         {
-            if (!reader.TryTake((byte)'{'))
+            var name = In(property);
+            if (name.SequenceEqual("tokens"u8))
+            {
+                reader.ReadStrings(tokens);
+            }
+            else if (name.SequenceEqual("lexemes"u8))
+            {
+                reader.ReadStrings(lexemes);
+            }
+            else
             {
                 reader.SkipValue();
-                return;
             }
-
-            if (reader.TryTake((byte)'}'))
-            {
-                return;
-            }
-
-            do
-            {
-                var name = In(reader.ReadString());
-                reader.Expect((byte)':');
-                if (name.SequenceEqual("tokens"u8))
-                {
-                    reader.ReadStrings(tokens);
-                }
-                else if (name.SequenceEqual("lexemes"u8))
-                {
-                    reader.ReadStrings(lexemes);
-                }
-                else
-                {
-                    reader.SkipValue();
-                }
-            }
-            while (reader.TryTake((byte)','));
-
-            reader.Expect((byte)'}');
         }
 
         // Whether each token is a match: its lexeme one of those marked.
@@ -372,6 +356,36 @@ internal static class SearchSnippets
         private readonly ReadOnlySpan<byte> json = json;
         private int at;
 
+        /// <summary>Reads the value of an object's property named <c>property</c>.</summary>
+        public delegate void PropertyReader(ref HitReader reader, JsonText property);
+
+        /// <summary>Reads an object, the value of each of its properties by <paramref name="readProperty"/>.</summary>
+        public void ReadObject(PropertyReader readProperty)
+        {
+            Expect((byte)'{');
+            if (TryTake((byte)'}'))
+            {
+                return;
+            }
+
+            do
+            {
+                var property = ReadString();
+                Expect((byte)':');
+                readProperty(ref this, property);
+            }
+            while (TryTake((byte)','));
+
+            Expect((byte)'}');
+        }
+
+        /// <summary>Whether <paramref name="expected"/> comes next (after any white space), not taken.</summary>
+        public bool Comes(byte expected)
+        {
+            SkipWhiteSpace();
+            return at < json.Length && json[at] == expected;
+        }
+
         public void Expect(byte expected)
         {
             if (!TryTake(expected))
@@ -383,8 +397,7 @@ internal static class SearchSnippets
         /// <summary>Takes <paramref name="expected"/> if it comes next (after any white space).</summary>
         public bool TryTake(byte expected)
         {
-            SkipWhiteSpace();
-            if (at < json.Length && json[at] == expected)
+            if (Comes(expected))
             {
                 at++;
                 return true;
@@ -516,26 +529,15 @@ internal static class SearchSnippets
 
                     break;
                 case (byte)'{':
-                    at++;
-                    if (!TryTake((byte)'}'))
-                    {
-                        do
-                        {
-                            ReadString();
-                            Expect((byte)':');
-                            SkipValue();
-                        }
-                        while (TryTake((byte)','));
-
-                        Expect((byte)'}');
-                    }
-
+                    ReadObject(SkipProperty);
                     break;
                 default:
                     ReadLiteral();
                     break;
             }
         }
+
+        private static void SkipProperty(ref HitReader reader, JsonText property) => reader.SkipValue();
 
         private void SkipWhiteSpace()
         {
