@@ -261,6 +261,7 @@ internal static class ArticleQueries
             // So does a list of the event dates alone: it sorts every link of the events in range.
             ReadsAllItems = (relevance && !rankedFromPosition) || byEventLinks,
             ReadsFromPosition = rankedFromPosition || inOrderFromPosition,
+            RankFloor = rankedFromPosition ? FullTextQueries.FloorRank : null,
             PositionKey0Type = (inOrderFromPosition, sort.Name) switch
             {
                 (false, _) => NpgsqlDbType.Real,
@@ -301,7 +302,7 @@ internal static class ArticleQueries
     /// list's total (<c>h.total_items</c>, counted among them) says is the cheapest (migration 0055).
     /// </summary>
     private static string RankedMatchesFromPosition(string ownColumnFilters, string? linkSource) =>
-        $"from article_ranked_matches({FullTextQueries.Sql}, @pageReach, @positionKey0, @positionKey, @positionBackward, {(linkSource is null ? "@totalAtMost" : "h.total_items")}, @rankedAtMost, {ownColumnFilters}{(linkSource is null ? "" : $", {linkSource}")}) m where true";
+        $"from article_ranked_matches({FullTextQueries.Sql}, @pageReach, @positionKey0, @positionKey, @positionBackward, {(linkSource is null ? "@totalAtMost" : "h.total_items")}, @pageFromRanked, @rankedAtMost, {ownColumnFilters}{(linkSource is null ? "" : $", {linkSource}")}) m where true";
 
     /// <summary>
     /// The public matches of <c>@q</c> that a page by date or title at its position can show, as

@@ -35,6 +35,9 @@ internal static partial class FullTextQueries
     /// </summary>
     public const string Sql = "(select search_query(@q))";
 
+    /// <summary>The rank of <c>@q</c>'s matches at the floor, in SQL (<see cref="ListSpec.RankFloor"/>).</summary>
+    public const string FloorRank = $"search_floor_rank({Sql})";
+
     /// <summary>A full-text list's article matches are counted up to this many; a larger total is estimated (migration 0035).</summary>
     public const int ExactTotalUpTo = 1000;
 

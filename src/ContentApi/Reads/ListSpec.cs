@@ -46,11 +46,22 @@ internal sealed record ListSpec(
     /// <c>@positionKey0</c> (of <see cref="PositionKey0Type"/>), <c>@positionKey</c> (bigint),
     /// both null without a cursor, <c>@positionBackward</c>, <c>@totalAtMost</c> (bigint): how
     /// many items the list likely holds, null when unknown, a hint of how to read that may no
-    /// longer hold, and <c>@rankedAtMost</c> (<see cref="FullTextOptions.RankedMatchesAtMost"/>).
+    /// longer hold, <c>@pageFromRanked</c> (boolean), another such hint (<see cref="RankFloor"/>),
+    /// and <c>@rankedAtMost</c> (<see cref="FullTextOptions.RankedMatchesAtMost"/>).
     /// It may also read the list's total as the page's statement has it, remembered or counted in
     /// its head: <c>h.total_items</c>.
     /// </summary>
     public bool ReadsFromPosition { get; init; }
+
+    /// <summary>
+    /// For a list ranked from its position (article_ranked_matches), the rank of its matches at
+    /// the floor (SQL). A page whose items, and the one past it, all rank above it came from the
+    /// matches above the floor alone: the page's statement says so, the list's total is remembered
+    /// with it (<see cref="ListTotals.Counted.PageFromRanked"/>), and its next pages are given it as
+    /// <c>@pageFromRanked</c>, so that a list of few matches whose newest above the floor fill its
+    /// page reads those rather than every match (migration 0058).
+    /// </summary>
+    public string? RankFloor { get; init; }
 
     /// <summary>The type of <c>@positionKey0</c> when the list <see cref="ReadsFromPosition"/>: its order's first key's (a rank, by default).</summary>
     public NpgsqlDbType PositionKey0Type { get; init; } = NpgsqlDbType.Real;

@@ -41,9 +41,10 @@ internal sealed class ListTotals
     /// <summary>
     /// A total, whether it is estimated (<see cref="ListSpec.BoundedTotal"/>), and what it holds
     /// for: the version of its kind it was counted at, and the watermark's newest publication time
-    /// then (a scheduled article becoming visible moves it).
+    /// then (a scheduled article becoming visible moves it); and whether the page it was counted
+    /// with came from the matches ranked above the floor alone (<see cref="ListSpec.RankFloor"/>).
     /// </summary>
-    public sealed record Counted(long Version, DateTime? VisibleUntil, long Total, bool Estimated = false);
+    public sealed record Counted(long Version, DateTime? VisibleUntil, long Total, bool Estimated = false, bool PageFromRanked = false);
 
     /// <summary>
     /// What a page of <paramref name="scope"/> may give its statement as the known total, and the

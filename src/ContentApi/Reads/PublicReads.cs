@@ -20,19 +20,21 @@ internal sealed class PublicReads(ReadRouting routing, ConditionalRequests condi
     /// exists, its cache keys, the total and the version it holds for) and the page's items in the
     /// statement's order, each one's JSON (UTF-8) in <paramref name="Items"/>, a zero byte between
     /// two; the sort keys of the statement's first item and of the last one a page of
-    /// <c>size</c> shows; no items (and no keys) on an empty page.
+    /// <c>size</c> shows; no items (and no keys) on an empty page; whether the page came from the
+    /// matches ranked above the floor alone (<see cref="ListSpec.RankFloor"/>; null for other lists).
     /// </summary>
     private sealed record PageRow(
         long Version, DateTime ChangedAt, DateTime? VisibleUntil, bool ParentExists, string? ParentCacheKeys, long? TotalItems,
         bool TotalEstimated, long TotalVersion, byte[]? Items, object? FirstKey0, long? FirstKey1, object? LastKey0, long? LastKey1,
-        long? CountedItems)
+        long? CountedItems, bool? PageFromRanked)
     {
         // In the order of the statement's columns.
         public static PageRow Read(DbDataReader row) => new(
             row.GetInt64(0), row.GetDateTime(1), row.IsDBNull(2) ? null : row.GetDateTime(2), row.GetBoolean(3),
             row.IsDBNull(4) ? null : row.GetString(4), row.IsDBNull(5) ? null : row.GetInt64(5), row.GetBoolean(6), row.GetInt64(7),
             row.IsDBNull(8) ? null : Utf8Json.Read(row, 8), row.IsDBNull(9) ? null : row.GetValue(9), row.IsDBNull(10) ? null : row.GetInt64(10),
-            row.IsDBNull(11) ? null : row.GetValue(11), row.IsDBNull(12) ? null : row.GetInt64(12), row.IsDBNull(13) ? null : row.GetInt64(13));
+            row.IsDBNull(11) ? null : row.GetValue(11), row.IsDBNull(12) ? null : row.GetInt64(12), row.IsDBNull(13) ? null : row.GetInt64(13),
+            row.IsDBNull(14) ? null : row.GetBoolean(14));
 
         /// <summary>
         /// Every item, as slices of <see cref="Items"/>. No JSON text holds a zero byte: PostgreSQL's
@@ -94,7 +96,7 @@ internal sealed class PublicReads(ReadRouting routing, ConditionalRequests condi
         var totalItems = pageRow.TotalItems ?? pageRow.CountedItems ?? 0;
         if (spec.IsPublic)
         {
-            var answer = new ListTotals.Counted(pageRow.TotalVersion, watermark.VisibleUntil, totalItems, pageRow.TotalEstimated);
+            var answer = new ListTotals.Counted(pageRow.TotalVersion, watermark.VisibleUntil, totalItems, pageRow.TotalEstimated, pageRow.PageFromRanked == true);
             if (known is null || known.Version != answer.Version || known.VisibleUntil != answer.VisibleUntil)
             {
                 totals.Remember(spec.Scope, spec.TotalVersion, answer, spec.KeepsShortTotal);
@@ -179,7 +181,8 @@ internal sealed class PublicReads(ReadRouting routing, ConditionalRequests condi
     {
         /// <summary>
         /// The page of <paramref name="size"/> items at the cursor or offset, its total counted unless
-        /// <paramref name="known"/> still holds; <paramref name="atMost"/>: how many items the list
+        /// <paramref name="known"/> still holds (whose <see cref="ListTotals.Counted.PageFromRanked"/>
+        /// it is given as a hint); <paramref name="atMost"/>: how many items the list
         /// likely holds, when known (<see cref="ListTotals.Known"/>); <paramref name="rankedAtMost"/>:
         /// <see cref="FullTextOptions.RankedMatchesAtMost"/>.
         /// </summary>
@@ -227,6 +230,7 @@ internal sealed class PublicReads(ReadRouting routing, ConditionalRequests condi
                 parameters.Add("positionKey", cursor?.Key1, NpgsqlDbType.Bigint);
                 parameters.Add("positionBackward", cursor?.Backward == true);
                 parameters.Add("totalAtMost", atMost, NpgsqlDbType.Bigint);
+                parameters.Add("pageFromRanked", known?.PageFromRanked == true);
                 parameters.Add("rankedAtMost", rankedAtMost);
             }
 
@@ -275,7 +279,7 @@ internal sealed class PublicReads(ReadRouting routing, ConditionalRequests condi
             // `list` page 181 → 176 µs, a comments page 126 → 121.
             var sql = $"""
                 select h.version, h.changed_at, h.visible_until, h.parent_exists, h.parent_cache_keys, h.total_items, h.total_estimated, h.total_version,
-                       p.items, p.first_key0, p.first_key1, p.last_key0, p.last_key1, p.counted_items
+                       p.items, p.first_key0, p.first_key1, p.last_key0, p.last_key1, p.counted_items, p.page_from_ranked
                 from (select w.version, w.changed_at, w.visible_until,
                              {parentExists} as parent_exists,
                              {(spec.Parent is null ? spec.ParentCacheKeys ?? "null::text" : "parent.cache_keys")} as parent_cache_keys,
@@ -294,7 +298,8 @@ internal sealed class PublicReads(ReadRouting routing, ConditionalRequests condi
                            (array_agg(i.cursor_key0))[1] as first_key0, (array_agg(i.cursor_key1))[1] as first_key1,
                            (array_agg(i.cursor_key0))[least(count(*)::int, {size})] as last_key0,
                            (array_agg(i.cursor_key1))[least(count(*)::int, {size})] as last_key1,
-                           max(i.counted_items) as counted_items
+                           max(i.counted_items) as counted_items,
+                           {(spec.RankFloor is null ? "null::boolean" : $"count(*) > {size} and bool_and(i.cursor_key0 > {spec.RankFloor})")} as page_from_ranked
                     from (select convert_to({spec.ItemJson}::text, 'UTF8') as item, {spec.Sort.Key0} as cursor_key0, {spec.Sort.Key1} as cursor_key1,
                                  {(countedWithPage ? "count(*) over ()" : "null::bigint")} as counted_items
                           {spec.FromWhere}{keyset}

@@ -18,7 +18,7 @@ internal static class SearchQueries
             select 'article' as type, m.id * 4 + 0 as key, m.id, m.rank
             from article_ranked_matches({FullTextQueries.Sql}, @pageReach, @positionKey0,
                                         case when @positionBackward then @positionKey / 4 else (@positionKey + 3) / 4 end, @positionBackward,
-                                        @totalAtMost, @rankedAtMost) m
+                                        @totalAtMost, @pageFromRanked, @rankedAtMost) m
             """,
         ["people"] = $"""
             select 'person' as type, p.id * 4 + 1 as key, p.id, ts_rank(p.search_vector, {FullTextQueries.Sql}) as rank
@@ -93,6 +93,7 @@ internal static class SearchQueries
         {
             CacheKeys = types,
             ReadsFromPosition = true,
+            RankFloor = types.Contains("articles") ? FullTextQueries.FloorRank : null,
             // The articles' matches exact up to a bound, then estimated; the entities' all counted
             // (a count alone, flattened, ranks nothing).
             CountFromWhere = $"from ({hits}) h where true",

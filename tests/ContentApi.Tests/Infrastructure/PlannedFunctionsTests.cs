@@ -90,12 +90,10 @@ public sealed class PlannedFunctionsTests(ContentApiFixture app)
         Assert.All(settings, setting => Assert.Contains(" work_mem=32MB", setting, StringComparison.Ordinal));
     }
 
-    [Fact]
-    public async Task A_ranked_read_of_few_matches_starts_no_parallel_workers()
+    // Each statement `read` runs, nested ones too, explained as it runs, with parallel workers made
+    // to look free.
+    private async Task<List<string>> PlansOfAsync(string read)
     {
-        // Its one statement, a union with a branch the arguments gate off, was planned in parallel:
-        // two workers started for each read, ~7 ms where the read takes ~1 (migration 0057). Here
-        // workers are made to look free, and each statement the read runs is explained as it runs.
         await using var connection = new NpgsqlConnection(app.ConnectionString);
         await connection.OpenAsync(TestContext.Current.CancellationToken);
         var plans = new List<string>();
@@ -115,13 +113,35 @@ public sealed class PlannedFunctionsTests(ContentApiFixture app)
             await settings.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
         }
 
+        await using var command = new NpgsqlCommand(read, connection);
+        await command.ExecuteScalarAsync(TestContext.Current.CancellationToken);
+        return plans;
+    }
+
+    [Fact]
+    public async Task A_ranked_read_of_few_matches_starts_no_parallel_workers()
+    {
+        // Its one statement, a union with a branch the arguments gate off, was planned in parallel:
+        // two workers started for each read, ~7 ms where the read takes ~1 (migration 0057).
         // A total of 10 known: every match read at once.
-        await using var read = new NpgsqlCommand(
-            "select count(*) from article_ranked_matches(search_query('security'), 21, null, null, false, 10, 50000)", connection);
-        await read.ExecuteScalarAsync(TestContext.Current.CancellationToken);
+        var plans = await PlansOfAsync("select count(*) from article_ranked_matches(search_query('security'), 21, null, null, false, 10, false, 50000)");
 
         Assert.Contains(plans, plan => plan.Contains("ts_rank(a.rank_vector, q)", StringComparison.Ordinal));
         Assert.DoesNotContain(plans, plan => plan.Contains("Gather", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_ranked_read_of_few_matches_reads_the_newest_above_the_floor_where_they_filled_its_page(bool pageFromRanked)
+    {
+        // Every match at once (ranked in the union's statement), unless the list's page came from
+        // the matches above the floor alone: then those, newest first, as a long list's (migration 0058).
+        var plans = await PlansOfAsync(
+            $"select count(*) from article_ranked_matches(search_query('security'), 21, null, null, false, 10, {pageFromRanked}, 50000)");
+
+        Assert.Equal(!pageFromRanked, plans.Any(plan => plan.Contains("ts_rank(a.rank_vector, q)", StringComparison.Ordinal)));
+        Assert.Equal(pageFromRanked, plans.Any(plan => plan.Contains("ts_rank(a.rank_vector, $1)", StringComparison.Ordinal)));
     }
 
     [Fact]

@@ -3,6 +3,8 @@ using ContentApi.Reads;
 using ContentApi.Search;
 using ContentApi.Tests.Reads;
 using Dapper;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 
 namespace ContentApi.Tests.Search;
 
@@ -143,6 +145,32 @@ public sealed class RankedPagesTests(ContentApiFixture app) : OwnDataSourceTests
                 }
             }
         }
+    }
+
+    // Whether a list's page came from its matches above the floor alone is remembered with its
+    // total and given to its next pages' reads (migration 0058): a list of few matches whose newest
+    // above the floor fill its page reads those rather than every match. Both words' matches have
+    // one in ten above the floor (their titles), the rare word's with the first none (and fewer
+    // than a page and the one past it).
+    [Theory]
+    [InlineData("{0} {1}", true)]
+    [InlineData("{0} {2}", false)]
+    public async Task A_list_remembers_whether_its_page_came_from_the_matches_above_the_floor(string queryFormat, bool fromRanked)
+    {
+        var words = (Word(), Word(), Word());
+        await InsertSpreadArticlesAsync(TestDatabase.UniqueSlug("filled") + "-", words);
+        var q = string.Format(System.Globalization.CultureInfo.InvariantCulture, queryFormat, words.Item1, words.Item2, words.Item3);
+        var spec = SearchQueries.ListSpec(new SearchQuery { Q = q, Types = "articles" });
+
+        var response = await client.GetAsync($"/v1/search?types=articles&q={Uri.EscapeDataString(q)}&pageSize={PageSize}", Ct);
+        response.EnsureSuccessStatusCode();
+        var remembered = App.Services.GetRequiredService<ListTotals>().Get(spec.Scope);
+        await using var nextPage = new NpgsqlCommand();
+        PublicReads.PageStatement.Of(spec, PageSize, cursor: null, offset: 0, known: remembered).Parameters.AddTo(nextPage);
+
+        Assert.NotNull(remembered);
+        Assert.Equal(fromRanked, remembered.PageFromRanked);
+        Assert.Equal(fromRanked, nextPage.Parameters["pageFromRanked"].Value);
     }
 
     private Task AssertRankedPagesAsync(string queryFormat, string? language) =>
