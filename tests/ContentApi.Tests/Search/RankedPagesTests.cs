@@ -150,8 +150,8 @@ public sealed class RankedPagesTests(ContentApiFixture app) : OwnDataSourceTests
     // Whether a list's page came from its matches above the floor alone is remembered with its
     // total and given to its next pages' reads (migration 0058): a list of few matches whose newest
     // above the floor fill its page reads those rather than every match. Both words' matches have
-    // one in ten above the floor (their titles), the rare word's with the first none (and fewer
-    // than a page and the one past it).
+    // one in ten above the floor (their titles); the rare word's with the first (~30, more than a
+    // page and the one past it) all rank at the floor.
     [Theory]
     [InlineData("{0} {1}", true)]
     [InlineData("{0} {2}", false)]
