@@ -18,9 +18,17 @@ internal static class ArticleQueries
 
     /// <summary>
     /// Whether an article (alias <c>a</c>) matches the full-text query <c>@q</c>: anywhere in its
-    /// text. The expression of the search index (migration 0034), whose other terms no query names.
+    /// text. The expression of the search index (migration 0034), whose other terms no query names,
+    /// given what the index answers exactly (search_index_query: a phrase as an AND of its words);
+    /// each article it finds checked against <c>@q</c> by <c>search_vector</c> where the two differ
+    /// (search_exact_query, null where they do not: then nothing is left to check). Given a phrase
+    /// itself, the index checked each article with its words by the expression rebuilt from the
+    /// row, as migration 0055 found for the public reads: an editor's list of <c>"city council"</c>
+    /// at 100,000 articles (11,187 with both words, none side by side), 548 → 164 ms a count.
     /// </summary>
-    public const string MatchesQuery = $"article_search_terms(a.search_vector, a.rank_vector, a.id) @@ {FullTextQueries.Sql}";
+    public const string MatchesQuery =
+        "article_search_terms(a.search_vector, a.rank_vector, a.id) @@ (select search_index_query(search_query(@q)))"
+        + " and coalesce(a.search_vector @@ (select search_exact_query(search_query(@q))), true)";
 
     /// <summary>
     /// An article's relevance to <c>@q</c>: ranked by its title, summary and the body's opening

@@ -1,5 +1,6 @@
 using ContentApi.Articles;
 using ContentApi.Reads;
+using ContentApi.Tests.Articles;
 using ContentApi.Tests.Reads;
 using Dapper;
 
@@ -15,7 +16,8 @@ namespace ContentApi.Tests.Search;
 /// them read, by the search index (with their links looked up, or their ids in the same bitmap) or
 /// each one checked; ranked, all of them at once or a window at a time (RankedPagesTests too).
 /// A phrase is given to the search index as an AND of its words, and what it finds is checked
-/// (migration 0056).
+/// (migration 0056); so it is by an editor's list and a list beside two filters of links, which
+/// match q in their own statement.
 /// Whichever it reads, the pages must be those of sorting every match: forwards and backwards by
 /// cursor, and by number, with the right total.
 /// </summary>
@@ -41,13 +43,14 @@ public sealed class InOrderPagesTests(ContentApiFixture app) : OwnDataSourceTest
         private string Direction => Descending ? "desc" : "asc";
     }
 
-    /// <summary>The filters beside q: a language, days of publication (both included), a tag's slug, days its event overlaps.</summary>
-    private sealed record Filters(string? Language, DateOnly? From, DateOnly? To, string? Tag = null, DateOnly? EventFrom = null, DateOnly? EventTo = null)
+    /// <summary>The filters beside q: a language, days of publication (both included), a tag's slug, days its event overlaps, an event's slug.</summary>
+    private sealed record Filters(string? Language, DateOnly? From, DateOnly? To, string? Tag = null, DateOnly? EventFrom = null, DateOnly? EventTo = null, string? Event = null)
     {
         public static readonly Filters None = new(null, null, null);
 
         public string Query => string.Concat(
             Tag is null ? "" : $"&tag={Tag}",
+            Event is null ? "" : $"&event={Event}",
             EventFrom is null ? "" : $"&eventFrom={EventFrom:yyyy-MM-dd}",
             EventTo is null ? "" : $"&eventTo={EventTo:yyyy-MM-dd}",
             Language is null ? "" : $"&language={Language}",
@@ -102,36 +105,71 @@ public sealed class InOrderPagesTests(ContentApiFixture app) : OwnDataSourceTest
         {
             var expected = (await MatchesAsync(prefix, q, order, filters)).Select(m => m.Slug).ToList();
             Assert.NotEmpty(expected);
-            var list = $"/v1/articles?sort={sort}&q={Uri.EscapeDataString(q)}{filters.Query}";
+            await AssertPagesAsync(client, $"/v1/articles?sort={sort}&q={Uri.EscapeDataString(q)}{filters.Query}", expected);
+        }
+    }
 
-            var forward = new List<string>();
-            Paged<ArticleSummary>? last = null;
-            for (var url = $"{list}&pageSize={PageSize}"; url is not null; url = last.Links.Next)
-            {
-                last = await (await client.GetAsync(url, Ct)).ReadContractAsync<Paged<ArticleSummary>>();
-                Assert.Equal(expected.Count, last.Page.TotalItems);
-                forward.AddRange(last.Items.Select(a => a.Slug));
-            }
+    // An editor's list of published articles, and a list beside two filters of links, match q in
+    // their own statement (ArticleQueries.MatchesQuery): a phrase given to the search index as an
+    // AND of its words, each article found checked against it.
+    [Theory]
+    [InlineData(ArticleSorts.Newest)]
+    [InlineData(ArticleSorts.Oldest)]
+    [InlineData(ArticleSorts.Title)]
+    [InlineData(ArticleSorts.Relevance)]
+    public async Task Full_text_pages_matched_in_the_lists_own_statement_are_those_of_sorting_every_match(string sort)
+    {
+        var (prefix, common, occasional, _, phrase, _, wideTag, _) = await InsertArticlesAsync();
+        var editor = (await EditorClient.CreateAsync(App)).Http;
+        var order = Orders.Append(ByRelevance).Single(o => o.Sort == sort);
+        // The articles of the first month's event all hold the phrase; the sixth's, the occasional word.
+        var lists = new[]
+        {
+            (editor, "&status=published", phrase, Filters.None), (editor, "&status=published", $"{common} -{phrase}", Filters.None),
+            (editor, "&status=published", $"{occasional} or {phrase}", Filters.None),
+            (client, "", common, Filters.None with { Tag = wideTag, Event = prefix + "event-1" }),
+            (client, "", phrase, Filters.None with { Tag = wideTag, Event = prefix + "event-1" }),
+            (client, "", occasional, Filters.None with { Tag = wideTag, Event = prefix + "event-6" }),
+        };
 
-            Assert.Equal(expected, forward);
+        foreach (var (http, status, q, filters) in lists)
+        {
+            var expected = (await MatchesAsync(prefix, q, order, filters)).Select(m => m.Slug).ToList();
+            Assert.NotEmpty(expected);
+            await AssertPagesAsync(http, $"/v1/articles?sort={sort}{status}&q={Uri.EscapeDataString(q)}{filters.Query}", expected);
+        }
+    }
 
-            // Back from the last page by its prev links: the same pages in reverse.
-            var backward = new List<string>();
-            for (var url = last!.Links.Prev; url is not null;)
-            {
-                var page = await (await client.GetAsync(url, Ct)).ReadContractAsync<Paged<ArticleSummary>>();
-                backward.InsertRange(0, page.Items.Select(a => a.Slug));
-                url = page.Links.Prev;
-            }
+    // The list's pages by their next links, back by their prev links, and by number, are expected's.
+    private static async Task AssertPagesAsync(HttpClient http, string list, List<string> expected)
+    {
+        var forward = new List<string>();
+        Paged<ArticleSummary>? last = null;
+        for (var url = $"{list}&pageSize={PageSize}"; url is not null; url = last.Links.Next)
+        {
+            last = await (await http.GetAsync(url, Ct)).ReadContractAsync<Paged<ArticleSummary>>();
+            Assert.Equal(expected.Count, last.Page.TotalItems);
+            forward.AddRange(last.Items.Select(a => a.Slug));
+        }
 
-            Assert.Equal(expected.Take(expected.Count - last.Items.Count), backward);
+        Assert.Equal(expected, forward);
 
-            var pages = (expected.Count + PageSize - 1) / PageSize;
-            foreach (var number in new[] { 1, 2, pages, pages + 1 }.Distinct())
-            {
-                var page = await (await client.GetAsync($"{list}&pageSize={PageSize}&page={number}", Ct)).ReadContractAsync<Paged<ArticleSummary>>();
-                Assert.Equal(expected.Skip((number - 1) * PageSize).Take(PageSize), page.Items.Select(a => a.Slug));
-            }
+        // Back from the last page by its prev links: the same pages in reverse.
+        var backward = new List<string>();
+        for (var url = last!.Links.Prev; url is not null;)
+        {
+            var page = await (await http.GetAsync(url, Ct)).ReadContractAsync<Paged<ArticleSummary>>();
+            backward.InsertRange(0, page.Items.Select(a => a.Slug));
+            url = page.Links.Prev;
+        }
+
+        Assert.Equal(expected.Take(expected.Count - last.Items.Count), backward);
+
+        var pages = (expected.Count + PageSize - 1) / PageSize;
+        foreach (var number in new[] { 1, 2, pages, pages + 1 }.Distinct())
+        {
+            var page = await (await http.GetAsync($"{list}&pageSize={PageSize}&page={number}", Ct)).ReadContractAsync<Paged<ArticleSummary>>();
+            Assert.Equal(expected.Skip((number - 1) * PageSize).Take(PageSize), page.Items.Select(a => a.Slug));
         }
     }
 
@@ -356,12 +394,13 @@ public sealed class InOrderPagesTests(ContentApiFixture app) : OwnDataSourceTest
               and (@language::text is null or a.language = @language)
               and (@from::timestamptz is null or a.published_at >= @from) and (@before::timestamptz is null or a.published_at < @before)
               and (@tag::text is null or a.id in (select l.article_id from article_tags l join tags t on t.id = l.tag_id where t.slug = @tag))
+              and (@event::text is null or a.id in (select l.article_id from article_events l join events e on e.id = l.event_id where e.slug = @event))
               and ((@eventFrom::date is null and @eventTo::date is null)
                    or a.id in (select l.article_id from article_events l join events e on e.id = l.event_id
                                where (@eventFrom::date is null or e.end_date >= @eventFrom) and (@eventTo::date is null or e.start_date <= @eventTo)))
             order by {order.By(order.KeyOf, "a.id")}
             """,
-            new { prefix, q, filters.Language, from = filters.FromTime, before = filters.BeforeTime, filters.Tag, filters.EventFrom, filters.EventTo }))).ToList();
+            new { prefix, q, filters.Language, from = filters.FromTime, before = filters.BeforeTime, filters.Tag, filters.EventFrom, filters.EventTo, filters.Event }))).ToList();
     }
 
     // 400 articles in a year of their own, published in pairs on the same day at the same time,
