@@ -26,6 +26,19 @@ internal sealed record ListSpec(
     /// <summary>Public content: validators and public caching. Off for private lists (moderation).</summary>
     public bool IsPublic { get; init; } = true;
 
+    /// <summary>
+    /// Whether the list's total is remembered (<see cref="ListTotals"/>): a public list's, and a
+    /// private list's of public content (an editor's list of published articles), whose total
+    /// the same version follows. Other private lists change without moving it: counted each time.
+    /// </summary>
+    public bool RemembersTotal
+    {
+        get => remembersTotal ?? IsPublic;
+        init => remembersTotal = value;
+    }
+
+    private readonly bool? remembersTotal;
+
     /// <summary>The version a remembered total of the list holds for (<see cref="ListTotals"/>).</summary>
     public TotalVersion TotalVersion { get; init; } = TotalVersion.Content;
 

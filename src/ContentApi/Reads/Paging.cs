@@ -93,7 +93,7 @@ internal sealed class PagedQueryValidator : AbstractValidator<IPagedQuery>
 /// <param name="Number">The 1-based page number; null on a page reached by cursor.</param>
 /// <param name="Size">The page size asked for.</param>
 /// <param name="TotalItems">How many items the whole list has.</param>
-/// <param name="TotalItemsEstimated">Whether `totalItems` (and `totalPages`) is an estimate, never below 1,000: a search, or an article list whose only filters are `q` and at most `language`, `publishedFrom` and `publishedTo`, counts its article matches up to 1,000 and past that estimates them from a sample of the articles spread over the years; beside one metadata filter, an event range or both as well, from the same sample, or from the share of the linked articles that matched.</param>
+/// <param name="TotalItemsEstimated">Whether `totalItems` (and `totalPages`) is an estimate, never below 1,000: a search, or an article list of published articles (a reader's, or an editor's with `status=published`) whose only filters are `q` and at most `language`, `publishedFrom` and `publishedTo`, counts its article matches up to 1,000 and past that estimates them from a sample of the articles spread over the years; beside one metadata filter, an event range or both as well, from the same sample, or from the share of the linked articles that matched.</param>
 /// <param name="TotalPages">How many pages of this size the list has.</param>
 public sealed record PageInfo(int? Number, int Size, long TotalItems, bool TotalItemsEstimated, int TotalPages)
 {

@@ -85,8 +85,7 @@ internal sealed class PublicReads(ReadRouting routing, ConditionalRequests condi
         var size = query.Size();
         var backward = cursor?.Backward == true;
         var offset = cursor is null ? query.Offset() : 0;
-        // Private lists (moderation) change without moving the public watermark: counted each time.
-        var (known, count, atMost) = spec.IsPublic ? await totals.KnownAsync(spec.Scope, spec.TotalVersion, cancellationToken) : default;
+        var (known, count, atMost) = spec.RemembersTotal ? await totals.KnownAsync(spec.Scope, spec.TotalVersion, cancellationToken) : default;
         // Ended below, or, when the statement fails, given back for the pages waiting for its total to count.
         using var counting = count;
         var statement = PageStatement.Of(spec, size, cursor, offset, known, atMost, fullText.Value.RankedMatchesAtMost);
@@ -94,7 +93,7 @@ internal sealed class PublicReads(ReadRouting routing, ConditionalRequests condi
         var pageRow = (await CoalescedListStatements.RowsAsync(db, statement.Sql, statement.Parameters, PageRow.Read, cancellationToken))[0];
         var watermark = new ContentWatermark(pageRow.Version, pageRow.ChangedAt, pageRow.VisibleUntil);
         var totalItems = pageRow.TotalItems ?? pageRow.CountedItems ?? 0;
-        if (spec.IsPublic)
+        if (spec.RemembersTotal)
         {
             var answer = new ListTotals.Counted(pageRow.TotalVersion, watermark.VisibleUntil, totalItems, pageRow.TotalEstimated, pageRow.PageFromRanked == true);
             if (known is null || known.Version != answer.Version || known.VisibleUntil != answer.VisibleUntil)

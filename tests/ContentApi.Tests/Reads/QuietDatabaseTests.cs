@@ -2,6 +2,7 @@ using System.Net;
 using ContentApi.Articles;
 using ContentApi.Reads;
 using ContentApi.Search;
+using ContentApi.Tests.Articles;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ContentApi.Tests.Reads;
@@ -136,12 +137,14 @@ public sealed class QuietDatabaseTests : IAsyncLifetime
 
     /// <summary>
     /// A long list (its total remembered, <see cref="ListTotals.CountedEachTimeUpTo"/>) for each
-    /// filter, and each change that moves articles in or out of one: every total follows it.
+    /// filter, and an editor's list of published articles (<see cref="ListSpec.RemembersTotal"/>),
+    /// and each change that moves articles in or out of one: every total follows it.
     /// </summary>
     [Fact]
     public async Task Article_list_totals_follow_each_change_of_their_members()
     {
         var client = app.CreateClient();
+        var editor = (await EditorClient.CreateAsync(app)).Http;
         var many = ListTotals.CountedEachTimeUpTo + 10;
         var prefix = TestDatabase.UniqueSlug("members");
         // Letters only: one word, in the titles alone.
@@ -166,23 +169,25 @@ public sealed class QuietDatabaseTests : IAsyncLifetime
             insert into article_events (article_id, event_id) select id, @quietEvent from unnest(@articles) id;
             """, new { tag, person, author, quietEvent, articles = articles.ToArray() });
 
-        var lists = new Dictionary<string, string>
+        var lists = new Dictionary<string, (HttpClient Client, string Url)>
         {
-            ["tag"] = $"/v1/articles?tag={prefix}-tag",
-            ["tag page"] = $"/v1/tags/{prefix}-tag/articles",
-            ["person"] = $"/v1/articles?person={prefix}-person",
-            ["author"] = $"/v1/articles?author={prefix}-author",
-            ["event dates"] = "/v1/articles?eventFrom=2030-01-01&eventTo=2030-12-31",
-            ["language"] = "/v1/articles?language=de",
-            ["words"] = $"/v1/articles?q={word}",
-            ["words by relevance"] = $"/v1/articles?q={word}&sort=relevance",
+            ["tag"] = (client, $"/v1/articles?tag={prefix}-tag"),
+            ["tag page"] = (client, $"/v1/tags/{prefix}-tag/articles"),
+            ["person"] = (client, $"/v1/articles?person={prefix}-person"),
+            ["author"] = (client, $"/v1/articles?author={prefix}-author"),
+            ["event dates"] = (client, "/v1/articles?eventFrom=2030-01-01&eventTo=2030-12-31"),
+            ["language"] = (client, "/v1/articles?language=de"),
+            ["words"] = (client, $"/v1/articles?q={word}"),
+            ["words by relevance"] = (client, $"/v1/articles?q={word}&sort=relevance"),
+            ["words, an editor's"] = (editor, $"/v1/articles?status=published&q={word}"),
+            ["words by relevance, an editor's"] = (editor, $"/v1/articles?status=published&q={word}&sort=relevance"),
         };
         async Task<long[]> TotalsAsync()
         {
             var totals = new List<long>();
-            foreach (var url in lists.Values)
+            foreach (var (listClient, url) in lists.Values)
             {
-                var response = await GetAsync(client, url);
+                var response = await GetAsync(listClient, url);
                 totals.Add(response.StatusCode == HttpStatusCode.NotFound ? -1 : (await response.ReadContractAsync<Paged<ArticleSummary>>()).Page.TotalItems);
             }
 
@@ -190,6 +195,7 @@ public sealed class QuietDatabaseTests : IAsyncLifetime
         }
 
         var steps = new List<(string Change, long[] Totals)> { ("none", await TotalsAsync()), ("read again", await TotalsAsync()) };
+        Assert.Equal(many, app.Services.GetRequiredService<ListTotals>().Get(ArticleQueries.ListSpec(new ListArticlesQuery { Status = "published", Q = word }).Scope)?.Total);
         async Task StepAsync(string change, string sql, object args)
         {
             await app.Database.ExecuteAsync(sql, args);
@@ -207,9 +213,9 @@ public sealed class QuietDatabaseTests : IAsyncLifetime
         await StepAsync("deleted", "delete from articles where id = @id", new { id = articles[7] });
         await StepAsync("tag renamed", "update tags set slug = @slug where id = @tag", new { slug = prefix + "-renamed", tag });
 
-        // In the order of the lists: the tag's two, the person's, the author's, the events', the language's, the word's two.
+        // In the order of the lists: the tag's two, the person's, the author's, the events', the language's, the word's four.
         static long[] Expect(long tagged, long person, long authored, long inEvents, long german, long words) =>
-            [tagged, tagged, person, authored, inEvents, german, words, words];
+            [tagged, tagged, person, authored, inEvents, german, words, words, words, words];
         var n = many;
         (string, long[])[] expected =
         [
@@ -225,7 +231,7 @@ public sealed class QuietDatabaseTests : IAsyncLifetime
             ("event moved", Expect(n - 3, n - 3, n - 3, 0, n - 3, n - 3)),
             ("deleted", Expect(n - 4, n - 4, n - 4, 0, n - 4, n - 4)),
             // The old slug names no tag: no article has it, and it has no page.
-            ("tag renamed", [0, -1, n - 4, n - 4, 0, n - 4, n - 4, n - 4]),
+            ("tag renamed", [0, -1, n - 4, n - 4, 0, n - 4, n - 4, n - 4, n - 4, n - 4]),
         ];
         static string Line((string Change, long[] Totals) step) => $"{step.Change}: {string.Join(' ', step.Totals)}";
         Assert.Equal(expected.Select(Line), steps.Select(step => Line((step.Change, step.Totals))));

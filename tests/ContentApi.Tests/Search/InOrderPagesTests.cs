@@ -43,14 +43,16 @@ public sealed class InOrderPagesTests(ContentApiFixture app) : OwnDataSourceTest
         private string Direction => Descending ? "desc" : "asc";
     }
 
-    /// <summary>The filters beside q: a language, days of publication (both included), a tag's slug, days its event overlaps, an event's slug.</summary>
-    private sealed record Filters(string? Language, DateOnly? From, DateOnly? To, string? Tag = null, DateOnly? EventFrom = null, DateOnly? EventTo = null, string? Event = null)
+    /// <summary>The filters beside q: a language, days of publication (both included), a tag's slug, days its event overlaps, an event's and a person's slugs.</summary>
+    private sealed record Filters(
+        string? Language, DateOnly? From, DateOnly? To, string? Tag = null, DateOnly? EventFrom = null, DateOnly? EventTo = null, string? Event = null, string? Person = null)
     {
         public static readonly Filters None = new(null, null, null);
 
         public string Query => string.Concat(
             Tag is null ? "" : $"&tag={Tag}",
             Event is null ? "" : $"&event={Event}",
+            Person is null ? "" : $"&person={Person}",
             EventFrom is null ? "" : $"&eventFrom={EventFrom:yyyy-MM-dd}",
             EventTo is null ? "" : $"&eventTo={EventTo:yyyy-MM-dd}",
             Language is null ? "" : $"&language={Language}",
@@ -109,26 +111,37 @@ public sealed class InOrderPagesTests(ContentApiFixture app) : OwnDataSourceTest
         }
     }
 
-    // An editor's list of published articles, and a list beside two filters of links, match q in
-    // their own statement (ArticleQueries.MatchesQuery): a phrase given to the search index as an
-    // AND of its words, each article found checked against it.
+    // An editor's list of published articles reads as a reader's. A list beside two filters of
+    // links matches q in its own statement (ArticleQueries.MatchesQuery): a phrase given to the
+    // search index as an AND of its words, each article found checked against it.
     [Theory]
     [InlineData(ArticleSorts.Newest)]
     [InlineData(ArticleSorts.Oldest)]
     [InlineData(ArticleSorts.Title)]
     [InlineData(ArticleSorts.Relevance)]
-    public async Task Full_text_pages_matched_in_the_lists_own_statement_are_those_of_sorting_every_match(string sort)
+    public async Task Full_text_pages_of_an_editor_or_beside_two_filters_of_links_are_those_of_sorting_every_match(string sort)
     {
         var (prefix, common, occasional, _, phrase, _, wideTag, _) = await InsertArticlesAsync();
+        // A person in one article in three: those with the phrase, and those with its words in the other order.
+        var person = prefix + "person";
+        await App.Database.ExecuteAsync(
+            """
+            with person as (insert into people (slug, name) values (@person, 'A person') returning id)
+            insert into article_people (article_id, person_id, role)
+            select a.id, person.id, 'subject' from articles a, person
+            where a.slug like @prefix || '%' and substring(a.slug from length(@prefix) + 1)::int % 3 = 0
+            """,
+            new { prefix, person });
         var editor = (await EditorClient.CreateAsync(App)).Http;
         var order = Orders.Append(ByRelevance).Single(o => o.Sort == sort);
         // The articles of the first month's event all hold the phrase; the sixth's, the occasional word.
         var lists = new[]
         {
             (editor, "&status=published", phrase, Filters.None), (editor, "&status=published", $"{common} -{phrase}", Filters.None),
-            (editor, "&status=published", $"{occasional} or {phrase}", Filters.None),
+            (editor, "&status=published", $"{occasional} or {phrase}", Filters.None with { Tag = wideTag }),
             (client, "", common, Filters.None with { Tag = wideTag, Event = prefix + "event-1" }),
-            (client, "", phrase, Filters.None with { Tag = wideTag, Event = prefix + "event-1" }),
+            (client, "", phrase, Filters.None with { Tag = wideTag, Person = person }),
+            (client, "", $"{common} -{phrase}", Filters.None with { Tag = wideTag, Person = person }),
             (client, "", occasional, Filters.None with { Tag = wideTag, Event = prefix + "event-6" }),
         };
 
@@ -395,12 +408,13 @@ public sealed class InOrderPagesTests(ContentApiFixture app) : OwnDataSourceTest
               and (@from::timestamptz is null or a.published_at >= @from) and (@before::timestamptz is null or a.published_at < @before)
               and (@tag::text is null or a.id in (select l.article_id from article_tags l join tags t on t.id = l.tag_id where t.slug = @tag))
               and (@event::text is null or a.id in (select l.article_id from article_events l join events e on e.id = l.event_id where e.slug = @event))
+              and (@person::text is null or a.id in (select l.article_id from article_people l join people p on p.id = l.person_id where p.slug = @person))
               and ((@eventFrom::date is null and @eventTo::date is null)
                    or a.id in (select l.article_id from article_events l join events e on e.id = l.event_id
                                where (@eventFrom::date is null or e.end_date >= @eventFrom) and (@eventTo::date is null or e.start_date <= @eventTo)))
             order by {order.By(order.KeyOf, "a.id")}
             """,
-            new { prefix, q, filters.Language, from = filters.FromTime, before = filters.BeforeTime, filters.Tag, filters.EventFrom, filters.EventTo, filters.Event }))).ToList();
+            new { prefix, q, filters.Language, from = filters.FromTime, before = filters.BeforeTime, filters.Tag, filters.EventFrom, filters.EventTo, filters.Event, filters.Person }))).ToList();
     }
 
     // 400 articles in a year of their own, published in pairs on the same day at the same time,
