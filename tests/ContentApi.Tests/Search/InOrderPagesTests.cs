@@ -16,8 +16,8 @@ namespace ContentApi.Tests.Search;
 /// them read, by the search index (with their links looked up, or their ids in the same bitmap) or
 /// each one checked; ranked, all of them at once or a window at a time (RankedPagesTests too).
 /// A phrase is given to the search index as an AND of its words, and what it finds is checked
-/// (migration 0056); so it is by an editor's list and a list beside two filters of links, which
-/// match q in their own statement.
+/// (migration 0056); so it is by a list beside two filters of links, which matches q in its own
+/// statement. An editor's list of published articles reads as a reader's.
 /// Whichever it reads, the pages must be those of sorting every match: forwards and backwards by
 /// cursor, and by number, with the right total.
 /// </summary>
