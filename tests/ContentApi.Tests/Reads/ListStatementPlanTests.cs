@@ -129,11 +129,11 @@ public sealed class ListStatementPlanTests(ContentApiFixture app) : OwnDataSourc
     public async Task A_list_matching_a_phrase_in_its_own_statement_checks_it_by_the_articles_terms()
     {
         // A list beside two filters of links, or an editor's list of drafts, scheduled or archived
-        // articles, matches q in its own statement (ArticleQueries.MatchesQuery): the search index is given the phrase's words, and each
-        // article found with them apart is checked by its search_vector. Given the phrase, the
-        // index rechecked each one by its expression, rebuilt from the row (~49 µs an article at
-        // 100,000, ~15 by search_vector). Read through the search index, as where the words are in
-        // many articles.
+        // articles, matches q in its own statement (ArticleQueries.MatchesQuery): the search index
+        // is given the phrase's words, and each article found with them apart is checked by its
+        // search_vector. Given the phrase, the index rechecked each one by its expression, rebuilt
+        // from the row (~49 µs an article at 100,000, ~15 by search_vector). Read through the
+        // search index, as where the words are in many articles.
         var (first, second) = ("phrased" + Guid.NewGuid().ToString("N")[..10], "phrased" + Guid.NewGuid().ToString("N")[..10]);
         await App.Database.ExecuteAsync(
             """
