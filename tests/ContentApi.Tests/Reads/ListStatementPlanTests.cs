@@ -146,7 +146,8 @@ public sealed class ListStatementPlanTests(ContentApiFixture app) : OwnDataSourc
             """,
             new { prefix = TestDatabase.UniqueSlug("phrased") + "-", first, second });
         await using var connection = await Db.OpenConnectionAsync(Ct);
-        await using (var set = new NpgsqlCommand("set enable_seqscan = off", connection))
+        // One process: a parallel plan's counts are each worker's.
+        await using (var set = new NpgsqlCommand("set enable_seqscan = off; set max_parallel_workers_per_gather = 0", connection))
         {
             await set.ExecuteNonQueryAsync(Ct);
         }
