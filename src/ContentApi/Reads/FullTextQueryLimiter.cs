@@ -5,10 +5,11 @@ namespace ContentApi.Reads;
 
 /// <summary>How many full-text queries run at once, how many wait, and what a cheap one is.</summary>
 /// <param name="Slots">Queries running at once whenever a costly one runs or rests, and until a few in a row end cheap, while other requests are in progress or just ended.</param>
-/// <param name="CheapSlots">Queries running at once while every one stays cheap, or while no other request is in progress or just ended (at least <paramref name="Slots"/>).</param>
+/// <param name="CheapSlots">Queries running at once while every one stays cheap (at least <paramref name="Slots"/>).</param>
+/// <param name="AloneSlots">Queries running at once while no other request is in progress or just ended (at least <paramref name="CheapSlots"/>).</param>
 /// <param name="QueueLimit">Queries waiting for a slot, oldest first; past it, refused.</param>
 /// <param name="CheapHold">How long a query may hold its slot and still be cheap.</param>
-internal sealed record FullTextQuerySlots(int Slots, int CheapSlots, int QueueLimit, TimeSpan CheapHold);
+internal sealed record FullTextQuerySlots(int Slots, int CheapSlots, int AloneSlots, int QueueLimit, TimeSpan CheapHold);
 
 /// <summary>
 /// The full-text queries' slots. A slot held longer than the cheap hold is given back only after
@@ -18,8 +19,10 @@ internal sealed record FullTextQuerySlots(int Slots, int CheapSlots, int QueueLi
 /// rest, and while none runs long or rests, and the last few ended cheap, they get the cheap
 /// slots: with one slot a core stood idle while two-word searches waited in line for it. Both
 /// hold back for the other requests: while none is in progress or just ended (<paramref name="others"/>),
-/// a costly query does not rest its slot and the cheap slots stay open, as nothing but the
-/// full-text queries waits for PostgreSQL (a lone reader's next page is not held back either).
+/// a costly query does not rest its slot and the alone slots are open, as nothing but the
+/// full-text queries waits for PostgreSQL (a lone reader's next page is not held back either):
+/// two a core, since a query holds its slot while its page is rendered and sent, and one a core
+/// left the cores idle meanwhile.
 /// </summary>
 internal sealed class FullTextQueryLimiter(FullTextQuerySlots slots, OtherRequests others) : RateLimiter
 {
@@ -156,7 +159,7 @@ internal sealed class FullTextQueryLimiter(FullTextQuerySlots slots, OtherReques
     {
         if (!others.Any)
         {
-            return Math.Max(slots.Slots, slots.CheapSlots);
+            return Math.Max(Math.Max(slots.Slots, slots.CheapSlots), slots.AloneSlots);
         }
 
         if (resting > 0 || cheapInARow < CheapInARowToOpen)

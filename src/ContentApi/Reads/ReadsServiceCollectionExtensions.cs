@@ -28,8 +28,8 @@ internal static class ReadsServiceCollectionExtensions
         {
             var limits = provider.GetRequiredService<IOptions<RateLimitOptions>>().Value;
             return new FullTextQueryLimiter(
-                new FullTextQuerySlots(limits.FullTextQueryConcurrency, limits.FullTextQueryCheapConcurrency, limits.FullTextQueryQueue,
-                                       TimeSpan.FromMilliseconds(limits.FullTextQueryCheapMilliseconds)),
+                new FullTextQuerySlots(limits.FullTextQueryConcurrency, limits.FullTextQueryCheapConcurrency, limits.FullTextQueryAloneConcurrency,
+                                       limits.FullTextQueryQueue, TimeSpan.FromMilliseconds(limits.FullTextQueryCheapMilliseconds)),
                 provider.GetRequiredService<OtherRequests>());
         });
         return services;

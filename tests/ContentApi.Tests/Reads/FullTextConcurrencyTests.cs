@@ -21,19 +21,21 @@ public sealed class FullTextConcurrencyTests(ContentApiFixture app)
 
     [Theory]
     // Two slots, each search waiting for the lock past the cheap time: two hold a turn.
-    [InlineData(2, 2, 20)]
+    [InlineData(2, 2, 20, 2)]
     // One slot, three while every query stays cheap (the lock's wait stays within a minute): three hold a turn.
-    [InlineData(1, 3, 60_000)]
+    [InlineData(1, 3, 60_000, 3)]
+    // Four while nothing but full-text queries is in progress: four hold a turn.
+    [InlineData(1, 2, 20, 4)]
     public async Task A_flood_of_searches_holds_at_most_the_configured_connections_and_the_excess_is_a_429(
-        int concurrency, int cheapConcurrency, int cheapMilliseconds)
+        int concurrency, int cheapConcurrency, int cheapMilliseconds, int aloneConcurrency)
     {
         const int queue = 3;
-        await using var limited = Limited(concurrency, queue, cheapConcurrency, cheapMilliseconds);
+        await using var limited = Limited(concurrency, queue, cheapConcurrency, cheapMilliseconds, aloneConcurrency);
         var client = limited.CreateClient();
 
         await using var held = await app.Database.LockTableAsync("articles", "access exclusive");
 
-        var running = Math.Max(concurrency, cheapConcurrency);
+        var running = Math.Max(Math.Max(concurrency, cheapConcurrency), aloneConcurrency);
         var searches = Enumerable.Range(0, 10)
             .Select(i => client.GetAsync(i % 2 == 0 ? $"/v1/search?q=security{i}" : $"/v1/articles?q=forum{i}", Ct))
             .ToList();
@@ -121,16 +123,18 @@ public sealed class FullTextConcurrencyTests(ContentApiFixture app)
     }
 
     [Fact]
-    public void Full_text_queries_take_half_the_processors_and_all_while_cheap_unless_configured()
+    public void Full_text_queries_take_half_the_processors_all_while_cheap_and_two_each_alone_unless_configured()
     {
         var byDefault = app.Services.GetRequiredService<IOptions<RateLimitOptions>>().Value;
-        using var configured = Limited(concurrency: 3, queue: 1, cheapConcurrency: 5);
+        using var configured = Limited(concurrency: 3, queue: 1, cheapConcurrency: 5, aloneConcurrency: 7);
         var configuredLimits = configured.Services.GetRequiredService<IOptions<RateLimitOptions>>().Value;
 
         Assert.Equal(Math.Max(1, Environment.ProcessorCount / 2), byDefault.FullTextQueryConcurrency);
         Assert.Equal(Environment.ProcessorCount, byDefault.FullTextQueryCheapConcurrency);
+        Assert.Equal(2 * Environment.ProcessorCount, byDefault.FullTextQueryAloneConcurrency);
         Assert.Equal(3, configuredLimits.FullTextQueryConcurrency);
         Assert.Equal(5, configuredLimits.FullTextQueryCheapConcurrency);
+        Assert.Equal(7, configuredLimits.FullTextQueryAloneConcurrency);
     }
 
     private const string StatementsWaitingForALock =
@@ -140,10 +144,12 @@ public sealed class FullTextConcurrencyTests(ContentApiFixture app)
     // app's 4 s lock timeout once (three 503s in a full run), and its 5 s command timeout in 3 of
     // ~50 runs of these tests (503s: "Timeout during reading attempt"), which is not what these
     // tests are about.
-    private WebApplicationFactory<Program> Limited(int concurrency, int queue, int cheapConcurrency, int cheapMilliseconds = 20) => app.WithWebHostBuilder(b => b
+    // The alone slots as many as the cheap ones unless given.
+    private WebApplicationFactory<Program> Limited(int concurrency, int queue, int cheapConcurrency, int cheapMilliseconds = 20, int? aloneConcurrency = null) => app.WithWebHostBuilder(b => b
         .UseSetting("ConnectionStrings:Content", $"{app.ApiConnectionString};Command Timeout=30;Options=-c jit=off -c plan_cache_mode=force_generic_plan -c lock_timeout=30s")
         .UseSetting("RateLimits:FullTextQueryConcurrency", concurrency.ToString(CultureInfo.InvariantCulture))
         .UseSetting("RateLimits:FullTextQueryCheapConcurrency", cheapConcurrency.ToString(CultureInfo.InvariantCulture))
+        .UseSetting("RateLimits:FullTextQueryAloneConcurrency", (aloneConcurrency ?? cheapConcurrency).ToString(CultureInfo.InvariantCulture))
         .UseSetting("RateLimits:FullTextQueryCheapMilliseconds", cheapMilliseconds.ToString(CultureInfo.InvariantCulture))
         .UseSetting("RateLimits:FullTextQueryQueue", queue.ToString(CultureInfo.InvariantCulture)));
 }

@@ -6,14 +6,14 @@ namespace ContentApi.Tests.Reads;
 /// <summary>
 /// The full-text slots: a cheap hold gives the slot back at once, a long one rests it; while the
 /// queries stay cheap the cheap slots are open, and one running long closes them until a few in a row end cheap;
-/// both only while other requests are in progress.
+/// both only while other requests are in progress, and while none is, the alone slots are open.
 /// </summary>
 public sealed class FullTextQueryLimiterTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static FullTextQueryLimiter Limiter(int slots, int cheapSlots, TimeSpan cheapHold, int queue = 1, OtherRequests? others = null) =>
-        new(new FullTextQuerySlots(slots, cheapSlots, queue, cheapHold), others ?? OneOtherInProgress());
+    private static FullTextQueryLimiter Limiter(int slots, int cheapSlots, TimeSpan cheapHold, int queue = 1, OtherRequests? others = null, int aloneSlots = 0) =>
+        new(new FullTextQuerySlots(slots, cheapSlots, aloneSlots, queue, cheapHold), others ?? OneOtherInProgress());
 
     private static OtherRequests OneOtherInProgress()
     {
@@ -156,6 +156,33 @@ public sealed class FullTextQueryLimiterTests
         others.Leave();
         using var afterwards = limiter.AttemptAcquire();
         Assert.True(afterwards.IsAcquired);
+    }
+
+    [Fact]
+    public void While_no_other_request_is_in_progress_the_alone_slots_are_open_and_another_closes_them()
+    {
+        var others = new OtherRequests(TimeSpan.Zero);
+        using var limiter = Limiter(1, 2, TimeSpan.FromMinutes(1), others: others, aloneSlots: 3);
+
+        var alone = Enumerable.Range(0, 4).Select(_ => limiter.AttemptAcquire()).ToList();
+        Assert.Equal([true, true, true, false], alone.Select(lease => lease.IsAcquired));
+
+        // Another request in progress: the cheap slots (two) again, taken while the three run.
+        others.Enter();
+        alone[0].Dispose();
+        using (var meanwhile = limiter.AttemptAcquire())
+        {
+            Assert.False(meanwhile.IsAcquired);
+        }
+
+        alone[1].Dispose();
+        using (var cheap = limiter.AttemptAcquire())
+        {
+            Assert.True(cheap.IsAcquired);
+        }
+
+        alone.ForEach(lease => lease.Dispose());
+        others.Leave();
     }
 
     [Fact]
