@@ -34,7 +34,8 @@ internal sealed class RateLimitOptions
     /// Full-text queries running at once while no other request is in progress or ended within
     /// the last second, when nothing but them waits for PostgreSQL: two a core, since a query
     /// holds its slot while its page is rendered and sent (searches alone at 100,000 articles,
-    /// one a core: 18–19% of the cores idle). Never fewer than FullTextQueryCheapConcurrency.
+    /// one a core: 14–22% of the cores idle; two a core: 10–17%). Never fewer than
+    /// FullTextQueryCheapConcurrency.
     /// </summary>
     public int FullTextQueryAloneConcurrency { get; set; } = 2 * Environment.ProcessorCount;
 
