@@ -59,6 +59,8 @@ internal static class CommentQueries
     /// 1,000,000 comments, the pending queue 3.8 s a page, the whole queue past the statements'
     /// 5 s). The status's queue is read in the order of its index (status, newest first), the
     /// whole queue in that of migration 0043's, an article's comments from its id, found once.
+    /// The total of the whole queue or of a status is read from the totals its changes keep
+    /// (migration 0059): counted, the approved queue took 0.10–0.15 s a page at 1,000,000 comments.
     /// </summary>
     public static ListSpec ModerationQueueSpec(ModerationQueueQuery query)
     {
@@ -84,6 +86,9 @@ internal static class CommentQueries
             Parameters: parameters)
         {
             IsPublic = false,
+            BoundedTotal = query.Article is null
+                ? $"select coalesce(sum(t.total), 0)::bigint as total, false as estimated from comment_status_totals t where {(query.Status is null ? "true" : "t.status = @status")}"
+                : null,
             // A slug that no article has: an empty queue, not a 404.
             Parent = query.Article is null ? null : "select a.id, null::text as cache_keys from articles a where a.slug = @article",
             EmptyWithoutParent = true,

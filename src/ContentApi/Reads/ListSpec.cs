@@ -88,7 +88,8 @@ internal sealed record ListSpec(
     /// <summary>
     /// A statement giving the list's total as <c>(total, estimated)</c> without reading every item,
     /// in place of a count of <see cref="CountFromWhere"/> or <see cref="FromWhere"/>: a full-text
-    /// list's matches, exact up to <see cref="FullTextQueries.ExactTotalUpTo"/> (migration 0035).
+    /// list's matches, exact up to <see cref="FullTextQueries.ExactTotalUpTo"/> (migration 0035),
+    /// or the moderation queue's totals, kept by status (migration 0059).
     /// </summary>
     public string? BoundedTotal { get; init; }
 

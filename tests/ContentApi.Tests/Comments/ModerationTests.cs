@@ -3,8 +3,10 @@ using System.Net.Http.Json;
 using System.Net;
 using ContentApi.Articles;
 using ContentApi.Comments;
+using ContentApi.Infrastructure.Database;
 using ContentApi.Infrastructure.Security;
 using ContentApi.Reads;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace ContentApi.Tests.Comments;
 
@@ -41,6 +43,42 @@ public sealed class ModerationTests(ContentApiFixture app)
         }
 
         return request;
+    }
+
+    // The statuses whose kept totals differ from their comments' count (migration 0059), read in
+    // one snapshot: the comments and their totals change in the same transactions.
+    private const string MiscountedStatusesSql = """
+        select coalesce(c.status, t.status) || ': ' || coalesce(c.counted, 0) || ' counted, ' || coalesce(t.kept, 0) || ' kept'
+        from (select status, count(*) as counted from comments group by status) c
+        full join (select status, sum(total) as kept from comment_status_totals group by status) t on t.status = c.status
+        where coalesce(c.counted, 0) <> coalesce(t.kept, 0)
+        """;
+
+    /// <summary>
+    /// The kept totals are the comments' count, and the queue's totals (all, and each status)
+    /// are those counts: each compared where the count did not move while the queue was read.
+    /// </summary>
+    private static async Task AssertQueueTotalsAsync(TestDatabase database, HttpClient moderator)
+    {
+        Assert.Empty(await database.QueryAsync<string>(MiscountedStatusesSql));
+        foreach (var status in new string?[] { null, "pending", "approved", "spam", "trash" })
+        {
+            const string countSql = "select count(*) from comments where @status::text is null or status = @status::text";
+            var (counted, total) = (-1L, 0L);
+            for (var attempt = 0; attempt < 100 && counted < 0; attempt++)
+            {
+                var before = await database.ScalarAsync<long>(countSql, new { status });
+                total = (await (await moderator.GetAsync(status is null ? "/v1/comments" : $"/v1/comments?status={status}", Ct))
+                    .ReadContractAsync<Paged<ModeratorComment>>()).Page.TotalItems;
+                if (before == await database.ScalarAsync<long>(countSql, new { status }))
+                {
+                    counted = before;
+                }
+            }
+
+            Assert.True(counted >= 0, $"The count of the {status ?? "whole"} queue moved during each of 100 reads.");
+            Assert.Equal((status, counted), (status, total));
+        }
     }
 
     [Fact]
@@ -363,5 +401,89 @@ public sealed class ModerationTests(ContentApiFixture app)
         Assert.Equal(0, await app.Database.ScalarAsync<long>(
             "select count(*) from articles a where a.id = any (@articles) and a.comment_count <> (select count(*) from comments c where c.article_id = a.id and c.status = 'approved')",
             new { articles = articles.ToArray() }));
+    }
+
+    [Fact]
+    public async Task The_queue_s_totals_follow_every_kind_of_change_of_its_comments()
+    {
+        var moderator = await ModeratorAsync();
+        var (slug, root) = await PendingCommentAsync();
+        await AssertQueueTotalsAsync(app.Database, moderator);
+
+        Assert.Equal(HttpStatusCode.OK, (await moderator.SendAsync(Patch(root, "approved", "*"), Ct)).StatusCode);
+        var email = CommentTestClient.UniqueEmail();
+        var (_, reply) = await PendingCommentAsync(email, parentId: root, slug: slug);
+        var (_, spam) = await PendingCommentAsync(slug: slug, parentId: root);
+        Assert.Equal(HttpStatusCode.OK, (await moderator.SendAsync(Patch(spam, "spam", "*"), Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await moderator.SendAsync(Patch(reply, "trash", "*"), Ct)).StatusCode);
+        await AssertQueueTotalsAsync(app.Database, moderator);
+
+        // A deletion moves the replies up (an update keeping their status); an erasure changes no status.
+        Assert.Equal(HttpStatusCode.NoContent, (await moderator.DeleteAsync($"/v1/comments/{root}", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await moderator.PostAsJsonAsync("/v1/comments/erase", new { authorEmail = email }, Ct)).StatusCode);
+        await AssertQueueTotalsAsync(app.Database, moderator);
+
+        // Many comments of each status in one statement, changed in one, then their article deleted.
+        var articleId = await app.Database.InsertArticleAsync(TestDatabase.UniqueSlug("totalled"));
+        await app.Database.ExecuteAsync(
+            """
+            insert into comments (article_id, author_name, author_email, body, body_hash, status)
+            select @articleId, 'Reader', 'bulk' || n || '@example.com', 'Bulk comment ' || n, sha256(convert_to('bulk' || n, 'UTF8')),
+                   (array['pending', 'approved', 'spam', 'trash'])[1 + n % 4]
+            from generate_series(1, 40) n
+            """,
+            new { articleId });
+        await AssertQueueTotalsAsync(app.Database, moderator);
+        await app.Database.ExecuteAsync(
+            "update comments set status = case status when 'pending' then 'approved' when 'approved' then 'trash' else status end, body = body || '.' where article_id = @articleId",
+            new { articleId });
+        await AssertQueueTotalsAsync(app.Database, moderator);
+        await app.Database.ExecuteAsync("delete from articles where id = @articleId", new { articleId });
+        await AssertQueueTotalsAsync(app.Database, moderator);
+    }
+
+    [Fact]
+    public async Task Comments_posted_and_moderated_at_once_keep_the_queue_s_totals_exact()
+    {
+        var moderator = await ModeratorAsync();
+        var comments = new List<(string Slug, long Id)>();
+        for (var i = 0; i < 24; i++)
+        {
+            comments.Add(await PendingCommentAsync());
+        }
+
+        // Each decision moves two statuses' totals, in both orders across the decisions; the posts
+        // add to the pending total on the same rows meanwhile.
+        var decisions = comments.Select((comment, i) => moderator.SendAsync(Patch(comment.Id, (i % 3) switch { 0 => "approved", 1 => "spam", _ => "trash" }, "*"), Ct));
+        var reversals = comments.Take(8).Select(comment => moderator.SendAsync(Patch(comment.Id, "pending", "*"), Ct));
+        var posts = comments.Select(comment => client.PostCommentAsync(comment.Slug, CommentTestClient.Comment()));
+        var responses = await Task.WhenAll(decisions.Concat(reversals).Concat(posts));
+
+        Assert.All(responses, response => Assert.True(response.IsSuccessStatusCode, $"{response.RequestMessage!.Method} {response.RequestMessage.RequestUri}: {(int)response.StatusCode}"));
+        await AssertQueueTotalsAsync(app.Database, moderator);
+    }
+
+    [Fact]
+    public async Task Truncating_the_comments_empties_the_queue_s_totals()
+    {
+        // In a database of its own: a truncate of the shared one would hold every other test's comments.
+        var connectionString = TestServer.NewDatabaseConnectionString("contentapi_truncate");
+        try
+        {
+            await new DatabaseMigrator(connectionString, NullLogger.Instance).MigrateAsync(Ct);
+            var database = new TestDatabase(connectionString);
+            var articleId = await database.InsertArticleAsync(TestDatabase.UniqueSlug("truncated"));
+            await database.InsertApprovedCommentsAsync(articleId, 1);
+            var before = await database.ScalarAsync<long>("select sum(total) from comment_status_totals");
+
+            await database.ExecuteAsync("truncate comments cascade");
+
+            Assert.Equal(1, before);
+            Assert.Equal(0, await database.ScalarAsync<long>("select count(*) from comment_status_totals"));
+        }
+        finally
+        {
+            await TestServer.DropDatabaseAsync(connectionString);
+        }
     }
 }
