@@ -23,6 +23,7 @@ AppCommands.ConfigureHost(builder, command);
 
 builder.WebHost.UseServerTransport(builder.Configuration);
 builder.Services.AddContentDatabase(builder.Configuration);
+builder.Services.AddRetention();
 builder.Services.AddHttpConventions(builder.Configuration, builder.Environment);
 builder.Services.AddPublicReads();
 builder.Services.AddHotReads();

@@ -95,6 +95,9 @@ internal static class CommentQueries
         };
     }
 
+    /// <summary>How long an Idempotency-Key answers a retry with the first answer (SQL interval); then it is deleted (<see cref="ExpiredIdempotencyKeys"/>).</summary>
+    public const string IdempotencyKeyLifetime = "24 hours";
+
     /// <summary>The verdicts on a posted comment, in the order clients should hear them (the SQL returns their names).</summary>
     public enum PostVerdict { Replay, IdempotencyConflict, ArticleNotFound, CommentsClosed, ParentInvalid, TooDeep, Duplicate, Flood, Accepted }
 
@@ -128,7 +131,7 @@ internal static class CommentQueries
             ),
             replay as (
                 select k.request_hash, k.comment_id, k.comment_status from comment_idempotency_keys k
-                where k.client = coalesce(@ClientNetwork::text, '') and k.key = @IdempotencyKey::text and k.created_at > now() - interval '24 hours'
+                where k.client = coalesce(@ClientNetwork::text, '') and k.key = @IdempotencyKey::text and k.created_at > now() - interval '{IdempotencyKeyLifetime}'
             ),
             parent as (
                 select c.id, c.depth from comments c join article on c.article_id = article.id

@@ -22,6 +22,7 @@ internal static class CommentServices
                 "Comments: FloodIntervalSeconds ≥ 0, RateLimitPerMinute > 0, MaxDepth ≥ 1, MaxLinks ≥ 0.")
             .ValidateOnStart();
         services.AddSingleton<CommentModeration>();
+        services.AddHostedService<ExpiredIdempotencyKeys>();
         services.AddSourceGeneratedJson(CommentsJsonContext.Default);
 
         return services;

@@ -27,7 +27,7 @@ internal static class CommentsApi
         thread.MapPost("/", PostComment)
             .WithName(nameof(PostComment))
             .WithSummary("Leave a reply")
-            .WithDescription("The comment form. New comments wait for moderation (202, status pending) unless the publisher chose post-moderation. Checks, in order: rate limit (429), content type, size and JSON shape (415/413/400), fields (400), article (404/403), parent (400), duplicate (409), flood (429). An `Idempotency-Key` header makes retries safe.")
+            .WithDescription("The comment form. New comments wait for moderation (202, status pending) unless the publisher chose post-moderation. Checks, in order: rate limit (429), content type, size and JSON shape (415/413/400), fields (400), article (404/403), parent (400), duplicate (409), flood (429). An `Idempotency-Key` header makes retries within 24 hours safe: they get the first answer.")
             .Accepts<PostCommentRequest>("application/json")
             .WithMetadata(new RequestSizeLimitAttribute(CommentLimits.RequestBytes))
             // Every comment POST counts against its client's network, accepted or not.

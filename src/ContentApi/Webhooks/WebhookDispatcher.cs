@@ -33,6 +33,9 @@ internal sealed class WebhookOptions
 
     /// <summary>Deliveries an instance sends at once.</summary>
     public int BatchSize { get; set; } = 16;
+
+    /// <summary>A delivered or failed delivery leaves the log this long after its last attempt (<see cref="WebhookDeliveryRetention"/>).</summary>
+    public int DeliveryRetentionDays { get; set; } = 30;
 }
 
 /// <summary>
@@ -315,10 +318,11 @@ internal static class WebhookServices
         services.AddOptions<WebhookOptions>().BindConfiguration("Webhooks")
             .Validate(o => o.PollIntervalMilliseconds is >= 10 and <= 60_000 && o.TimeoutSeconds is >= 1 and <= 60
                            && o.RetryBaseMilliseconds is >= 10 and <= 3_600_000 && o.RetryForHours is >= 1 and <= 168
-                           && o.DisableAfterFailures >= 1 && o.BatchSize is >= 1 and <= 100,
-                "Webhooks: PollIntervalMilliseconds 10–60000, TimeoutSeconds 1–60, RetryBaseMilliseconds 10–3600000, RetryForHours 1–168, DisableAfterFailures ≥ 1, BatchSize 1–100.")
+                           && o.DisableAfterFailures >= 1 && o.BatchSize is >= 1 and <= 100 && o.DeliveryRetentionDays is >= 1 and <= 3650,
+                "Webhooks: PollIntervalMilliseconds 10–60000, TimeoutSeconds 1–60, RetryBaseMilliseconds 10–3600000, RetryForHours 1–168, DisableAfterFailures ≥ 1, BatchSize 1–100, DeliveryRetentionDays 1–3650.")
             .ValidateOnStart();
         services.AddHostedService<WebhookDispatcher>();
+        services.AddHostedService<WebhookDeliveryRetention>();
         return services;
     }
 }

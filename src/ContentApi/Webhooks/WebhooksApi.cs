@@ -40,7 +40,7 @@ internal static class WebhooksApi
         group.MapGet("/{id:long}/deliveries", ListWebhookDeliveries)
             .WithName(nameof(ListWebhookDeliveries))
             .WithSummary("A subscription's delivery log")
-            .WithDescription("Every event sent or to be sent to it, newest first: status, attempts, the receiver's last status or error, the payload.")
+            .WithDescription("Every event sent or to be sent to it, newest first: status, attempts, the receiver's last status or error, the payload. A delivered or failed delivery leaves the log `Webhooks:DeliveryRetentionDays` (30 by default) after its last attempt; pending ones stay.")
             .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/{id:long}/deliveries/{deliveryId:long}/redeliver", RedeliverWebhook)
             .WithName(nameof(RedeliverWebhook))

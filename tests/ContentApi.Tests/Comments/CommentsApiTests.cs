@@ -200,6 +200,26 @@ public sealed class CommentsApiTests(ContentApiFixture app)
         Assert.Equal(1, await app.Database.ScalarAsync<long>("select count(*) from comments where author_email = @email", new { email }));
     }
 
+    [Fact]
+    public async Task An_idempotency_key_is_deleted_once_its_day_is_over()
+    {
+        var slug = await NewArticleAsync();
+        var (expired, fresh) = (Guid.NewGuid().ToString(), Guid.NewGuid().ToString());
+        await client.PostCommentAsync(slug, CommentTestClient.Comment(), "198.51.100.42", expired);
+        await client.PostCommentAsync(slug, CommentTestClient.Comment(), "198.51.100.43", fresh);
+        const string keysSql = "select k.key from comment_idempotency_keys k where k.key = any (@keys) order by k.key";
+        var keys = new[] { expired, fresh };
+        var stored = await app.Database.QueryAsync<string>(keysSql, new { keys });
+        await app.Database.ExecuteAsync("update comment_idempotency_keys set created_at = now() - interval '24 hours 1 minute' where key = @expired", new { expired });
+
+        await using var pruning = app.WithWebHostBuilder(b => b.UseSetting("Retention:IntervalSeconds", "1"));
+        _ = pruning.CreateClient(); // starts its retention
+        var left = await Eventually.ReadAsync(() => app.Database.QueryAsync<string>(keysSql, new { keys }), k => k.Count < 2);
+
+        Assert.Equal(keys.Order(), stored);
+        Assert.Equal([fresh], left);
+    }
+
     [Theory]
     [InlineData(201)]
     [InlineData(-1)]

@@ -159,6 +159,40 @@ public sealed class WebhooksTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Deliveries_leave_the_log_their_retention_after_their_last_attempt_and_pending_ones_stay()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var manager = await ManagerAsync();
+        var created = await SubscribeAsync(manager, receiver.Url, "article.published");
+        for (var i = 0; i < 5; i++)
+        {
+            await PublishAsync("retained");
+        }
+
+        var ids = (await Eventually.ReadAsync(() => DeliveriesAsync(manager, created.Subscription.Id), d => d.Count == 5 && d.All(x => x.Status == "delivered")))
+            .Select(d => d.Id).Order().ToArray();
+        // By age (created, last attempt, in days): delivered 31 and 31, failed 40 and 31 (both
+        // past 30 days); redelivered 40 and 2, delivered 29 and 29; and pending for 40 (its retry
+        // due next year), however old.
+        await app.Database.ExecuteAsync(
+            """
+            update webhook_deliveries d
+            set status = a.status, created_at = now() - a.created * interval '1 day', last_attempt_at = now() - a.attempted * interval '1 day',
+                next_attempt_at = now() + interval '1 year'
+            from unnest(@ids, array['delivered', 'failed', 'delivered', 'delivered', 'pending'], array[31, 40, 40, 29, 40], array[31, 31, 2, 29, 40])
+                as a(id, status, created, attempted)
+            where d.id = a.id
+            """,
+            new { ids });
+
+        await using var pruning = app.WithWebHostBuilder(b => b.UseSetting("Retention:IntervalSeconds", "1").UseSetting("Webhooks:DeliveryRetentionDays", "30"));
+        _ = pruning.CreateClient(); // starts its retention
+        var log = await Eventually.ReadAsync(() => DeliveriesAsync(manager, created.Subscription.Id), d => d.Count <= 3);
+
+        Assert.Equal(ids[2..], log.Select(d => d.Id).Order());
+    }
+
+    [Fact]
     public async Task Two_instances_share_the_deliveries_and_send_each_once()
     {
         await using var receiver = await WebhookReceiver.StartAsync();
