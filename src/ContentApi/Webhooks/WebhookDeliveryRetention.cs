@@ -7,9 +7,10 @@ namespace ContentApi.Webhooks;
 
 /// <summary>
 /// Deletes the deliveries whose last attempt is older than <see cref="WebhookOptions.DeliveryRetentionDays"/>,
-/// delivered or failed: one a subscription and an event, the log grew by every change for every
-/// subscription, for ever. Pending deliveries stay, however old (those of a disabled subscription
-/// go out when it is enabled again). Each subscription's oldest are found through its log's index.
+/// delivered or failed: the log holds a delivery, with its payload, for every change each
+/// subscription wanted, and without this it grew for ever. Pending deliveries stay, however old
+/// (a disabled subscription's go out when it is enabled again). Each subscription's oldest are
+/// found through its log's index.
 /// </summary>
 internal sealed class WebhookDeliveryRetention(
     NpgsqlDataSource db, IOptions<RetentionOptions> retention, IOptions<WebhookOptions> options, ILogger<WebhookDeliveryRetention> logger)
