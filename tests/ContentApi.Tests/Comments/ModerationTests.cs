@@ -464,6 +464,39 @@ public sealed class ModerationTests(ContentApiFixture app)
     }
 
     [Fact]
+    public async Task A_database_that_has_comments_when_it_takes_migration_0059_gets_their_totals()
+    {
+        // In a database of its own, migrated, then taken back to before 0059 with its comments
+        // kept: the migration counts the comments that were there.
+        var connectionString = TestServer.NewDatabaseConnectionString("contentapi_upgrade");
+        try
+        {
+            var migrator = new DatabaseMigrator(connectionString, NullLogger.Instance);
+            await migrator.MigrateAsync(Ct);
+            var database = new TestDatabase(connectionString);
+            var articleId = await database.InsertArticleAsync(TestDatabase.UniqueSlug("upgraded"));
+            await database.InsertApprovedCommentsAsync(articleId, 3);
+            await database.ExecuteAsync("update comments set status = 'spam' where id = (select min(id) from comments)");
+            await database.ExecuteAsync(
+                """
+                drop table comment_status_totals;
+                drop function comments_count_statuses() cascade;
+                delete from schemaversions where scriptname like '%.0059_moderation_totals_kept_by_status.sql';
+                """);
+
+            await migrator.MigrateAsync(Ct);
+
+            Assert.Equal(["approved 2", "spam 1"], await database.QueryAsync<string>(
+                "select status || ' ' || sum(total) from comment_status_totals group by status order by status"));
+            Assert.Empty(await database.QueryAsync<string>(MiscountedStatusesSql));
+        }
+        finally
+        {
+            await TestServer.DropDatabaseAsync(connectionString);
+        }
+    }
+
+    [Fact]
     public async Task Truncating_the_comments_empties_the_queue_s_totals()
     {
         // In a database of its own: a truncate of the shared one would hold every other test's comments.
