@@ -86,6 +86,20 @@ public static class TestServer
             Database = $"{prefix}_{Guid.NewGuid():N}"[..40],
         }.ConnectionString;
 
+    /// <summary>Runs <paramref name="test"/> with the connection string of a new, empty database of its own, dropped after it.</summary>
+    public static async Task InNewDatabaseAsync(string prefix, Func<string, Task> test)
+    {
+        var connectionString = NewDatabaseConnectionString(prefix);
+        try
+        {
+            await test(connectionString);
+        }
+        finally
+        {
+            await DropDatabaseAsync(connectionString);
+        }
+    }
+
     /// <summary>The API's role (sql/seed/0002_api_role_grants.sql grants it DML when it exists).</summary>
     public const string ApiRole = "contentapi_api";
 

@@ -468,8 +468,7 @@ public sealed class ModerationTests(ContentApiFixture app)
     {
         // In a database of its own, migrated, then taken back to before 0059 with its comments
         // kept: the migration counts the comments that were there.
-        var connectionString = TestServer.NewDatabaseConnectionString("contentapi_upgrade");
-        try
+        await TestServer.InNewDatabaseAsync("contentapi_upgrade", async connectionString =>
         {
             var migrator = new DatabaseMigrator(connectionString, NullLogger.Instance);
             await migrator.MigrateAsync(Ct);
@@ -489,19 +488,14 @@ public sealed class ModerationTests(ContentApiFixture app)
             Assert.Equal(["approved 2", "spam 1"], await database.QueryAsync<string>(
                 "select status || ' ' || sum(total) from comment_status_totals group by status order by status"));
             Assert.Empty(await database.QueryAsync<string>(MiscountedStatusesSql));
-        }
-        finally
-        {
-            await TestServer.DropDatabaseAsync(connectionString);
-        }
+        });
     }
 
     [Fact]
     public async Task Truncating_the_comments_empties_the_queue_s_totals()
     {
         // In a database of its own: a truncate of the shared one would hold every other test's comments.
-        var connectionString = TestServer.NewDatabaseConnectionString("contentapi_truncate");
-        try
+        await TestServer.InNewDatabaseAsync("contentapi_truncate", async connectionString =>
         {
             await new DatabaseMigrator(connectionString, NullLogger.Instance).MigrateAsync(Ct);
             var database = new TestDatabase(connectionString);
@@ -513,10 +507,6 @@ public sealed class ModerationTests(ContentApiFixture app)
 
             Assert.Equal(1, before);
             Assert.Equal(0, await database.ScalarAsync<long>("select count(*) from comment_status_totals"));
-        }
-        finally
-        {
-            await TestServer.DropDatabaseAsync(connectionString);
-        }
+        });
     }
 }

@@ -107,8 +107,7 @@ public sealed class CommandLineTests(ContentApiFixture app)
     [Fact]
     public async Task Migrate_creates_a_database_and_applies_every_migration_and_the_seed()
     {
-        var connectionString = TestServer.NewDatabaseConnectionString("contentapi_cli");
-        try
+        await TestServer.InNewDatabaseAsync("contentapi_cli", async connectionString =>
         {
             var migrated = await RunAsync(connectionString, "migrate");
             var again = await RunAsync(connectionString, "migrate");
@@ -120,11 +119,7 @@ public sealed class CommandLineTests(ContentApiFixture app)
             Assert.Equal(0, again.ExitCode);
             Assert.Equal(Directory.GetFiles(Path.Combine(RepositoryRoot.Path, "sql", "migrations"), "*.sql").Length, applied);
             Assert.Equal(1, seeded);
-        }
-        finally
-        {
-            await TestServer.DropDatabaseAsync(connectionString);
-        }
+        });
     }
 
     [Fact]

@@ -63,8 +63,7 @@ public sealed class DatabaseMigratorTests(ContentApiFixture app)
     [Fact]
     public async Task Seed_applied_twice_to_a_new_database_gives_the_same_row_counts()
     {
-        var connectionString = TestServer.NewDatabaseConnectionString("contentapi_seed");
-        try
+        await TestServer.InNewDatabaseAsync("contentapi_seed", async connectionString =>
         {
             var migrator = new DatabaseMigrator(connectionString, NullLogger.Instance);
             var database = new TestDatabase(connectionString);
@@ -75,18 +74,13 @@ public sealed class DatabaseMigratorTests(ContentApiFixture app)
 
             Assert.Equal("articles=1 people=1 organisations=3 affiliations=2 events=1 places=2 tags=5 links=12", once);
             Assert.Equal(once, await database.ScalarAsync<string>(RowCountsSql));
-        }
-        finally
-        {
-            await TestServer.DropDatabaseAsync(connectionString);
-        }
+        });
     }
 
     [Fact]
     public async Task Two_concurrent_migrate_runs_on_a_new_database_both_succeed()
     {
-        var connectionString = TestServer.NewDatabaseConnectionString("contentapi_race");
-        try
+        await TestServer.InNewDatabaseAsync("contentapi_race", async connectionString =>
         {
             var runs = Enumerable.Range(0, 2)
                 .Select(_ => Task.Run(() => new DatabaseMigrator(connectionString, NullLogger.Instance).MigrateAsync(TestContext.Current.CancellationToken)))
@@ -98,11 +92,7 @@ public sealed class DatabaseMigratorTests(ContentApiFixture app)
             var scripts = Directory.GetFiles(Path.Combine(RepositoryRoot.Path, "sql", "migrations"), "*.sql").Length;
             Assert.Equal(scripts, await database.ScalarAsync<long>("select count(*) from schemaversions"));
             Assert.Equal(1, await database.ScalarAsync<long>("select count(*) from articles"));
-        }
-        finally
-        {
-            await TestServer.DropDatabaseAsync(connectionString);
-        }
+        });
     }
 
     [Fact]
